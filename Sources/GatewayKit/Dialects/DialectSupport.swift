@@ -1,0 +1,74 @@
+import Foundation
+
+/// Pieces the dialects share: running one request per target, and reading common shapes.
+enum DialectSupport {
+    /// Runs `send` for each target in turn. A failure that stops the operation (unauthorized,
+    /// not an admin, offline, unreachable) marks the remaining targets "not sent" instead of
+    /// sending requests certain to fail the same way.
+    static func perTarget(
+        _ targets: [JID],
+        _ send: (JID) async -> TargetResult
+    ) async -> [TargetResult] {
+        var results: [TargetResult] = []
+        var stop: GatewayError?
+        for target in targets {
+            if let stop {
+                results.append(TargetResult(target: target, outcome: .notAttempted("not sent: \(stop.message)")))
+                continue
+            }
+            if Task.isCancelled {
+                results.append(TargetResult(target: target, outcome: .notAttempted("not sent: cancelled")))
+                continue
+            }
+            let result = await send(target)
+            if case .failed(let e) = result.outcome, e.stopsOperation { stop = e }
+            results.append(result)
+        }
+        return results
+    }
+
+    /// Every target with the same outcome (a batch request that failed or succeeded as a whole).
+    static func all(_ targets: [JID], _ outcome: Outcome, _ response: HTTPResponseData?) -> [TargetResult] {
+        targets.map { TargetResult(target: $0, outcome: outcome, httpStatus: response?.status, latencyMs: response?.latencyMs) }
+    }
+
+    /// Parses a successful body as JSON or fails as undecodable.
+    static func json(_ r: HTTPResponseData) throws(GatewayError) -> JSONValue {
+        guard let v = JSONValue.parse(r.body) else {
+            throw .undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))
+        }
+        return v
+    }
+
+    /// The rows of a list answer that may be a bare array or an object wrapping one under `key`.
+    static func rows(_ v: JSONValue, key: String, status: Int, body: Data) throws(GatewayError) -> [JSONValue] {
+        if let a = v.array { return a }
+        if let a = v[key]?.array { return a }
+        if let a = v["data"]?.array { return a }
+        throw .undecodable(status: status, excerpt: GatewayError.excerpt(body))
+    }
+
+    /// Whether a 404 came from the web server (no such route) rather than the API
+    /// (no such session, group or member): route misses name the method and path.
+    static func isRouteMiss(_ r: HTTPResponseData, apiShape: (JSONValue) -> Bool) -> Bool {
+        guard r.status == 404 || r.status == 405 else { return false }
+        guard let v = JSONValue.parse(r.body) else { return true }
+        if let m = v["message"]?.string, m.hasPrefix("Cannot ") { return true }
+        return !apiShape(v)
+    }
+
+    /// A human reading of a vendor's per-row reason code.
+    static func humanReason(_ code: String) -> String {
+        switch code.uppercased() {
+        case "ALREADY_IN_GROUP", "409": "already a member"
+        case "NOT_ADMIN": "already not an admin"
+        case "NOT_FOUND", "NOT_IN_GROUP", "404": "not a member of the group"
+        case "PRIVACY", "FORBIDDEN", "NOT_AUTHORIZED", "403": "not allowed (privacy settings, or the group's creator)"
+        case "RECENTLY_LEFT", "408": "left recently; WhatsApp will not re-add them yet"
+        case "COMMUNITY", "417": "cannot add to a community"
+        case "GROUP_FULL", "419": "the group is full"
+        case "NOT_ON_WHATSAPP", "INVALID": "not on WhatsApp"
+        default: code.lowercased().replacingOccurrences(of: "_", with: " ")
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// A participant's role in a group. The superadmin is the group's creator (owner).
+public enum Role: String, Sendable, Hashable, Codable, Comparable, CaseIterable {
+    case member, admin, superadmin
+
+    public var isAdmin: Bool { self != .member }
+    private var rank: Int { self == .member ? 0 : self == .admin ? 1 : 2 }
+    public static func < (a: Role, b: Role) -> Bool { a.rank < b.rank }
+}
+
+/// A connected (or not) WhatsApp account on a gateway.
+public struct Session: Sendable, Hashable, Codable {
+    /// The id the gateway's paths take.
+    public var id: String
+    public var label: String
+    /// The session's own phone JID, when known.
+    public var account: JID?
+    /// The session's own `@lid` id, when known.
+    public var accountLID: JID?
+    public var connected: Bool
+    /// The gateway's own status word (`working`, `WORKING`, `SCAN_QR_CODE`, …).
+    public var status: String
+    /// Rates the gateway advertises for mutations, when it does.
+    public var ratePerMinute: Int?
+    public var ratePerHour: Int?
+
+    public init(id: String, label: String, account: JID?, accountLID: JID? = nil, connected: Bool,
+                status: String, ratePerMinute: Int? = nil, ratePerHour: Int? = nil) {
+        self.id = id; self.label = label; self.account = account; self.accountLID = accountLID
+        self.connected = connected; self.status = status
+        self.ratePerMinute = ratePerMinute; self.ratePerHour = ratePerHour
+    }
+
+    /// Whether `jid` is this session's own account.
+    public func isOwnAccount(_ jid: JID) -> Bool { jid == account || jid == accountLID }
+
+    /// The status words the dialects use for a connected session.
+    public static func isConnectedStatus(_ status: String) -> Bool {
+        ["working", "open", "connected", "ready", "online"].contains(status.lowercased())
+    }
+}
+
+/// A group as a session sees it.
+public struct Group: Sendable, Hashable, Codable {
+    public var jid: JID
+    public var subject: String
+    /// Participant count, when the gateway reports it.
+    public var size: Int?
+    public var owner: JID?
+    /// Our session's role in the group; nil while unknown (the dialect lists no participants).
+    public var ourRole: Role?
+
+    public init(jid: JID, subject: String, size: Int?, owner: JID?, ourRole: Role?) {
+        self.jid = jid; self.subject = subject; self.size = size; self.owner = owner; self.ourRole = ourRole
+    }
+}
+
+/// A member of a group.
+public struct Participant: Sendable, Hashable, Codable {
+    /// The id to act on: the phone JID when known, else the `@lid` id.
+    public var id: JID
+    public var phone: JID?
+    public var lid: JID?
+    public var name: String?
+    public var role: Role
+
+    public init(phone: JID?, lid: JID?, name: String?, role: Role) {
+        self.id = phone ?? lid ?? JID(kind: .lid, user: "0")
+        self.phone = phone; self.lid = lid; self.name = name; self.role = role
+    }
+
+    /// Whether `jid` names this participant (by phone JID or by `@lid`).
+    public func matches(_ jid: JID) -> Bool { jid == id || jid == phone || jid == lid }
+
+    /// What to show for this participant's number: `+digits`, else the `@lid` id.
+    public var numberText: String { phone?.phoneNumber ?? lid?.string ?? id.string }
+}
+
+extension Array where Element == Participant {
+    /// The participant named by `jid`, by phone JID or `@lid`.
+    public func first(matching jid: JID) -> Participant? { first { $0.matches(jid) } }
+
+    /// Our role, given the session's account ids.
+    public func role(of session: Session) -> Role? {
+        first { p in [session.account, session.accountLID].contains { $0 != nil && p.matches($0!) } }?.role
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// What can be done to participants of a group.
+public enum MemberAction: String, Sendable, Hashable, Codable, CaseIterable {
+    case remove, add, promote, demote
+
+    public var verb: String { rawValue }
+    public var pastTense: String {
+        switch self {
+        case .remove: "removed"
+        case .add: "added"
+        case .promote: "promoted"
+        case .demote: "demoted"
+        }
+    }
+    public var progressive: String {
+        switch self {
+        case .remove: "removing"
+        case .add: "adding"
+        case .promote: "promoting"
+        case .demote: "demoting"
+        }
+    }
+}
+
+/// How one target of an operation ended.
+public enum Outcome: Sendable, Hashable {
+    /// The gateway did it.
+    case done
+    /// Nothing to do: already so (already a member, already not an admin, not in the group).
+    case alreadySo(String)
+    /// The gateway or WhatsApp declined this target (owner, privacy, not on WhatsApp, …).
+    case refused(String)
+    /// The request for this target failed.
+    case failed(GatewayError)
+    /// Not sent: the operation stopped (cancelled, or a whole-call failure) before this target.
+    case notAttempted(String)
+
+    public var kind: String {
+        switch self {
+        case .done: "done"
+        case .alreadySo: "already"
+        case .refused: "refused"
+        case .failed: "failed"
+        case .notAttempted: "not-attempted"
+        }
+    }
+
+    /// Whether the target ended in the wanted state.
+    public var isSuccess: Bool {
+        switch self {
+        case .done, .alreadySo: true
+        default: false
+        }
+    }
+
+    public var reason: String? {
+        switch self {
+        case .done: nil
+        case .alreadySo(let r), .refused(let r), .notAttempted(let r): r
+        case .failed(let e): e.message
+        }
+    }
+}
+
+/// One target's result: what happened, with the HTTP status and latency of its request.
+public struct TargetResult: Sendable, Hashable {
+    public var target: JID
+    public var outcome: Outcome
+    public var httpStatus: Int?
+    /// Milliseconds spent on the request that decided this target.
+    public var latencyMs: Int?
+
+    public init(target: JID, outcome: Outcome, httpStatus: Int? = nil, latencyMs: Int? = nil) {
+        self.target = target; self.outcome = outcome; self.httpStatus = httpStatus; self.latencyMs = latencyMs
+    }
+}

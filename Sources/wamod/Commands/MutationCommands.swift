@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import GatewayKit
+
+/// Options every mutating command takes.
+struct MutationOptions: ParsableArguments {
+    @Flag(name: .long, help: "Show what would happen to each target; send nothing.") var dryRun = false
+    @Flag(name: .long, help: "Do not ask for confirmation (required without a terminal).") var yes = false
+    @Flag(name: .long, help: "Print JSON.") var json = false
+}
+
+protocol MemberMutation: AsyncParsableCommand {
+    static var action: MemberAction { get }
+    var gateway: GatewayOptions { get }
+    var mutation: MutationOptions { get }
+    var session: String { get }
+    var group: String { get }
+    var targets: [String] { get }
+}
+
+extension MemberMutation {
+    func run() async throws {
+        // Malformed ids are refused before anything is read or sent.
+        var jids: [JID] = []
+        for t in targets {
+            do { jids.append(try JID.member(t)) } catch { throw error.failure }
+        }
+        guard !jids.isEmpty else { throw CommandFailure.usage("name at least one participant") }
+        let (profile, gw) = try gateway.makeGateway()
+        let s = try await Lookup.session(session, profile: profile, gateway: gw)
+        let g = try await Lookup.group(group, session: s, gateway: gw)
+        let people = try await gw.participants(session: s.id, group: g.jid)
+        let plan = Preflight.plan(Self.action, targets: jids, participants: people, session: s)
+        let report = OperationReport(action: Self.action.rawValue, session: s, group: g, json: mutation.json)
+
+        if mutation.dryRun {
+            report.printPlan(plan)
+            throw ExitCode(plan.blocker == nil ? Exit.allDone : Exit.someFailed)
+        }
+        if let blocker = plan.blocker {
+            report.printBlocked(plan, blocker)
+            throw ExitCode(Exit.someFailed)
+        }
+        let toSend = plan.toSend
+        if !toSend.isEmpty && !mutation.yes {
+            try Confirm.ask(verb: Self.action.verb, count: toSend.count, what: toSend.count == 1 ? "participant" : "participants",
+                            group: g, session: s, listing: plan.rows.filter(\.verdict.sends).map { Confirm.label($0.target, $0.participant) })
+        }
+        let results = toSend.isEmpty ? [] : try await gw.apply(Self.action, session: s.id, group: g.jid, targets: toSend)
+        let code = report.printResults(plan, results)
+        throw ExitCode(code)
+    }
+}
+
+struct RemoveCommand: MemberMutation {
+    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove participants from a group.")
+    static let action = MemberAction.remove
+    @OptionGroup var gateway: GatewayOptions
+    @OptionGroup var mutation: MutationOptions
+    @Argument(help: "The session: its id or label.") var session: String
+    @Argument(help: "The group: its JID or exact subject.") var group: String
+    @Argument(help: "Participants: phone numbers (+5511…), user JIDs or @lid ids.") var targets: [String] = []
+}
+
+struct DemoteCommand: MemberMutation {
+    static let configuration = CommandConfiguration(commandName: "demote", abstract: "Take admin rights from participants.")
+    static let action = MemberAction.demote
+    @OptionGroup var gateway: GatewayOptions
+    @OptionGroup var mutation: MutationOptions
+    @Argument(help: "The session: its id or label.") var session: String
+    @Argument(help: "The group: its JID or exact subject.") var group: String
+    @Argument(help: "Participants: phone numbers, user JIDs or @lid ids.") var targets: [String] = []
+}
+
+struct PromoteCommand: MemberMutation {
+    static let configuration = CommandConfiguration(commandName: "promote", abstract: "Make participants admins.")
+    static let action = MemberAction.promote
+    @OptionGroup var gateway: GatewayOptions
+    @OptionGroup var mutation: MutationOptions
+    @Argument(help: "The session: its id or label.") var session: String
+    @Argument(help: "The group: its JID or exact subject.") var group: String
+    @Argument(help: "Participants: phone numbers, user JIDs or @lid ids.") var targets: [String] = []
+}
+
+struct AddCommand: MemberMutation {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add (or re-add) participants to a group.")
+    static let action = MemberAction.add
+    @OptionGroup var gateway: GatewayOptions
+    @OptionGroup var mutation: MutationOptions
+    @Argument(help: "The session: its id or label.") var session: String
+    @Argument(help: "The group: its JID or exact subject.") var group: String
+    @Argument(help: "Participants: phone numbers or user JIDs.") var targets: [String] = []
+}
+
+struct LeaveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "leave", abstract: "Leave groups with the session's own account.")
+    @OptionGroup var gateway: GatewayOptions
+    @OptionGroup var mutation: MutationOptions
+    @Argument(help: "The session: its id or label.") var session: String
+    @Argument(help: "Groups: JIDs or exact subjects.") var groups: [String] = []
+
+    func run() async throws {
+        guard !groups.isEmpty else { throw CommandFailure.usage("name at least one group") }
+        for g in groups where g.contains("@") {
+            do { _ = try JID.group(g) } catch { throw error.failure }
+        }
+        let (profile, gw) = try gateway.makeGateway()
+        let s = try await Lookup.session(session, profile: profile, gateway: gw)
+        var resolved: [Group] = []
+        for text in groups {
+            let g = try await Lookup.group(text, session: s, gateway: gw)
+            if !resolved.contains(where: { $0.jid == g.jid }) { resolved.append(g) }
+        }
+        var plan: [(Group, Verdict)] = []
+        for g in resolved {
+            plan.append((g, try await LeavePlan.verdict(group: g, session: s, gateway: gw)))
+        }
+        let report = LeaveReport(session: s, json: mutation.json)
+        if mutation.dryRun {
+            report.printPlan(plan, blocked: s.connected ? nil : Blocker.notConnected(status: s.status).text)
+            throw ExitCode(s.connected ? Exit.allDone : Exit.someFailed)
+        }
+        guard s.connected else {
+            report.printPlan(plan, blocked: Blocker.notConnected(status: s.status).text)
+            throw ExitCode(Exit.someFailed)
+        }
+        let toLeave = plan.filter { $0.1.sends }.map(\.0)
+        if !toLeave.isEmpty && !mutation.yes {
+            try Confirm.askLeave(groups: toLeave, session: s)
+        }
+        var results: [(Group, Verdict, TargetResult?)] = []
+        for (g, v) in plan {
+            if v.sends {
+                do { results.append((g, v, try await gw.leave(session: s.id, group: g.jid))) } catch {
+                    results.append((g, v, TargetResult(target: g.jid, outcome: .failed(error))))
+                }
+            } else {
+                results.append((g, v, nil))
+            }
+        }
+        throw ExitCode(report.printResults(results))
+    }
+}
+
+enum LeavePlan {
+    /// Leaving needs membership; the owner's leave is refused by Wasend.
+    static func verdict(group: Group, session: Session, gateway: any Gateway) async throws -> Verdict {
+        guard session.account != nil || session.accountLID != nil else { return .willAct }
+        let people = try await gateway.participants(session: session.id, group: group.jid)
+        guard let role = people.role(of: session) else { return .alreadySo("not a member") }
+        if role == .superadmin && gateway.dialect == .wasend { return .skip("the owner cannot leave on this gateway") }
+        return .willAct
+    }
+}

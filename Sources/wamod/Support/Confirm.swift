@@ -1,0 +1,42 @@
+import Foundation
+import GatewayKit
+
+/// Asking before acting on people: No is the default; many targets or a leave need typing.
+enum Confirm {
+    static func label(_ target: JID, _ p: Participant?) -> String {
+        let number = p?.numberText ?? target.phoneNumber ?? target.string
+        if let name = p?.name { return "\(CellWidth.sanitize(name)) (\(number))" }
+        return number
+    }
+
+    static func requireTerminal(_ verb: String) throws {
+        guard Stdio.stdinIsTerminal else {
+            throw CommandFailure(message: "refusing to \(verb) without confirmation: there is no terminal to ask on. Check with --dry-run, then pass --yes", code: Exit.usage)
+        }
+    }
+
+    static func ask(verb: String, count: Int, what: String, group: Group, session: Session, listing: [String]) throws {
+        try requireTerminal(verb)
+        Stdio.err("About to \(verb) \(count) \(what) in \"\(CellWidth.sanitize(group.subject))\" (\(group.jid)) on session \(session.label):")
+        for line in listing.prefix(20) { Stdio.err("  - \(line)") }
+        if listing.count > 20 { Stdio.err("  … and \(listing.count - 20) more") }
+        if count >= 5 {
+            let answer = Stdio.ask("Type \(count) to confirm: ")
+            guard answer?.trimmingCharacters(in: .whitespaces) == String(count) else { throw cancelled }
+        } else {
+            let answer = Stdio.ask("Proceed? [y/N] ")?.trimmingCharacters(in: .whitespaces).lowercased()
+            guard answer == "y" || answer == "yes" else { throw cancelled }
+        }
+    }
+
+    static func askLeave(groups: [Group], session: Session) throws {
+        try requireTerminal("leave")
+        Stdio.err("About to leave \(groups.count) group\(groups.count == 1 ? "" : "s") with session \(session.label):")
+        for g in groups.prefix(20) { Stdio.err("  - \(CellWidth.sanitize(g.subject)) (\(g.jid))") }
+        let expected = groups.count == 1 ? groups[0].subject : String(groups.count)
+        let answer = Stdio.ask(groups.count == 1 ? "Type the group's name (\(CellWidth.sanitize(expected))) to confirm: " : "Type \(expected) to confirm: ")
+        guard answer?.trimmingCharacters(in: .whitespaces) == expected.trimmingCharacters(in: .whitespaces) else { throw cancelled }
+    }
+
+    static var cancelled: CommandFailure { CommandFailure(message: "not confirmed: nothing was sent", code: Exit.someFailed) }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import GatewayKit
+
+/// How a command finds its gateway: a profile from the config file, or `--gateway` and
+/// `--dialect` with the token in `WAMOD_TOKEN`.
+struct GatewayOptions: ParsableArguments {
+    @Option(name: .long, help: "A profile from the config file ($XDG_CONFIG_HOME/wamod/config).")
+    var profile: String?
+
+    @Option(name: .long, help: "A gateway's base URL, for one-off use (the token comes from WAMOD_TOKEN).")
+    var gateway: String?
+
+    @Option(name: .long, help: "The gateway's dialect with --gateway: \(Dialect.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var dialect: String?
+
+    @Option(name: .long, help: "Seconds to wait for each answer.")
+    var timeout: Double?
+
+    @Flag(name: .long, help: "Print every request (method, path, status, latency, bytes) to standard error.")
+    var verbose = false
+
+    /// The profile in force: the named one, the one made from --gateway, or the config's default.
+    func resolveProfile(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Profile {
+        let paths = Paths(environment: environment)
+        if let gateway {
+            guard profile == nil else { throw CommandFailure.usage("use either --profile or --gateway, not both") }
+            guard let d = dialect else { throw CommandFailure.usage("--gateway needs --dialect (\(Dialect.allCases.map(\.rawValue).joined(separator: ", ")))") }
+            guard let dialect = Dialect(rawValue: d.lowercased()) else {
+                throw CommandFailure.usage("unknown dialect '\(d)' (known: \(Dialect.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            guard let url = URL(string: gateway), url.scheme != nil, url.host != nil else {
+                throw CommandFailure.usage("--gateway takes a base URL like https://gateway.example.com")
+            }
+            if let user = url.user, !user.isEmpty {
+                throw CommandFailure.usage("--gateway must not carry credentials; put the token in WAMOD_TOKEN")
+            }
+            if URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems?.contains(where: { Redaction.isSecretName($0.name) }) == true {
+                throw CommandFailure.usage("--gateway must not carry a token in its query; put it in WAMOD_TOKEN")
+            }
+            return Profile(name: "(command line)", dialect: dialect, baseURL: url, token: .environment("WAMOD_TOKEN"),
+                           timeout: timeout ?? 20)
+        }
+        if dialect != nil { throw CommandFailure.usage("--dialect goes with --gateway") }
+        let config = try ConfigFile.load(path: paths.configFile)
+        let name = profile ?? config.defaultProfile
+        guard let name else {
+            if config.profiles.isEmpty {
+                throw CommandFailure.usage("no gateway given: pass --gateway URL --dialect NAME (token in WAMOD_TOKEN), or add a profile to \(paths.configFile) (see the README)")
+            }
+            throw CommandFailure.usage("no profile given and no default in \(paths.configFile): pass --profile (one of \(config.profiles.keys.sorted().joined(separator: ", ")))")
+        }
+        guard var p = config.profiles[name] else {
+            throw CommandFailure.usage("no profile '\(name)' in \(paths.configFile)\(config.profiles.isEmpty ? "" : " (known: \(config.profiles.keys.sorted().joined(separator: ", ")))")")
+        }
+        if let timeout { p.timeout = timeout }
+        return p
+    }
+
+    func makeGateway() throws -> (Profile, any Gateway) {
+        let profile = try resolveProfile()
+        var observer: RequestObserver?
+        if verbose {
+            observer = { (e: RequestEvent) in
+                let status = e.status.map { String($0) } ?? "---"
+                let why = e.error.map { " (\($0))" } ?? ""
+                Stdio.err("\(e.method) \(e.path) \(status) \(e.latencyMs)ms \(e.bytes)B\(why)")
+            }
+        }
+        return (profile, try GatewayFactory.make(profile: profile, observer: observer))
+    }
+}
+
+/// Finding sessions and groups by what operators type: an id, a label, a JID or a subject.
+enum Lookup {
+    static func session(_ text: String?, profile: Profile, gateway: any Gateway) async throws -> Session {
+        let sessions = try await gateway.sessions()
+        guard let wanted = text ?? profile.defaultSession else {
+            if sessions.count == 1, let only = sessions.first { return only }
+            throw CommandFailure.usage("name a session (one of: \(sessions.map(\.label).joined(separator: ", "))), or set session = … in the profile")
+        }
+        if let s = sessions.first(where: { $0.id == wanted }) { return s }
+        let byLabel = sessions.filter { $0.label.caseInsensitiveCompare(wanted) == .orderedSame }
+        if byLabel.count == 1, let s = byLabel.first { return s }
+        if byLabel.count > 1 { throw CommandFailure.usage("several sessions are labelled '\(wanted)': use its id (\(byLabel.map(\.id).joined(separator: ", ")))") }
+        if let j = try? JID(parsing: wanted), let s = sessions.first(where: { $0.isOwnAccount(j) }) { return s }
+        throw CommandFailure(message: "no session '\(wanted)' on this gateway (known: \(sessions.map { "\($0.label) [\($0.id)]" }.joined(separator: ", ")))", code: Exit.someFailed)
+    }
+
+    static func group(_ text: String, session: Session, gateway: any Gateway) async throws -> Group {
+        let groups = try await gateway.groups(session: session.id)
+        if let jid = try? JID(parsing: text), jid.isGroup {
+            if let g = groups.first(where: { $0.jid == jid }) { return g }
+            throw CommandFailure(message: "session \(session.label) has no group \(jid)", code: Exit.someFailed)
+        }
+        if text.contains("@") {
+            do { _ = try JID.group(text) } catch { throw error.failure }
+        }
+        let bySubject = groups.filter { $0.subject.caseInsensitiveCompare(text) == .orderedSame }
+        if bySubject.count == 1, let g = bySubject.first { return g }
+        if bySubject.count > 1 { throw CommandFailure.usage("several groups are named '\(text)': use the group JID (\(bySubject.map(\.jid.string).joined(separator: ", ")))") }
+        throw CommandFailure(message: "session \(session.label) has no group named '\(text)' (give its JID, …@g.us, or see `wamod groups \(session.label)`)", code: Exit.someFailed)
+    }
+}

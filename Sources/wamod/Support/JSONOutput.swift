@@ -1,0 +1,48 @@
+import Foundation
+import GatewayKit
+
+/// The command line's `--json` shapes. Stable: fields are only ever added.
+enum JSONOutput {
+    struct SessionRow: Encodable {
+        var id: String, label: String, account: String?, lid: String?, connected: Bool, status: String
+        init(_ s: Session) {
+            id = s.id; label = s.label; account = s.account?.string; lid = s.accountLID?.string
+            connected = s.connected; status = s.status
+        }
+    }
+    struct Sessions: Encodable { var sessions: [SessionRow] }
+
+    struct GroupRow: Encodable {
+        var jid: String, subject: String, size: Int?, owner: String?, role: String?
+        init(_ g: Group) { jid = g.jid.string; subject = g.subject; size = g.size; owner = g.owner?.string; role = g.ourRole?.rawValue }
+    }
+    struct Groups: Encodable { var session: String; var groups: [GroupRow] }
+
+    struct ParticipantRow: Encodable {
+        var id: String, phone: String?, lid: String?, name: String?, role: String
+        init(_ p: Participant) { id = p.id.string; phone = p.phone?.string; lid = p.lid?.string; name = p.name; role = p.role.rawValue }
+    }
+    struct Members: Encodable { var session: String; var group: String; var participants: [ParticipantRow] }
+
+    struct ResultRow: Encodable {
+        /// The target as given, in canonical form.
+        var target: String
+        var name: String?
+        /// done, already, refused, failed, not-attempted; with --dry-run: will-act, skip.
+        var outcome: String
+        var reason: String?
+        var httpStatus: Int?
+        var latencyMs: Int?
+    }
+    struct Operation: Encodable {
+        var action: String, session: String, group: String, dryRun: Bool
+        var blocked: String?
+        var results: [ResultRow]
+    }
+
+    static func print<T: Encodable>(_ value: T) {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        if let data = try? e.encode(value) { Stdio.out(String(decoding: data, as: UTF8.self)) }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import GatewayKit
+
+/// Prints a member operation's plan or results: one line per target.
+struct OperationReport {
+    var action: String
+    var session: Session
+    var group: Group
+    var json: Bool
+
+    func header() -> String {
+        "\(action) in \"\(CellWidth.sanitize(group.subject))\" (\(group.jid)) on \(session.label)"
+    }
+
+    func printPlan(_ plan: Preflight) {
+        let rows = plan.rows.map { r in
+            JSONOutput.ResultRow(target: r.target.string, name: r.participant?.name,
+                                 outcome: plan.blocker != nil ? "blocked" : (r.verdict.sends ? "will-act" : "skip"),
+                                 reason: plan.blocker?.text ?? (r.verdict.sends ? nil : r.verdict.text))
+        }
+        emit(rows, dryRun: true, blocked: plan.blocker?.text, title: "dry run: \(header()); nothing sent")
+    }
+
+    func printBlocked(_ plan: Preflight, _ blocker: Blocker) {
+        let rows = plan.rows.map { r in
+            JSONOutput.ResultRow(target: r.target.string, name: r.participant?.name, outcome: "not-attempted", reason: blocker.text)
+        }
+        emit(rows, dryRun: false, blocked: blocker.text, title: header())
+    }
+
+    /// Prints the results and returns the exit code: 0 when every target ended as wanted.
+    func printResults(_ plan: Preflight, _ results: [TargetResult]) -> Int32 {
+        var rows: [JSONOutput.ResultRow] = []
+        var sent = results.makeIterator()
+        var allOK = true
+        var unreachable = false
+        for r in plan.rows {
+            switch r.verdict {
+            case .willAct:
+                guard let res = sent.next() else { continue }
+                if !res.outcome.isSuccess { allOK = false }
+                if case .failed(let e) = res.outcome, e.isUnreachableOrUnauthorized { unreachable = true }
+                rows.append(JSONOutput.ResultRow(target: r.target.string, name: r.participant?.name, outcome: res.outcome.kind,
+                                                 reason: res.outcome.reason, httpStatus: res.httpStatus, latencyMs: res.latencyMs))
+            case .alreadySo(let why):
+                rows.append(JSONOutput.ResultRow(target: r.target.string, name: r.participant?.name, outcome: "already", reason: why))
+            case .skip(let why):
+                allOK = false
+                rows.append(JSONOutput.ResultRow(target: r.target.string, name: r.participant?.name, outcome: "skipped", reason: why))
+            }
+        }
+        emit(rows, dryRun: false, blocked: nil, title: header())
+        if unreachable && !rows.contains(where: { $0.outcome == "done" }) { return Exit.unreachable }
+        return allOK ? Exit.allDone : Exit.someFailed
+    }
+
+    func emit(_ rows: [JSONOutput.ResultRow], dryRun: Bool, blocked: String?, title: String) {
+        if json {
+            JSONOutput.print(JSONOutput.Operation(action: action, session: session.id, group: group.jid.string,
+                                                  dryRun: dryRun, blocked: blocked, results: rows))
+            return
+        }
+        Stdio.out(title)
+        if let blocked { Stdio.out("blocked: \(blocked)") }
+        Stdio.out(Self.table(rows))
+    }
+
+    static func table(_ rows: [JSONOutput.ResultRow]) -> String {
+        var t = Table(["OUTCOME", "TARGET", "NAME", "DETAIL"])
+        t.maxWidths = [2: 28]
+        for r in rows {
+            let target = (try? JID(parsing: r.target)).flatMap(\.phoneNumber) ?? r.target
+            var detail = r.reason ?? ""
+            if let s = r.httpStatus { detail = "HTTP \(s)\(r.latencyMs.map { ", \($0) ms" } ?? "")" + (detail.isEmpty ? "" : ": " + detail) }
+            t.add([r.outcome, target, r.name ?? "", detail])
+        }
+        return t.render()
+    }
+}
+
+/// Prints a leave operation: one line per group.
+struct LeaveReport {
+    var session: Session
+    var json: Bool
+
+    func printPlan(_ plan: [(Group, Verdict)], blocked: String?) {
+        let rows = plan.map { g, v in
+            JSONOutput.ResultRow(target: g.jid.string, name: g.subject, outcome: blocked != nil ? "blocked" : (v.sends ? "will-act" : "skip"),
+                                 reason: blocked ?? (v.sends ? nil : v.text))
+        }
+        emit(rows, dryRun: true, blocked: blocked)
+    }
+
+    func printResults(_ results: [(Group, Verdict, TargetResult?)]) -> Int32 {
+        var ok = true
+        let rows = results.map { g, v, r -> JSONOutput.ResultRow in
+            guard let r else {
+                if case .skip = v { ok = false }
+                let outcome: String = switch v {
+                case .alreadySo: "already"
+                case .skip: "skipped"
+                case .willAct: "not-attempted"
+                }
+                return JSONOutput.ResultRow(target: g.jid.string, name: g.subject, outcome: outcome, reason: v.text)
+            }
+            if !r.outcome.isSuccess { ok = false }
+            return JSONOutput.ResultRow(target: g.jid.string, name: g.subject, outcome: r.outcome.kind, reason: r.outcome.reason,
+                                        httpStatus: r.httpStatus, latencyMs: r.latencyMs)
+        }
+        emit(rows, dryRun: false, blocked: nil)
+        return ok ? Exit.allDone : Exit.someFailed
+    }
+
+    func emit(_ rows: [JSONOutput.ResultRow], dryRun: Bool, blocked: String?) {
+        if json {
+            JSONOutput.print(JSONOutput.Operation(action: "leave", session: session.id, group: "", dryRun: dryRun, blocked: blocked, results: rows))
+            return
+        }
+        Stdio.out("\(dryRun ? "dry run: " : "")leave on \(session.label)\(dryRun ? "; nothing sent" : "")")
+        if let blocked { Stdio.out("blocked: \(blocked)") }
+        var t = Table(["OUTCOME", "GROUP", "SUBJECT", "DETAIL"])
+        t.maxWidths = [2: 32]
+        for r in rows {
+            var detail = r.reason ?? ""
+            if let s = r.httpStatus { detail = "HTTP \(s)\(r.latencyMs.map { ", \($0) ms" } ?? "")" + (detail.isEmpty ? "" : ": " + detail) }
+            t.add([r.outcome, r.target, r.name ?? "", detail])
+        }
+        Stdio.out(t.render())
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import GatewayKit
+
+/// The command line's exit codes (documented in the README).
+enum Exit {
+    static let allDone: Int32 = 0
+    static let someFailed: Int32 = 1
+    static let usage: Int32 = 2
+    static let unreachable: Int32 = 3
+}
+
+struct Wamod: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wamod",
+        abstract: "Moderate WhatsApp groups through the HTTP gateway you already run.",
+        discussion: """
+        Exit codes: 0 all done, 1 some targets failed (or the gateway refused), 2 usage or \
+        configuration error, 3 gateway unreachable or unauthorized.
+        The token is never a command-line value: it comes from the profile's token source, or \
+        from the environment variable WAMOD_TOKEN with --gateway.
+        """,
+        version: GatewayKitVersion.string,
+        subcommands: [
+            SessionsCommand.self, GroupsCommand.self, MembersCommand.self,
+            RemoveCommand.self, DemoteCommand.self, PromoteCommand.self, AddCommand.self, LeaveCommand.self,
+            SimCommand.self,
+        ]
+    )
+}
+
+@main
+enum Main {
+    static func main() async {
+        do {
+            var command = try Wamod.parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CommandFailure {
+            Stdio.err("wamod: \(failure.message)")
+            exit(failure.code)
+        } catch let error as GatewayError {
+            Stdio.err("wamod: \(error.message)")
+            exit(error.exitCode)
+        } catch {
+            let code = Wamod.exitCode(for: error)
+            if code == .success {
+                Wamod.exit(withError: error)
+            }
+            Stdio.err(Wamod.fullMessage(for: error))
+            // ArgumentParser reports usage errors as 64; wamod documents 2.
+            exit(code.rawValue == ExitCode.validationFailure.rawValue ? Exit.usage : code.rawValue)
+        }
+    }
+}
+
+/// An error with the exit code it stands for.
+struct CommandFailure: Error {
+    var message: String
+    var code: Int32
+
+    static func usage(_ m: String) -> CommandFailure { CommandFailure(message: m, code: Exit.usage) }
+}
+
+extension GatewayError {
+    var exitCode: Int32 {
+        if isUnreachableOrUnauthorized { return Exit.unreachable }
+        if case .configuration = self { return Exit.usage }
+        return Exit.someFailed
+    }
+}
+
+extension JIDError {
+    var failure: CommandFailure { .usage(description) }
+}
