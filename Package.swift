@@ -26,16 +26,24 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        .systemLibrary(name: "CNCursesW"),
+        .target(name: "Console", dependencies: ["GatewayKit"]),
+        .target(name: "ConsoleTerminal", dependencies: ["Console", "CNCursesW"]),
         .executableTarget(
             name: "wamod",
             dependencies: [
                 "GatewayKit",
                 "GatewaySim",
+                "Console",
+                "ConsoleTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit"]),
         .testTarget(name: "GatewaySimTests", dependencies: ["GatewayKit", "GatewaySim"]),
+        .testTarget(name: "ClientEmulatorTests", dependencies: ["GatewayKit", "GatewaySim"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "GatewayKit", "GatewaySim"]),
+        .testTarget(name: "ConsoleTerminalTests", dependencies: ["ConsoleTerminal", "Console"]),
         .testTarget(name: "EndToEndTests", dependencies: ["GatewayKit", "GatewaySim", "wamod"]),
     ],
     swiftLanguageModes: [.v6]

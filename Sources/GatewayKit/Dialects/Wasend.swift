@@ -206,7 +206,7 @@ public enum WasendDecode {
         guard (200..<300).contains(r.status) else {
             let e = error(r)
             // 422 names targets that cannot be acted on (non-members, the owner): a refusal, not a failure.
-            if r.status == 422 {
+            if r.status == 422, case .validation = e {
                 return DialectSupport.all(targets, .refused(e.detail ?? "not a member, or the group's owner"), r)
             }
             return DialectSupport.all(targets, .failed(e), r)

@@ -95,3 +95,13 @@ public struct Preflight: Sendable, Hashable {
         }
     }
 }
+
+extension Preflight {
+    /// What leaving a group will do: leaving needs membership; some gateways refuse the owner's leave.
+    public static func leaveVerdict(participants: [Participant]?, session: Session, ownerMayLeave: Bool) -> Verdict {
+        guard let participants, session.account != nil || session.accountLID != nil else { return .willAct }
+        guard let role = participants.role(of: session) else { return .alreadySo("not a member") }
+        if role == .superadmin && !ownerMayLeave { return .skip("the owner cannot leave on this gateway") }
+        return .willAct
+    }
+}

@@ -56,6 +56,11 @@ public struct RequestEvent: Sendable, Hashable {
     /// Why no answer came, when none did.
     public var error: String?
     public var at: Date
+
+    public init(method: String, path: String, status: Int?, latencyMs: Int, bytes: Int, error: String?, at: Date) {
+        self.method = method; self.path = path; self.status = status; self.latencyMs = latencyMs
+        self.bytes = bytes; self.error = error; self.at = at
+    }
 }
 
 public typealias RequestObserver = @Sendable (RequestEvent) -> Void

@@ -143,12 +143,9 @@ struct LeaveCommand: AsyncParsableCommand {
 }
 
 enum LeavePlan {
-    /// Leaving needs membership; the owner's leave is refused by Wasend.
     static func verdict(group: Group, session: Session, gateway: any Gateway) async throws -> Verdict {
         guard session.account != nil || session.accountLID != nil else { return .willAct }
         let people = try await gateway.participants(session: session.id, group: group.jid)
-        guard let role = people.role(of: session) else { return .alreadySo("not a member") }
-        if role == .superadmin && gateway.dialect == .wasend { return .skip("the owner cannot leave on this gateway") }
-        return .willAct
+        return Preflight.leaveVerdict(participants: people, session: session, ownerMayLeave: gateway.dialect != .wasend)
     }
 }

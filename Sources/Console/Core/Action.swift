@@ -1,0 +1,35 @@
+import Foundation
+import GatewayKit
+
+/// Everything that can happen to the console: keys, and work coming back from the gateway.
+public enum Action: Sendable {
+    case key(Key)
+    case resize(width: Int, height: Int)
+    case interrupt
+    case tick(Date)
+
+    case sessionsLoaded(Result<[Session], GatewayError>)
+    case groupsLoaded(session: String, Result<[Group], GatewayError>)
+    case participantsLoaded(GroupKey, Result<[Participant], GatewayError>)
+    /// Fresh group data for an open confirmation dialog.
+    case preflightLoaded(GroupKey, Result<[Participant], GatewayError>)
+    case leavePreflightLoaded(session: String, Result<[LeaveRow], GatewayError>)
+
+    case operationEvent(id: Int, OperationEvent)
+    case operationFinished(id: Int)
+    case requestLogged(RequestEvent, operation: Int?)
+}
+
+/// Work the reducer asks for. The effect runner performs each and posts results back as actions.
+public enum Effect: Sendable, Equatable {
+    case loadSessions
+    case loadGroups(session: String)
+    case loadParticipants(GroupKey)
+    /// Re-read a group before confirming.
+    case preflight(GroupKey)
+    case leavePreflight(session: String, groups: [JID])
+    case runMembers(id: Int, MemberAction, GroupKey, targets: [JID], reason: String)
+    case runLeave(id: Int, session: String, groups: [JID], reason: String)
+    case cancelOperation(id: Int)
+    case quit
+}

@@ -1,0 +1,67 @@
+import GatewayKit
+
+/// A group and what leaving it will do.
+public struct LeaveRow: Sendable, Hashable {
+    public var group: Group
+    public var verdict: Verdict
+    public init(group: Group, verdict: Verdict) { self.group = group; self.verdict = verdict }
+}
+
+/// A modal box over the panes: a confirmation, a summary of failures, or an entry's details.
+public struct Dialog: Sendable {
+    public enum Kind: Sendable {
+        /// Remove, demote, promote or add participants of one group.
+        case members(MemberAction, GroupKey, subject: String)
+        /// Leave one or more groups of a session.
+        case leave(session: String)
+        /// What an operation left undone, with reasons.
+        case summary(title: String, lines: [String])
+        /// A log entry opened.
+        case detail(title: String, lines: [String])
+    }
+
+    public enum Field: Sendable, Hashable { case buttons, reason, typed }
+
+    public var kind: Kind
+    /// The targets asked for (before the fresh read), for the loading view.
+    public var requested: [JID] = []
+    /// Computed from freshly read group data; nil while reading.
+    public var plan: Preflight?
+    public var leaveRows: [LeaveRow]?
+    public var error: String?
+    /// Tagged rows the filter hides (they are included).
+    public var hiddenTagged = 0
+    public var field: Field = .buttons
+    public var yesFocused = false
+    public var typed = ""
+    public var reason = ""
+    /// What must be typed to confirm; nil for a y/N confirmation.
+    public var expected: String?
+    /// Why the last confirmation attempt did nothing.
+    public var warning: String?
+    public var scroll = 0
+
+    public init(kind: Kind) { self.kind = kind }
+
+    public var isConfirmation: Bool {
+        switch kind {
+        case .members, .leave: true
+        case .summary, .detail: false
+        }
+    }
+
+    public var loading: Bool {
+        switch kind {
+        case .members: plan == nil && error == nil
+        case .leave: leaveRows == nil && error == nil
+        default: false
+        }
+    }
+
+    /// How many requests a confirmation would send.
+    public var sendCount: Int {
+        if let plan { return plan.toSend.count }
+        if let rows = leaveRows { return rows.filter(\.verdict.sends).count }
+        return 0
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import GatewayKit
+
+extension Reducer {
+    /// Work coming back from the gateway.
+    func data(_ s: inout ConsoleState, _ action: Action) -> [Effect] {
+        switch action {
+        case .sessionsLoaded(let result):
+            s.sessions.loading = false
+            switch result {
+            case .success(let list):
+                s.sessions.value = list
+                s.sessions.error = nil
+                keepInView(&s, .sessions)
+                if s.openSession == nil || !list.contains(where: { $0.id == s.openSession }) {
+                    // Open the first connected session so the panes are not empty at start.
+                    if let first = list.first(where: \.connected) ?? list.first {
+                        if let i = s.visibleSessions.firstIndex(where: { $0.id == first.id }) { s.lists[.sessions, default: ListState()].cursor = i }
+                        return openSession(&s, first.id)
+                    }
+                }
+            case .failure(let e):
+                s.sessions.error = e.message
+                log(&s, .error, "sessions: \(e.message)")
+            }
+        case .groupsLoaded(let sid, let result):
+            s.groups[sid, default: Loaded()].loading = false
+            switch result {
+            case .success(var list):
+                // Keep roles learned from participant lists when this dialect's group list has none.
+                let old = s.groups[sid]?.value ?? []
+                for i in list.indices where list[i].ourRole == nil {
+                    list[i].ourRole = old.first { $0.jid == list[i].jid }?.ourRole
+                }
+                s.groups[sid]?.value = list
+                s.groups[sid]?.error = nil
+                let present = Set(list.map(\.jid))
+                s.groupTags[sid] = s.groupTags[sid]?.intersection(present)
+                if sid == s.openSession { keepInView(&s, .groups) }
+            case .failure(let e):
+                s.groups[sid]?.error = e.message
+                log(&s, .error, "groups of \(label(s, sid)): \(e.message)")
+            }
+        case .participantsLoaded(let key, let result):
+            s.participants[key, default: Loaded()].loading = false
+            switch result {
+            case .success(let list): storeParticipants(&s, key, list)
+            case .failure(let e):
+                s.participants[key]?.error = e.message
+                log(&s, .error, "participants of \(subject(s, key)): \(e.message)")
+            }
+        case .preflightLoaded(let key, let result):
+            guard var d = s.dialog, case .members(let action, let dkey, _) = d.kind, dkey == key, d.plan == nil else { return [] }
+            switch result {
+            case .success(let list):
+                storeParticipants(&s, key, list)
+                let session = s.sessions.value?.first { $0.id == key.session }
+                    ?? Session(id: key.session, label: key.session, account: nil, connected: true, status: "unknown")
+                let plan = Preflight.plan(action, targets: d.requested, participants: list, session: session)
+                d.plan = plan
+                d.expected = plan.toSend.count >= 5 ? String(plan.toSend.count) : nil
+                d.field = d.expected == nil ? .buttons : .typed
+            case .failure(let e):
+                d.error = e.message
+            }
+            s.dialog = d
+        case .leavePreflightLoaded(let sid, let result):
+            guard var d = s.dialog, case .leave(let dsid) = d.kind, dsid == sid, d.leaveRows == nil else { return [] }
+            switch result {
+            case .success(let rows):
+                d.leaveRows = rows
+                let sending = rows.filter(\.verdict.sends)
+                // Any leave is confirmed by typing: the group's name, or the count for several.
+                d.expected = sending.count == 1 ? sending[0].group.subject : String(sending.count)
+                d.field = .typed
+            case .failure(let e):
+                d.error = e.message
+            }
+            s.dialog = d
+        case .operationEvent(let id, let event):
+            guard var op = s.operation, op.id == id else { return [] }
+            switch event {
+            case .sending(let t):
+                op.rows[t] = .sending
+            case .finished(let r):
+                op.rows[r.target] = .ended(r.outcome)
+                let name = op.names[r.target] ?? r.target.string
+                let ok = r.outcome.isSuccess
+                let text = ok ? "  ✓ \(name)\(r.outcome.reason.map { " (\($0))" } ?? "")" : "  ✗ \(name): \(r.outcome.reason ?? r.outcome.kind)"
+                s.operation = op
+                log(&s, .result(ok: ok), text, operation: id,
+                    detail: "target \(r.target)\noutcome \(r.outcome.kind)\(r.outcome.reason.map { "\nreason \($0)" } ?? "")\(r.httpStatus.map { "\nHTTP \($0)" } ?? "")\(r.latencyMs.map { "\nlatency \($0) ms" } ?? "")")
+            }
+            s.operation = op
+        case .operationFinished(let id):
+            guard var op = s.operation, op.id == id else { return [] }
+            op.finished = true
+            s.operation = op
+            return finish(&s, op)
+        case .requestLogged(let e, let opID):
+            let status = e.status.map(String.init) ?? "---"
+            let text = "\(opID == nil ? "" : "    ")\(e.method) \(e.path) \(status) \(e.latencyMs) ms"
+            log(&s, .request(e), text, operation: opID,
+                detail: "method \(e.method)\npath \(e.path)\nstatus \(status)\nlatency \(e.latencyMs) ms\nbytes \(e.bytes)\(e.error.map { "\nerror \($0)" } ?? "")")
+        default:
+            break
+        }
+        return []
+    }
+
+    func storeParticipants(_ s: inout ConsoleState, _ key: GroupKey, _ list: [Participant]) {
+        s.participants[key, default: Loaded()].value = list
+        s.participants[key]?.error = nil
+        s.participants[key]?.loading = false
+        let present = Set(list.map(\.id))
+        s.participantTags[key] = s.participantTags[key]?.intersection(present)
+        // The participant list tells our role where the group list did not.
+        if let session = s.sessions.value?.first(where: { $0.id == key.session }), let role = list.role(of: session),
+           let i = s.groups[key.session]?.value?.firstIndex(where: { $0.jid == key.group }) {
+            s.groups[key.session]?.value?[i].ourRole = role
+            s.groups[key.session]?.value?[i].size = list.count
+        }
+        if key == s.openGroup { keepInView(&s, .participants) }
+    }
+
+    /// An operation ended: a summary of failures, tags cleared for what was done, panes re-read.
+    func finish(_ s: inout ConsoleState, _ op: OperationState) -> [Effect] {
+        let failures = op.targets.compactMap { t -> String? in
+            guard case .ended(let o)? = op.rows[t], !o.isSuccess else { return nil }
+            return "✗ \(op.names[t] ?? t.string): \(o.reason ?? o.kind)"
+        }
+        let verb = op.action?.pastTense ?? "left"
+        let summary = "\(verb) \(op.done) of \(op.targets.count)\(op.failed > 0 ? ", \(op.failed) not done" : "")\(op.cancelling ? " (cancelled)" : "")"
+        log(&s, failures.isEmpty ? .info : .error, "\(op.title): \(summary)", operation: op.id)
+        s.message = "\(op.title.split(separator: "·").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? op.title): \(summary)"
+        if !failures.isEmpty {
+            s.dialog = Dialog(kind: .summary(title: "\(op.title.split(separator: "·").first.map(String.init) ?? op.title)— \(summary)", lines: failures))
+        }
+        let done = Set(op.targets.filter { if case .ended(let o)? = op.rows[$0] { o.isSuccess } else { false } })
+        var effects: [Effect] = []
+        if let key = op.key {
+            s.participantTags[key]?.subtract(done)
+            s.participants[key, default: Loaded()].loading = true
+            effects.append(.loadParticipants(key))
+        } else {
+            s.groupTags[op.session]?.subtract(done)
+        }
+        s.groups[op.session, default: Loaded()].loading = true
+        effects.append(.loadGroups(session: op.session))
+        return effects
+    }
+
+    func label(_ s: ConsoleState, _ sid: String) -> String {
+        s.sessions.value?.first { $0.id == sid }?.label ?? sid
+    }
+
+    func subject(_ s: ConsoleState, _ key: GroupKey) -> String {
+        s.groups[key.session]?.value?.first { $0.jid == key.group }?.subject ?? key.group.string
+    }
+}

@@ -1,0 +1,281 @@
+import Foundation
+import GatewayKit
+
+/// The console's one place of change: `reduce(&state, action)` updates the state and
+/// returns the work to do. Pure: no I/O, no clock but what actions carry.
+public struct Reducer: Sendable {
+    public var keys: KeyMap
+
+    public init(keys: KeyMap = .standard) { self.keys = keys }
+
+    public func reduce(_ s: inout ConsoleState, _ action: Action) -> [Effect] {
+        switch action {
+        case .key(let k): return key(&s, k)
+        case .resize(let w, let h):
+            s.width = w
+            s.height = h
+            for p in Pane.allCases { keepInView(&s, p) }
+            return []
+        case .interrupt: return interrupt(&s)
+        case .tick(let now):
+            s.now = now
+            return []
+        default: return data(&s, action)
+        }
+    }
+
+    // MARK: keys
+
+    func key(_ s: inout ConsoleState, _ k: Key) -> [Effect] {
+        if k == .ctrl("c") { return interrupt(&s) }
+        s.interruptArmed = false
+        if k != .char("q") { s.quitArmed = false }
+        s.message = nil
+        s.messageIsError = false
+        if s.tooSmall {
+            // Action keys are ignored until the terminal is large enough again.
+            return k == .char("q") ? quit(&s) : []
+        }
+        if s.dialog != nil { return dialogKey(&s, k) }
+        if s.showHelp { return helpKey(&s, k) }
+        if s.list(s.focus).editing { return filterKey(&s, k) }
+        guard let command = keys.command(for: k) else { return [] }
+        if let reason = disabledReason(command, s) {
+            s.message = reason
+            s.messageIsError = true
+            return []
+        }
+        return run(command, &s)
+    }
+
+    func interrupt(_ s: inout ConsoleState) -> [Effect] {
+        if let op = s.operation, !op.finished, !op.cancelling {
+            s.operation?.cancelling = true
+            s.interruptArmed = true
+            s.message = "cancelling: requests in flight finish, nothing new starts (Ctrl-C again quits)"
+            log(&s, .info, "cancel requested", operation: op.id)
+            return [.cancelOperation(id: op.id)]
+        }
+        if s.interruptArmed { return quit(&s, force: true) }
+        if s.dialog != nil { s.dialog = nil }
+        s.interruptArmed = true
+        s.message = "press Ctrl-C again to quit"
+        return []
+    }
+
+    func quit(_ s: inout ConsoleState, force: Bool = false) -> [Effect] {
+        if let op = s.operation, !op.finished {
+            if !s.quitArmed && !force {
+                s.quitArmed = true
+                s.message = "an operation is running: q again stops it and quits (targets not yet sent are not sent)"
+                return []
+            }
+            s.quit = true
+            return [.cancelOperation(id: op.id), .quit]
+        }
+        s.quit = true
+        return [.quit]
+    }
+
+    /// Why a command cannot run now, or nil when it can.
+    public func disabledReason(_ command: Command, _ s: ConsoleState) -> String? {
+        let dangerous = keys.binding(command)?.dangerous ?? false
+        if dangerous && s.readOnly { return "read-only mode [RO]: \(command.rawValue) is disabled" }
+        switch command {
+        case .remove, .demote, .promote:
+            guard s.focus == .participants, s.openGroup != nil else { return "select participants first: open a group with Enter" }
+            if let op = s.operation, !op.finished { return "an operation is running: wait for it, or Ctrl-C to cancel it" }
+            if let sess = s.currentSession, !sess.connected { return "session \(sess.label) is not connected (\(sess.status)): reconnect it in the gateway" }
+            if let role = s.currentGroup?.ourRole, role == .member { return "this session is not an admin of the group: \(command.rawValue) needs admin" }
+            if s.visibleParticipants.isEmpty && (s.openGroup.flatMap { s.participantTags[$0] } ?? []).isEmpty { return "no participant selected" }
+            return nil
+        case .leave:
+            guard s.focus == .groups || s.focus == .participants, s.openSession != nil else { return "select a group first" }
+            if let op = s.operation, !op.finished { return "an operation is running: wait for it, or Ctrl-C to cancel it" }
+            if let sess = s.currentSession, !sess.connected { return "session \(sess.label) is not connected (\(sess.status)): reconnect it in the gateway" }
+            if s.focus == .groups && s.visibleGroups.isEmpty && (s.openSession.flatMap { s.groupTags[$0] } ?? []).isEmpty { return "no group selected" }
+            return nil
+        case .undo: return "undo needs the audit log, which this version does not keep yet"
+        case .find: return "find everywhere needs the operations work, which this version does not have yet"
+        case .tag, .tagAll, .untagAll:
+            return s.focus == .groups || s.focus == .participants ? nil : "tags apply to groups and participants"
+        default: return nil
+        }
+    }
+
+    func run(_ command: Command, _ s: inout ConsoleState) -> [Effect] {
+        switch command {
+        case .focusNext, .focusRight: return focus(&s, Pane(rawValue: (s.focus.rawValue + 1) % Pane.allCases.count) ?? .sessions)
+        case .focusPrev, .focusLeft: return focus(&s, Pane(rawValue: (s.focus.rawValue + Pane.allCases.count - 1) % Pane.allCases.count) ?? .sessions)
+        case .up: move(&s, -1)
+        case .down: move(&s, 1)
+        case .pageUp: move(&s, -Layout(width: s.width, height: s.height).visibleRows(s.focus))
+        case .pageDown: move(&s, Layout(width: s.width, height: s.height).visibleRows(s.focus))
+        case .top: move(&s, -Int.max / 2)
+        case .bottom: move(&s, Int.max / 2)
+        case .open: return open(&s)
+        case .filter: s.lists[s.focus, default: ListState()].editing = true
+        case .clearFilter:
+            if !s.list(s.focus).filter.isEmpty {
+                s.lists[s.focus, default: ListState()].filter = ""
+                s.lists[s.focus, default: ListState()].cursor = 0
+                keepInView(&s, s.focus)
+            }
+        case .tag: tag(&s)
+        case .tagAll: tagAll(&s, on: true)
+        case .untagAll: tagAll(&s, on: false)
+        case .remove: return requestMembers(&s, .remove)
+        case .demote: return requestMembers(&s, .demote)
+        case .promote: return requestMembers(&s, .promote)
+        case .leave: return requestLeave(&s)
+        case .undo, .find: break
+        case .refresh: return refresh(&s, all: false)
+        case .refreshAll: return refresh(&s, all: true)
+        case .focusLog: return focus(&s, .log)
+        case .help:
+            s.showHelp = true
+            s.helpScroll = 0
+        case .interrupt: return interrupt(&s)
+        case .quit: return quit(&s)
+        }
+        return []
+    }
+
+    func focus(_ s: inout ConsoleState, _ p: Pane) -> [Effect] {
+        if p != .log { s.lastListFocus = p }
+        s.focus = p
+        return []
+    }
+
+    func move(_ s: inout ConsoleState, _ delta: Int) {
+        let p = s.focus
+        let count = s.rowCount(p)
+        var l = s.list(p)
+        if p == .log && count > 0 && s.logFollow { l.cursor = count - 1 }
+        l.cursor = count == 0 ? 0 : min(max(0, l.cursor.addingReportingOverflow(delta).partialValue), count - 1)
+        s.lists[p] = l
+        if p == .log { s.logFollow = l.cursor >= count - 1 }
+        keepInView(&s, p)
+    }
+
+    /// Keeps the cursor inside the rows on screen, scrolling as little as possible.
+    func keepInView(_ s: inout ConsoleState, _ p: Pane) {
+        let rows = Layout(width: s.width, height: s.height).visibleRows(p)
+        var l = s.list(p)
+        let count = s.rowCount(p)
+        l.cursor = count == 0 ? 0 : min(l.cursor, count - 1)
+        if l.cursor < l.scroll { l.scroll = l.cursor }
+        if l.cursor >= l.scroll + rows { l.scroll = l.cursor - rows + 1 }
+        l.scroll = max(0, min(l.scroll, max(0, count - rows)))
+        s.lists[p] = l
+    }
+
+    func open(_ s: inout ConsoleState) -> [Effect] {
+        switch s.focus {
+        case .sessions:
+            let rows = s.visibleSessions
+            guard rows.indices.contains(s.list(.sessions).cursor) else { return [] }
+            let sess = rows[s.list(.sessions).cursor]
+            s.focus = .groups
+            s.lastListFocus = .groups
+            return openSession(&s, sess.id)
+        case .groups:
+            let rows = s.visibleGroups
+            guard let sid = s.openSession, rows.indices.contains(s.list(.groups).cursor) else { return [] }
+            let key = GroupKey(session: sid, group: rows[s.list(.groups).cursor].jid)
+            s.focus = .participants
+            s.lastListFocus = .participants
+            if s.openGroup == key, s.participants[key]?.value != nil { return [] }
+            s.openGroup = key
+            s.lists[.participants] = ListState()
+            s.participants[key, default: Loaded()].loading = true
+            return [.loadParticipants(key)]
+        case .participants:
+            return []
+        case .log:
+            let l = s.list(.log)
+            guard s.log.indices.contains(l.cursor) else { return [] }
+            let e = s.log[l.cursor]
+            var d = Dialog(kind: .detail(title: "Log entry", lines: [Self.time(e.at) + " " + e.text] + (e.detail.map { $0.split(separator: "\n").map(String.init) } ?? [])))
+            d.field = .buttons
+            s.dialog = d
+            return []
+        }
+    }
+
+    func openSession(_ s: inout ConsoleState, _ id: String) -> [Effect] {
+        if s.openSession != id {
+            s.openSession = id
+            s.openGroup = nil
+            s.lists[.groups] = ListState()
+            s.lists[.participants] = ListState()
+        }
+        if s.groups[id]?.value != nil { return [] }
+        s.groups[id, default: Loaded()].loading = true
+        return [.loadGroups(session: id)]
+    }
+
+    func refresh(_ s: inout ConsoleState, all: Bool) -> [Effect] {
+        var effects: [Effect] = []
+        let p = s.focus == .log ? s.lastListFocus : s.focus
+        if all || p == .sessions {
+            s.sessions.loading = true
+            effects.append(.loadSessions)
+        }
+        if (all || p == .groups), let id = s.openSession {
+            s.groups[id, default: Loaded()].loading = true
+            effects.append(.loadGroups(session: id))
+        }
+        if (all || p == .participants), let key = s.openGroup {
+            s.participants[key, default: Loaded()].loading = true
+            effects.append(.loadParticipants(key))
+        }
+        return effects
+    }
+
+    // MARK: tags
+
+    func tag(_ s: inout ConsoleState) {
+        switch s.focus {
+        case .groups:
+            let rows = s.visibleGroups
+            guard let sid = s.openSession, rows.indices.contains(s.list(.groups).cursor) else { return }
+            let j = rows[s.list(.groups).cursor].jid
+            if s.groupTags[sid, default: []].remove(j) == nil { s.groupTags[sid, default: []].insert(j) }
+        case .participants:
+            let rows = s.visibleParticipants
+            guard let key = s.openGroup, rows.indices.contains(s.list(.participants).cursor) else { return }
+            let j = rows[s.list(.participants).cursor].id
+            if s.participantTags[key, default: []].remove(j) == nil { s.participantTags[key, default: []].insert(j) }
+        default: return
+        }
+        move(&s, 1)
+    }
+
+    func tagAll(_ s: inout ConsoleState, on: Bool) {
+        switch s.focus {
+        case .groups:
+            guard let sid = s.openSession else { return }
+            if on { s.groupTags[sid, default: []].formUnion(s.visibleGroups.map(\.jid)) } else { s.groupTags[sid] = [] }
+            s.message = on ? "tagged \(s.groupTags[sid]?.count ?? 0) groups" : "untagged all groups"
+        case .participants:
+            guard let key = s.openGroup else { return }
+            if on { s.participantTags[key, default: []].formUnion(s.visibleParticipants.map(\.id)) } else { s.participantTags[key] = [] }
+            s.message = on ? "tagged \(s.participantTags[key]?.count ?? 0) participants" : "untagged all participants"
+        default: return
+        }
+    }
+
+    static func time(_ d: Date) -> String {
+        let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone.current, from: d)
+        return String(format: "%02d:%02d:%02d", c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+    }
+
+    func log(_ s: inout ConsoleState, _ kind: LogEntry.Kind, _ text: String, operation: Int? = nil, detail: String? = nil) {
+        s.log.append(LogEntry(at: s.now, kind: kind, text: text, operation: operation, detail: detail))
+        if s.logFollow {
+            s.lists[.log, default: ListState()].cursor = s.log.count - 1
+            keepInView(&s, .log)
+        }
+    }
+}

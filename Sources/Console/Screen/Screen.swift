@@ -1,0 +1,148 @@
+import GatewayKit
+
+/// What a cell means, not how it looks: the terminal maps roles to colours or, in the
+/// monochrome theme, to bold / reverse / underline.
+public enum Style: UInt8, Sendable, Hashable, CaseIterable {
+    case normal
+    case dim
+    case border
+    case borderFocused
+    case title
+    case titleFocused
+    case header
+    /// The cursor row in the focused pane.
+    case cursor
+    /// The cursor row in a pane without focus.
+    case cursorInactive
+    case tagged
+    case ok
+    case warn
+    case error
+    case owner
+    case admin
+    case badge
+    case status
+    case statusKey
+    case dialog
+    case dialogTitle
+    case dialogDanger
+    case input
+    case button
+    case buttonFocused
+}
+
+/// One terminal cell: a grapheme and its style. A wide grapheme occupies its cell and
+/// the next, which holds a continuation (`text == ""`).
+public struct Cell: Sendable, Hashable {
+    public var text: String
+    public var style: Style
+
+    public init(_ text: String = " ", _ style: Style = .normal) {
+        self.text = text
+        self.style = style
+    }
+
+    public static let blank = Cell()
+    static let continuation = Cell("", .normal)
+    public var isContinuation: Bool { text.isEmpty }
+}
+
+/// A grid of cells that views draw into. Pure data: rendered to text in tests (golden files)
+/// and blitted to the terminal, cell by changed cell, by ConsoleTerminal.
+public struct Screen: Sendable, Hashable {
+    public private(set) var width: Int
+    public private(set) var height: Int
+    public private(set) var cells: [Cell]
+    /// Draw ASCII instead of box-drawing characters (no UTF-8 locale).
+    public var ascii: Bool
+
+    public init(width: Int, height: Int, ascii: Bool = false) {
+        self.width = max(0, width)
+        self.height = max(0, height)
+        self.ascii = ascii
+        cells = Array(repeating: .blank, count: self.width * self.height)
+    }
+
+    public subscript(x: Int, y: Int) -> Cell {
+        guard x >= 0, y >= 0, x < width, y < height else { return .blank }
+        return cells[y * width + x]
+    }
+
+    public mutating func set(_ x: Int, _ y: Int, _ cell: Cell) {
+        guard x >= 0, y >= 0, x < width, y < height else { return }
+        // Overwriting half of a wide glyph blanks its other half, so nothing is left dangling.
+        let i = y * width + x
+        if cells[i].isContinuation, x > 0 { cells[i - 1] = Cell(" ", cells[i - 1].style) }
+        if x + 1 < width, cells[i + 1].isContinuation, CellWidth.of(cells[i].text) == 2 { cells[i + 1] = Cell(" ", cells[i].style) }
+        cells[i] = cell
+    }
+
+    /// Writes `text` from (x, y), at most `maxWidth` cells, cutting by grapheme. Returns the cells used.
+    @discardableResult
+    public mutating func put(_ x: Int, _ y: Int, _ text: String, _ style: Style = .normal, maxWidth: Int? = nil) -> Int {
+        guard y >= 0, y < height else { return 0 }
+        let limit = min(maxWidth ?? (width - x), width - x)
+        guard limit > 0 else { return 0 }
+        var col = x
+        for ch in text {
+            var g = String(ch)
+            var w = CellWidth.of(ch)
+            if w == 0 {
+                if let u = ch.unicodeScalars.first, u.value < 0x20 || (0x7F..<0xA0).contains(u.value) { g = "\u{FFFD}"; w = 1 } else { continue }
+            }
+            if col + w > x + limit { break }
+            if col >= 0 {
+                set(col, y, Cell(g, style))
+                if w == 2 { set(col + 1, y, .continuation) }
+            }
+            col += w
+        }
+        return col - x
+    }
+
+    /// Fills a rectangle with spaces of a style.
+    public mutating func fill(_ rect: Rect, _ style: Style = .normal, _ text: String = " ") {
+        for y in rect.y..<(rect.y + rect.height) {
+            for x in rect.x..<(rect.x + rect.width) { set(x, y, Cell(text, style)) }
+        }
+    }
+
+    /// Writes `text` padded or cut to exactly `width` cells.
+    public mutating func putFitted(_ x: Int, _ y: Int, _ text: String, width w: Int, _ style: Style = .normal, alignRight: Bool = false) {
+        guard w > 0 else { return }
+        put(x, y, CellWidth.fit(text, to: w, alignRight: alignRight), style, maxWidth: w)
+    }
+
+    /// Sets the style of a run of cells without changing their text.
+    public mutating func restyle(_ x: Int, _ y: Int, width w: Int, _ style: Style) {
+        guard y >= 0, y < height else { return }
+        for cx in max(0, x)..<min(width, x + w) { cells[y * width + cx].style = style }
+    }
+
+    /// The text of one row, continuation cells dropped (for golden files and tmux-like checks).
+    public func line(_ y: Int) -> String {
+        guard y >= 0, y < height else { return "" }
+        var s = ""
+        for x in 0..<width where !cells[y * width + x].isContinuation { s += cells[y * width + x].text }
+        return s
+    }
+
+    /// Every row as text, trailing spaces trimmed.
+    public var text: String {
+        (0..<height).map { y in
+            var l = line(y)
+            while l.hasSuffix(" ") { l.removeLast() }
+            return l
+        }.joined(separator: "\n")
+    }
+}
+
+/// A rectangle of cells.
+public struct Rect: Sendable, Hashable {
+    public var x: Int, y: Int, width: Int, height: Int
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x; self.y = y; self.width = max(0, width); self.height = max(0, height)
+    }
+    public var inner: Rect { Rect(x: x + 1, y: y + 1, width: width - 2, height: height - 2) }
+    public var isEmpty: Bool { width <= 0 || height <= 0 }
+}

@@ -1,0 +1,54 @@
+import GatewayKit
+
+/// Glyphs that have an ASCII stand-in when the terminal has no UTF-8.
+struct Glyphs: Sendable {
+    let ascii: Bool
+    var h: String { ascii ? "-" : "─" }
+    var v: String { ascii ? "|" : "│" }
+    var tl: String { ascii ? "+" : "┌" }
+    var tr: String { ascii ? "+" : "┐" }
+    var bl: String { ascii ? "+" : "└" }
+    var br: String { ascii ? "+" : "┘" }
+    var connected: String { ascii ? "*" : "●" }
+    var offline: String { ascii ? "o" : "○" }
+    var tagged: String { ascii ? "[x]" : "☑" }
+    var untagged: String { ascii ? "[ ]" : " " }
+    var owner: String { ascii ? "*" : "★" }
+    var ok: String { ascii ? "+" : "✓" }
+    var fail: String { ascii ? "x" : "✗" }
+    var pending: String { ascii ? "." : "·" }
+    var sending: String { ascii ? ">" : "…" }
+    var crumb: String { ascii ? ">" : "▸" }
+    var dot: String { ascii ? "-" : "·" }
+    var tagWidth: Int { ascii ? 3 : 1 }
+}
+
+extension Screen {
+    /// A bordered box with a title in its top edge.
+    mutating func box(_ r: Rect, title: String, focused: Bool, right: String = "") {
+        guard r.width >= 2, r.height >= 2 else { return }
+        let g = Glyphs(ascii: ascii)
+        let style: Style = focused ? .borderFocused : .border
+        let x2 = r.x + r.width - 1, y2 = r.y + r.height - 1
+        for x in (r.x + 1)..<x2 {
+            set(x, r.y, Cell(g.h, style))
+            set(x, y2, Cell(g.h, style))
+        }
+        for y in (r.y + 1)..<y2 {
+            set(r.x, y, Cell(g.v, style))
+            set(x2, y, Cell(g.v, style))
+        }
+        set(r.x, r.y, Cell(g.tl, style)); set(x2, r.y, Cell(g.tr, style))
+        set(r.x, y2, Cell(g.bl, style)); set(x2, y2, Cell(g.br, style))
+        let room = r.width - 4
+        guard room > 2 else { return }
+        var used = 0
+        if !title.isEmpty {
+            used = put(r.x + 1, r.y, " " + CellWidth.truncate(CellWidth.sanitize(title), to: room - 1) + " ", focused ? .titleFocused : .title, maxWidth: room + 1)
+        }
+        if !right.isEmpty {
+            let rw = min(CellWidth.of(right) + 2, room - used)
+            if rw > 3 { put(x2 - rw, r.y, " " + CellWidth.truncate(right, to: rw - 2) + " ", .dim, maxWidth: rw) }
+        }
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import GatewayKit
+
+/// The three list panes: sessions, groups, participants.
+struct PaneViews {
+    let state: ConsoleState
+    let layout: Layout
+    let g: Glyphs
+
+    func draw(_ screen: inout Screen) {
+        sessions(&screen)
+        groups(&screen)
+        participants(&screen)
+    }
+
+    /// The right side of a pane's title: filter, count, loading.
+    func titleRight(_ pane: Pane, shown: Int, total: Int, loading: Bool) -> String {
+        let l = state.list(pane)
+        var parts: [String] = []
+        if l.editing || !l.filter.isEmpty { parts.append("/" + l.filter + (l.editing ? "_" : "")) }
+        if shown != total { parts.append("\(shown)/\(total)") }
+        if loading { parts.append("loading") }
+        return parts.joined(separator: " ")
+    }
+
+    /// Draws the rows of a list; an empty list shows its loading or error state instead.
+    func rows<T>(_ screen: inout Screen, _ pane: Pane, _ items: [T], loaded: Loaded<[T]>?, empty: String,
+                 _ row: (inout Screen, Int, Int, Int, T, Style) -> Void) {
+        let r = layout.rect(pane).inner
+        guard !r.isEmpty else { return }
+        screen.fill(r)
+        if let error = loaded?.error {
+            let lines = wrap("! " + error, width: r.width)
+            for (i, line) in lines.prefix(max(1, r.height - 1)).enumerated() { screen.put(r.x, r.y + i, line, .error, maxWidth: r.width) }
+            if r.height > 1 { screen.put(r.x, r.y + min(lines.count, r.height - 1), "r retry", .dim, maxWidth: r.width) }
+            if items.isEmpty { return }
+        }
+        if items.isEmpty {
+            let text = (loaded?.loading ?? false) || loaded == nil && pane != .participants ? "loading…" : empty
+            if loaded?.error == nil { screen.put(r.x + 1, r.y, text, .dim, maxWidth: r.width - 1) }
+            return
+        }
+        let l = state.list(pane)
+        let focused = state.focus == pane && state.dialog == nil && !state.showHelp
+        let top = loaded?.error == nil ? 0 : 2
+        for i in 0..<max(0, r.height - top) {
+            let index = l.scroll + i
+            guard index < items.count else { break }
+            let style: Style = index == l.cursor ? (focused ? .cursor : .cursorInactive) : .normal
+            if style != .normal { screen.fill(Rect(x: r.x, y: r.y + top + i, width: r.width, height: 1), style) }
+            row(&screen, r.x, r.y + top + i, r.width, items[index], style)
+        }
+    }
+
+    func sessions(_ screen: inout Screen) {
+        let items = state.visibleSessions
+        let rect = layout.sessions
+        screen.box(rect, title: Pane.sessions.title, focused: state.focus == .sessions,
+                   right: titleRight(.sessions, shown: items.count, total: state.sessions.value?.count ?? 0, loading: state.sessions.loading))
+        rows(&screen, .sessions, items, loaded: state.sessions, empty: "no sessions") { sc, x, y, w, s, style in
+            let mark = s.connected ? g.connected : g.offline
+            let open = s.id == state.openSession
+            sc.put(x, y, mark, style == .normal ? (s.connected ? .ok : .dim) : style, maxWidth: 1)
+            let stateText = s.connected ? g.ok : g.fail
+            sc.putFitted(x + 2, y, s.label, width: max(0, w - 4), style == .normal ? (open ? .header : (s.connected ? .normal : .dim)) : style)
+            sc.put(x + w - 1, y, stateText, style == .normal ? (s.connected ? .ok : .error) : style, maxWidth: 1)
+        }
+    }
+
+    func groups(_ screen: inout Screen) {
+        let items = state.visibleGroups
+        let rect = layout.groups
+        let label = state.currentSession?.label
+        let loaded = state.openSession.flatMap { state.groups[$0] }
+        screen.box(rect, title: label.map { "Groups (\($0))" } ?? "Groups", focused: state.focus == .groups,
+                   right: titleRight(.groups, shown: items.count, total: state.allGroups.count, loading: loaded?.loading ?? false))
+        if state.openSession == nil {
+            let r = rect.inner
+            screen.fill(r)
+            screen.put(r.x + 1, r.y, "Enter on a session", .dim, maxWidth: r.width - 1)
+            return
+        }
+        let tags = state.openSession.flatMap { state.groupTags[$0] } ?? []
+        let op = state.operation
+        rows(&screen, .groups, items, loaded: loaded, empty: "no groups") { sc, x, y, w, grp, style in
+            let tagged = tags.contains(grp.jid)
+            sc.put(x, y, tagged ? g.tagged : g.untagged, style == .normal ? .tagged : style, maxWidth: g.tagWidth)
+            let role: String = switch grp.ourRole {
+            case .superadmin?: "O"
+            case .admin?: "A"
+            case .member?: "M"
+            case nil: "?"
+            }
+            let size = grp.size.map(String.init) ?? "?"
+            let rowState = op?.key == nil ? op?.rows[grp.jid] : nil
+            let right = rowState.map { stateText($0, width: 14) } ?? ""
+            let rightW = right.isEmpty ? 0 : CellWidth.of(right) + 1
+            let nameW = max(0, w - g.tagWidth - 1 - 6 - rightW)
+            let open = grp.jid == state.openGroup?.group
+            sc.putFitted(x + g.tagWidth + 1, y, grp.subject, width: nameW, style == .normal ? (open ? .header : .normal) : style)
+            sc.putFitted(x + g.tagWidth + 1 + nameW, y, size, width: 4, style == .normal ? .dim : style, alignRight: true)
+            sc.put(x + g.tagWidth + 1 + nameW + 5, y, role, style == .normal ? (grp.ourRole?.isAdmin == true ? .admin : .dim) : style, maxWidth: 1)
+            if let rowState { sc.put(x + w - rightW + 1, y, right, style == .normal ? stateStyle(rowState) : style, maxWidth: rightW - 1) }
+        }
+    }
+
+    func participants(_ screen: inout Screen) {
+        let items = state.visibleParticipants
+        let rect = layout.participants
+        let group = state.currentGroup
+        let loaded = state.openGroup.flatMap { state.participants[$0] }
+        let title = group.map { "Participants \(g.dot) \($0.subject)" + ($0.size.map { " (\($0))" } ?? "") } ?? "Participants"
+        screen.box(rect, title: title, focused: state.focus == .participants,
+                   right: titleRight(.participants, shown: items.count, total: state.allParticipants.count, loading: loaded?.loading ?? false))
+        if state.openGroup == nil {
+            let r = rect.inner
+            screen.fill(r)
+            screen.put(r.x + 1, r.y, "Enter on a group", .dim, maxWidth: r.width - 1)
+            return
+        }
+        let tags = state.openGroup.flatMap { state.participantTags[$0] } ?? []
+        let op = state.operation?.key == state.openGroup ? state.operation : nil
+        rows(&screen, .participants, items, loaded: loaded, empty: "no participants") { sc, x, y, w, p, style in
+            sc.put(x, y, tags.contains(p.id) ? g.tagged : g.untagged, style == .normal ? .tagged : style, maxWidth: g.tagWidth)
+            let rowState = op?.rows[p.id]
+            let roleText = p.role == .superadmin ? "owner" : (p.role == .admin ? "admin" : "")
+            // One width for the whole pane, so columns line up on every row.
+            let rightW = op == nil ? 6 : max(10, w / 3)
+            let right = rowState.map { stateText($0, width: rightW) } ?? roleText
+            let avail = max(0, w - g.tagWidth - 1 - rightW - 1)
+            let numberW = avail >= 26 ? 15 : max(8, avail - 11)
+            let nameW = max(0, avail - numberW - 1)
+            let ownerMark = p.role == .superadmin ? g.owner + " " : ""
+            sc.putFitted(x + g.tagWidth + 1, y, ownerMark + (p.name ?? "–"), width: nameW, style == .normal ? (p.name == nil ? .dim : .normal) : style)
+            sc.putFitted(x + g.tagWidth + 1 + nameW + 1, y, p.numberText, width: numberW, style == .normal ? .dim : style)
+            let rs: Style = rowState.map(stateStyle) ?? (p.role == .superadmin ? .owner : .admin)
+            sc.putFitted(x + w - rightW, y, right, width: rightW, style == .normal ? rs : style)
+        }
+    }
+
+    func stateText(_ st: OperationState.RowState, width: Int) -> String {
+        switch st {
+        case .pending: return g.pending + " pending"
+        case .sending: return g.sending + " sending"
+        case .ended(let o):
+            let t = o.isSuccess ? g.ok + " " + (o.kind == "done" ? "done" : (o.reason ?? "done")) : g.fail + " " + (o.reason ?? o.kind)
+            return CellWidth.truncate(t, to: width)
+        }
+    }
+
+    func stateStyle(_ st: OperationState.RowState) -> Style {
+        switch st {
+        case .pending: .dim
+        case .sending: .warn
+        case .ended(let o): o.isSuccess ? .ok : .error
+        }
+    }
+}
+
+/// Breaks text into lines of at most `width` cells, at spaces where possible.
+func wrap(_ text: String, width: Int) -> [String] {
+    guard width > 1 else { return [text] }
+    var lines: [String] = []
+    var line = ""
+    for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+        let w = String(word)
+        let candidate = line.isEmpty ? w : line + " " + w
+        if CellWidth.of(candidate) <= width {
+            line = candidate
+            continue
+        }
+        if !line.isEmpty { lines.append(line) }
+        var rest = w
+        while CellWidth.of(rest) > width {
+            var head = ""
+            for ch in rest {
+                if CellWidth.of(head) + CellWidth.of(ch) > width { break }
+                head.append(ch)
+            }
+            lines.append(head)
+            rest = String(rest.dropFirst(head.count))
+        }
+        line = rest
+    }
+    if !line.isEmpty { lines.append(line) }
+    return lines
+}

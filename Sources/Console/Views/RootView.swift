@@ -1,0 +1,37 @@
+import GatewayKit
+
+/// Renders the whole state into a Screen.
+public struct RootView: Sendable {
+    public var keys: KeyMap
+    public var reducer: Reducer
+
+    public init(keys: KeyMap = .standard) {
+        self.keys = keys
+        self.reducer = Reducer(keys: keys)
+    }
+
+    public func render(_ state: ConsoleState, ascii: Bool = false) -> Screen {
+        var screen = Screen(width: state.width, height: state.height, ascii: ascii)
+        let g = Glyphs(ascii: ascii)
+        if state.tooSmall {
+            tooSmall(&screen, state)
+            return screen
+        }
+        let layout = Layout(width: state.width, height: state.height)
+        PaneViews(state: state, layout: layout, g: g).draw(&screen)
+        LogView(state: state, layout: layout, g: g).draw(&screen)
+        StatusLine(state: state, keys: keys, reducer: reducer, g: g).draw(&screen, row: layout.statusRow)
+        if state.showHelp { HelpView(state: state, keys: keys, reducer: reducer).draw(&screen) }
+        if let d = state.dialog { DialogView(state: state, dialog: d, g: g).draw(&screen) }
+        return screen
+    }
+
+    func tooSmall(_ screen: inout Screen, _ state: ConsoleState) {
+        let lines = ["terminal too small", "\(state.width)x\(state.height), needs \(Layout.minWidth)x\(Layout.minHeight)", "resize it, or q to quit"]
+        let top = max(0, (state.height - lines.count) / 2)
+        for (i, l) in lines.enumerated() {
+            let w = CellWidth.of(l)
+            screen.put(max(0, (state.width - w) / 2), top + i, l, i == 0 ? .warn : .normal)
+        }
+    }
+}

@@ -1,0 +1,258 @@
+import Foundation
+import GatewayKit
+import GatewaySim
+import Testing
+
+/// The client against the emulator over real loopback HTTP, for each dialect.
+@Suite("client against emulator")
+struct ClientEmulatorTests {
+    static let dialects: [Dialect] = [.v1, .wasend]
+    let alpha = TinyFixture.alpha
+
+    @Test("lists sessions, groups (every page) and participants", arguments: dialects)
+    func lists(_ d: Dialect) async throws {
+        try await withHarness(d) { h in
+            let sessions = try await h.gateway.sessions()
+            let a = try #require(sessions.first { $0.id == TinyFixture.alpha })
+            #expect(a.connected)
+            #expect(a.account == TinyFixture.alphaAccount)
+            #expect(sessions.first { $0.id == TinyFixture.offline }?.connected == false)
+
+            h.world.setPageSizes(groups: 1, members: 3)
+            let groups = try await h.gateway.groups(session: alpha)
+            #expect(Set(groups.map(\.jid)) == [TinyFixture.teamAlpha, TinyFixture.readers, TinyFixture.ours])
+            let team = try #require(groups.first { $0.jid == TinyFixture.teamAlpha })
+            #expect(team.subject == "Team Alpha")
+            #expect(team.owner == TinyFixture.creator)
+
+            let people = try await h.gateway.participants(session: alpha, group: TinyFixture.teamAlpha)
+            #expect(people.count == TinyFixture.teamAlphaSize)
+            #expect(people.first(matching: TinyFixture.creator)?.role == .superadmin)
+            #expect(people.first(matching: TinyFixture.otherAdmin)?.role == .admin)
+            #expect(people.first(matching: TinyFixture.lidOnlyMember)?.phone == nil)
+            #expect(people.contains { $0.name == "王芳" })
+            #expect(people.role(of: a) == .admin)
+        }
+    }
+
+    @Test("removes one participant", arguments: dialects)
+    func removeOne(_ d: Dialect) async throws {
+        try await withHarness(d) { h in
+            let carla = TinyFixture.plainMembers[0]
+            let r = try await h.gateway.apply(.remove, session: alpha, group: TinyFixture.teamAlpha, targets: [carla])
+            #expect(r.count == 1)
+            #expect(r[0].outcome == .done)
+            #expect(r[0].httpStatus != nil)
+            #expect(!h.isMember(carla, of: TinyFixture.teamAlpha))
+            #expect(h.members(TinyFixture.teamAlpha).count == TinyFixture.teamAlphaSize - 1)
+        }
+    }
+
+    @Test("removes several, one result per target, by phone and by @lid", arguments: dialects)
+    func removeSeveral(_ d: Dialect) async throws {
+        try await withHarness(d) { h in
+            let targets = [TinyFixture.plainMembers[1], TinyFixture.plainMembers[2], TinyFixture.lidOnlyMember]
+            let r = try await h.gateway.apply(.remove, session: alpha, group: TinyFixture.teamAlpha, targets: targets)
+            #expect(r.map(\.target) == targets)
+            #expect(r.allSatisfy { $0.outcome == .done }, "\(r)")
+            for t in targets { #expect(!h.isMember(t, of: TinyFixture.teamAlpha)) }
+            #expect(h.members(TinyFixture.teamAlpha).count == TinyFixture.teamAlphaSize - 3)
+        }
+    }
+
+    @Test("the owner cannot be removed", arguments: dialects)
+    func owner(_ d: Dialect) async throws {
+        try await withHarness(d) { h in
+            let r = try await h.gateway.apply(.remove, session: alpha, group: TinyFixture.teamAlpha, targets: [TinyFixture.creator])
+            #expect(!r[0].outcome.isSuccess, "\(r[0].outcome)")
+            #expect(h.role(TinyFixture.creator, in: TinyFixture.teamAlpha) == .superadmin)
+        }
+    }
+
+    @Test("a non-member: idempotent where the dialect says so, refused otherwise", arguments: dialects)
+    func nonMember(_ d: Dialect) async throws {
+        try await withHarness(d) { h in
+            let before = h.members(TinyFixture.teamAlpha).count
+            let r = try await h.gateway.apply(.remove, session: alpha, group: TinyFixture.teamAlpha, targets: [TinyFixture.outsider])
+            if h.gateway.capabilities.idempotentRemove {
+                #expect(r[0].outcome.isSuccess)
+            } else {
+                #expect(r[0].outcome.kind == "refused", "\(r[0].outcome)")
+            }
+            #expect(h.members(TinyFixture.teamAlpha).count == before)
+        }
+    }
+
+    @Test("not an admin: forbidden, and nobody is removed", arguments: dialects)
+    func notAdmin(_ d: Dialect) async throws {
+        try await withHarness(d) { h in
+            let carla = TinyFixture.plainMembers[0]
+            let r = try await h.gateway.apply(.remove, session: alpha, group: TinyFixture.readers, targets: [carla])
+            guard case .failed(.forbidden) = r[0].outcome else { Issue.record("expected forbidden, got \(r[0].outcome)"); return }
+            #expect(r[0].httpStatus == 403)
+            #expect(h.isMember(carla, of: TinyFixture.readers))
+        }
+    }
+
+    @Test("an offline session: not connected", arguments: dialects)
+    func offline(_ d: Dialect) async throws {
+        try await withHarness(d) { h in
+            let carla = TinyFixture.plainMembers[0]
+            let r = try await h.gateway.apply(.remove, session: TinyFixture.offline, group: TinyFixture.offlineGroup, targets: [carla])
+            guard case .failed(.notConnected) = r[0].outcome else { Issue.record("expected not connected, got \(r[0].outcome)"); return }
+            #expect(h.isMember(carla, of: TinyFixture.offlineGroup, session: TinyFixture.offline))
+            if d == .v1 {
+                // v1 serves lists from stored data while the session is offline.
+                let groups = try await h.gateway.groups(session: TinyFixture.offline)
+                #expect(groups.map(\.jid) == [TinyFixture.offlineGroup])
+            } else {
+                // Wasend, like WAHA, answers group reads of a session that is not WORKING with 422.
+                await #expect(throws: GatewayError.self) { try await h.gateway.groups(session: TinyFixture.offline) }
+            }
+        }
+    }
+
+    @Test("demote an admin; demoting a member is already so or refused", arguments: dialects)
+    func demote(_ d: Dialect) async throws {
+        try await withHarness(d) { h in
+            let r = try await h.gateway.apply(.demote, session: alpha, group: TinyFixture.teamAlpha, targets: [TinyFixture.otherAdmin])
+            #expect(r[0].outcome == .done)
+            #expect(h.role(TinyFixture.otherAdmin, in: TinyFixture.teamAlpha) == .member)
+            let owner = try await h.gateway.apply(.demote, session: alpha, group: TinyFixture.teamAlpha, targets: [TinyFixture.creator])
+            #expect(!owner[0].outcome.isSuccess)
+            #expect(h.role(TinyFixture.creator, in: TinyFixture.teamAlpha) == .superadmin)
+        }
+    }
+
+    @Test("promote a member", arguments: dialects)
+    func promote(_ d: Dialect) async throws {
+        try await withHarness(d) { h in
+            let carla = TinyFixture.plainMembers[0]
+            let r = try await h.gateway.apply(.promote, session: alpha, group: TinyFixture.teamAlpha, targets: [carla])
+            #expect(r[0].outcome == .done)
+            #expect(h.role(carla, in: TinyFixture.teamAlpha) == .admin)
+        }
+    }
+
+    @Test("add: a newcomer is added, a member is already so, a number not on WhatsApp is refused", arguments: dialects)
+    func add(_ d: Dialect) async throws {
+        try await withHarness(d) { h in
+            let carla = TinyFixture.plainMembers[0]
+            let r = try await h.gateway.apply(.add, session: alpha, group: TinyFixture.teamAlpha,
+                                              targets: [TinyFixture.outsider, TinyFixture.notOnWhatsApp])
+            #expect(r[0].outcome == .done)
+            #expect(h.isMember(TinyFixture.outsider, of: TinyFixture.teamAlpha))
+            #expect(r[1].outcome.kind == "refused", "\(r[1].outcome)")
+            #expect(!h.isMember(TinyFixture.notOnWhatsApp, of: TinyFixture.teamAlpha))
+            let again = try await h.gateway.apply(.add, session: alpha, group: TinyFixture.teamAlpha, targets: [carla])
+            #expect(again[0].outcome.isSuccess)
+        }
+    }
+
+    @Test("leave a group", arguments: dialects)
+    func leave(_ d: Dialect) async throws {
+        try await withHarness(d) { h in
+            let r = try await h.gateway.leave(session: alpha, group: TinyFixture.readers)
+            #expect(r.outcome == .done)
+            #expect(!h.isMember(TinyFixture.alphaAccount, of: TinyFixture.readers))
+        }
+    }
+
+    @Test("a bad token is unauthorized and says what to check", arguments: dialects)
+    func badToken(_ d: Dialect) async throws {
+        try await withHarness(d, clientToken: "wrong-token") { h in
+            do {
+                _ = try await h.gateway.sessions()
+                Issue.record("expected unauthorized")
+            } catch let error as GatewayError {
+                guard case .unauthorized = error else { Issue.record("got \(error)"); return }
+                #expect(error.message.contains("token"))
+                #expect(!error.message.contains("wrong-token"))
+                #expect(error.isUnreachableOrUnauthorized)
+            }
+        }
+    }
+
+    @Test("429 with Retry-After is waited out and the request then succeeds", arguments: dialects)
+    func rateLimited(_ d: Dialect) async throws {
+        try await withHarness(d) { h in
+            h.world.setRate(session: TinyFixture.alpha, perMinute: 60, burst: 1)
+            let a = TinyFixture.plainMembers[3], b = TinyFixture.plainMembers[4]
+            let first = try await h.gateway.apply(.remove, session: alpha, group: TinyFixture.teamAlpha, targets: [a])
+            let second = try await h.gateway.apply(.remove, session: alpha, group: TinyFixture.teamAlpha, targets: [b])
+            #expect(first[0].outcome == .done)
+            #expect(second[0].outcome == .done)
+            #expect(h.world.stats(session: TinyFixture.alpha).rateLimited >= 1, "the emulator must have answered 429 at least once")
+            #expect(!h.isMember(a, of: TinyFixture.teamAlpha) && !h.isMember(b, of: TinyFixture.teamAlpha))
+        }
+    }
+
+    @Test("a gateway answering HTML is undecodable with an excerpt, not a crash", arguments: dialects)
+    func html(_ d: Dialect) async throws {
+        try await withHarness(d) { h in
+            h.world.updateFaults { $0.htmlNext = 1 }
+            do {
+                _ = try await h.gateway.sessions()
+                Issue.record("expected an error")
+            } catch let error as GatewayError {
+                guard case .undecodable(let status, let excerpt) = error else { Issue.record("got \(error)"); return }
+                #expect(status == 502)
+                #expect(excerpt.contains("Bad Gateway"))
+            }
+            // The next request is answered normally.
+            #expect(try await h.gateway.sessions().count == 2)
+        }
+    }
+
+    @Test("a dropped connection is a transport error that names the problem", arguments: dialects)
+    func dropped(_ d: Dialect) async throws {
+        try await withHarness(d) { h in
+            h.world.updateFaults { $0.dropNext = 1 }
+            do {
+                _ = try await h.gateway.sessions()
+                Issue.record("expected an error")
+            } catch let error as GatewayError {
+                guard case .transport = error else { Issue.record("got \(error)"); return }
+                #expect(error.message.contains("gateway unreachable"))
+            }
+        }
+    }
+
+    @Test("the request log masks nothing it should not and carries no token")
+    func requestLog() async throws {
+        let world = World.fixture(.tiny)
+        let sim = try await SimServer.start(world: world, dialect: .v1, token: "secret-log-token")
+        let events = EventBox()
+        let gw = try GatewayFactory.make(dialect: .v1, baseURL: sim.baseURL, token: "secret-log-token", observer: { events.add($0) })
+        _ = try await gw.sessions()
+        _ = try await gw.apply(.remove, session: TinyFixture.alpha, group: TinyFixture.teamAlpha, targets: [TinyFixture.plainMembers[0]])
+        await sim.stop()
+        let all = events.all
+        #expect(all.count == 2)
+        #expect(all[0].method == "GET" && all[0].path == "/api/v1/sessions" && all[0].status == 200 && all[0].bytes > 0)
+        #expect(all[1].method == "DELETE" && all[1].path.contains("%40") && all[1].status == 204)
+        #expect(!all.contains { "\($0)".contains("secret-log-token") })
+    }
+
+    @Test("wasend falls back to the SDK paths when the documented route does not exist")
+    func wasendFallback() async throws {
+        try await withHarness(.wasend) { h in
+            h.world.setWasendPathForms(.sdk)
+            let carla = TinyFixture.plainMembers[0]
+            let r = try await h.gateway.apply(.remove, session: alpha, group: TinyFixture.teamAlpha, targets: [carla])
+            #expect(r[0].outcome == .done, "\(r[0].outcome)")
+            #expect(!h.isMember(carla, of: TinyFixture.teamAlpha))
+            #expect((h.gateway as? WasendGateway)?.usesSDKPaths == true)
+            let p = try await h.gateway.apply(.promote, session: alpha, group: TinyFixture.teamAlpha, targets: [TinyFixture.plainMembers[1]])
+            #expect(p[0].outcome == .done)
+        }
+    }
+}
+
+final class EventBox: Sendable {
+    private let events = Mutex<[RequestEvent]>([])
+    func add(_ e: RequestEvent) { events.withLock { $0.append(e) } }
+    var all: [RequestEvent] { events.withLock { $0 } }
+}
+
+import Synchronization
