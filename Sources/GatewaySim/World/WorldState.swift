@@ -1,0 +1,103 @@
+import GatewayKit
+
+/// A WhatsApp account as the world knows it. Every account has an `@lid` id; a privacy-hidden
+/// participant shows only that (`phone == nil`).
+struct Person: Sendable, Hashable {
+    var phone: String?
+    var lid: String
+    var name: String
+
+    func matches(_ jid: JID) -> Bool {
+        switch jid.kind {
+        case .user: phone == jid.user
+        case .lid: lid == jid.user
+        case .group: false
+        }
+    }
+}
+
+struct Member: Sendable {
+    var person: Person
+    var role: Role
+    /// A stable numeric id (v1's member row `id`).
+    var rowId: Int
+    /// Milliseconds since 1970.
+    var firstSeenAt: Int64
+}
+
+/// How a group's members are generated on first use (the `large` fixture builds 10,000 groups
+/// without materializing a million members).
+struct LazyMembers: Sendable {
+    var seed: UInt64
+    /// Members including the session's own account.
+    var size: Int
+    var ourRole: Role
+    var countryCode: String
+}
+
+struct GroupState: Sendable {
+    /// Digits (or digits-digits) before `@g.us`.
+    var id: String
+    var rowId: Int
+    var subject: String
+    var description: String
+    var createdAt: Int64
+    var creator: Person
+    var isAnnounce = false
+    var isLocked = false
+    /// nil until materialized from `lazy`.
+    var members: [Member]?
+    var lazy: LazyMembers?
+
+    var jid: JID { JID(kind: .group, user: id) }
+
+    var size: Int { members?.count ?? lazy?.size ?? 0 }
+}
+
+struct SessionState: Sendable {
+    var id: String
+    var label: String
+    var account: Person
+    var connected: Bool
+    /// The status a dialect reports while not connected (WAHA-style word).
+    var offlineStatus = "SCAN_QR_CODE"
+    var advertisedPerMinute: Int
+    var advertisedPerHour: Int
+    var lastConnectedAt: Int64
+    var createdAt: Int64
+    /// Wasend's `session.id` and `userId` (24 hex digits each).
+    var recordId: String
+    var userId: String
+    var groupOrder: [String] = []
+    var groups: [String: GroupState] = [:]
+    /// Per-session override of the rate limit: (per minute, burst).
+    var rateOverride: (perMinute: Int, burst: Int)?
+    var bucket = TokenBucket()
+    var mutationsServed = 0
+    var rateLimitedCount = 0
+
+    var accountJID: JID? { account.phone.map { JID(kind: .user, user: $0) } }
+    var accountLID: JID { JID(kind: .lid, user: account.lid) }
+}
+
+/// Everything the world holds, behind the world's one lock.
+struct WorldState: Sendable {
+    var sessionOrder: [String] = []
+    var sessions: [String: SessionState] = [:]
+    var options: WorldOptions
+    var faultRandom: SplitMix64
+    /// Accounts known by `@lid` (so removed people can be re-added by their `@lid`).
+    var directory: [String: Person] = [:]
+    /// Phone numbers that are not on WhatsApp (add declines them).
+    var notOnWhatsApp: Set<String> = []
+    /// Phone numbers whose privacy settings refuse being added.
+    var privacyRestricted: Set<String> = []
+    var nextAddedRowId = 50_000_000
+    /// Largest group allowed (WhatsApp's limit).
+    var maxGroupSize = 1024
+
+    init(options: WorldOptions, seed: UInt64) {
+        self.options = options
+        self.faultRandom = SplitMix64(seed: seed ^ 0xFA17)
+    }
+}
