@@ -9,6 +9,13 @@ public enum Verdict: Sendable, Hashable {
     case skip(String)
 
     public var sends: Bool { self == .willAct }
+    /// Why it is not sent, without the "skip" prefix.
+    public var reason: String? {
+        switch self {
+        case .willAct: nil
+        case .alreadySo(let r), .skip(let r): r
+        }
+    }
     public var text: String {
         switch self {
         case .willAct: "will act"

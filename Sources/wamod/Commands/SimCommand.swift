@@ -1,6 +1,136 @@
 import ArgumentParser
+import Dispatch
+import Foundation
 import GatewayKit
+import GatewaySim
+
 struct SimCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sim", abstract: "Run the gateway emulator.")
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Run the gateway emulator on loopback, to rehearse and to demo.",
+        discussion: """
+        Serves one in-memory world in each dialect asked for, on consecutive ports from --port, \
+        until interrupted. The token comes from WAMOD_SIM_TOKEN; without it one is made and \
+        printed once.
+        """)
+
+    @Option(help: "Dialects to serve, comma-separated (\(SimDialects.supported.map(\.rawValue).joined(separator: ", "))).")
+    var dialect = "v1"
+    @Option(help: "The first port; further dialects take the next ones. 0 picks free ports.")
+    var port = 8080
+    @Option(help: "The address to listen on; loopback unless you mean otherwise.")
+    var host = "127.0.0.1"
+    @Option(help: "The world: tiny, demo or large.")
+    var fixture = "demo"
+    @Option(help: "Seed for the world's content.")
+    var seed: UInt64 = 1
+    @Option(help: "Mutating requests per minute each session allows (0 = unlimited).")
+    var rate = 60
+    @Option(help: "How many mutating requests may come at once before the rate applies.")
+    var burst = 10
+    @Option(help: "Added latency per request, in milliseconds.")
+    var latency = 0
+    @Option(help: "Share of requests answered 500, from 0 to 1.")
+    var errorRate = 0.0
+    @Option(help: "Wasend path forms served: both, documented or sdk.")
+    var wasendPaths = "both"
+
+    func validate() throws {
+        guard Fixture(rawValue: fixture) != nil else {
+            throw ValidationError("unknown fixture '\(fixture)' (known: \(Fixture.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        guard WasendPathForms(rawValue: wasendPaths) != nil else { throw ValidationError("--wasend-paths is both, documented or sdk") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port is 0 to 65535") }
+        guard (0...1).contains(errorRate) else { throw ValidationError("--error-rate is from 0 to 1") }
+        _ = try dialects()
+    }
+
+    func dialects() throws -> [Dialect] {
+        let names = dialect.lowercased() == "all" ? SimDialects.supported.map(\.rawValue) : dialect.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        return try names.map { name in
+            guard let d = Dialect(rawValue: name), SimDialects.supported.contains(d) else {
+                throw ValidationError("the emulator does not speak '\(name)' (it speaks \(SimDialects.supported.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return d
+        }
+    }
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let given = env["WAMOD_SIM_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        let token = given ?? SimToken.make()
+        var options = WorldOptions(ratePerMinute: rate, burst: burst)
+        options.faults.latencyMs = latency
+        options.faults.serverErrorRate = errorRate
+        options.wasendPathForms = WasendPathForms(rawValue: wasendPaths) ?? .both
+        let world = World.fixture(Fixture(rawValue: fixture) ?? .demo, seed: seed, options: options)
+        var running: [RunningSim] = []
+        for (i, d) in try dialects().enumerated() {
+            do {
+                running.append(try await SimServer.start(world: world, dialect: d, host: host, port: port == 0 ? 0 : port + i, token: token))
+            } catch {
+                for r in running { await r.stop() }
+                throw CommandFailure(message: "\(error) (is port \(port + i) in use? try --port 0)", code: Exit.unreachable)
+            }
+        }
+        if given == nil {
+            Stdio.out("token (shown once; set WAMOD_SIM_TOKEN to choose it): \(token)")
+        }
+        Stdio.out("world: \(fixture), seed \(seed), \(world.sessions().count) sessions; \(rate == 0 ? "no rate limit" : "\(rate) mutations/min per session, burst \(burst)")")
+        for r in running { Stdio.out("serving \(r.dialect.rawValue) on \(r.baseURL.absoluteString)") }
+        Stdio.out("")
+        Stdio.out("# a config for these (save as $XDG_CONFIG_HOME/wamod/config; export the token as WAMOD_SIM_TOKEN):")
+        for r in running {
+            Stdio.out("[profile sim-\(r.dialect.rawValue)]\ndialect = \(r.dialect.rawValue)\nurl = \(r.baseURL.absoluteString)\ntoken_env = WAMOD_SIM_TOKEN\n")
+        }
+        Stdio.out("Ctrl-C stops.")
+        let signal = await SignalWait.next([SIGINT, SIGTERM, SIGHUP])
+        Stdio.err("stopping (signal \(signal))")
+        for r in running { await r.stop() }
+    }
+}
+
+enum SimToken {
+    static func make() -> String {
+        var g = SystemRandomNumberGenerator()
+        return "sim-" + (0..<24).map { _ in String("abcdefghijkmnpqrstuvwxyz23456789".randomElement(using: &g)!) }.joined()
+    }
+}
+
+/// Waits for the first of some signals, without a busy loop.
+enum SignalWait {
+    static func next(_ signals: [Int32]) async -> Int32 {
+        await withCheckedContinuation { (cont: CheckedContinuation<Int32, Never>) in
+            let once = Once()
+            let queue = DispatchQueue(label: "wamod.signals")
+            var sources: [DispatchSourceSignal] = []
+            for sig in signals {
+                signal(sig, SIG_IGN)
+                let src = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+                src.setEventHandler {
+                    if once.fire() {
+                        for s in sources { s.cancel() }
+                        cont.resume(returning: sig)
+                    }
+                }
+                src.resume()
+                sources.append(src)
+            }
+            queue.sync { SignalWait.keep = sources }
+        }
+    }
+
+    nonisolated(unsafe) static var keep: [DispatchSourceSignal] = []
+}
+
+final class Once: @unchecked Sendable {
+    private var fired = false
+    private let lock = NSLock()
+    func fire() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if fired { return false }
+        fired = true
+        return true
+    }
 }

@@ -16,7 +16,7 @@ struct OperationReport {
         let rows = plan.rows.map { r in
             JSONOutput.ResultRow(target: r.target.string, name: r.participant?.name,
                                  outcome: plan.blocker != nil ? "blocked" : (r.verdict.sends ? "will-act" : "skip"),
-                                 reason: plan.blocker?.text ?? (r.verdict.sends ? nil : r.verdict.text))
+                                 reason: plan.blocker?.text ?? r.verdict.reason)
         }
         emit(rows, dryRun: true, blocked: plan.blocker?.text, title: "dry run: \(header()); nothing sent")
     }
@@ -86,7 +86,7 @@ struct LeaveReport {
     func printPlan(_ plan: [(Group, Verdict)], blocked: String?) {
         let rows = plan.map { g, v in
             JSONOutput.ResultRow(target: g.jid.string, name: g.subject, outcome: blocked != nil ? "blocked" : (v.sends ? "will-act" : "skip"),
-                                 reason: blocked ?? (v.sends ? nil : v.text))
+                                 reason: blocked ?? v.reason)
         }
         emit(rows, dryRun: true, blocked: blocked)
     }
@@ -101,7 +101,7 @@ struct LeaveReport {
                 case .skip: "skipped"
                 case .willAct: "not-attempted"
                 }
-                return JSONOutput.ResultRow(target: g.jid.string, name: g.subject, outcome: outcome, reason: v.text)
+                return JSONOutput.ResultRow(target: g.jid.string, name: g.subject, outcome: outcome, reason: v.reason)
             }
             if !r.outcome.isSuccess { ok = false }
             return JSONOutput.ResultRow(target: g.jid.string, name: g.subject, outcome: r.outcome.kind, reason: r.outcome.reason,

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Console
+import ConsoleTerminal
+import Foundation
+import GatewayKit
+import GatewaySim
+
+/// Flags of the console, shared by `wamod` and `wamod demo`.
+struct ConsoleFlags: ParsableArguments {
+    @Flag(name: .long, help: "Disable every action that changes a group ([RO]).") var readOnly = false
+    @Flag(name: .long, help: "Confirmations log what would be sent and send nothing ([DRY]).") var dryRun = false
+    @Flag(name: .long, help: "Require a reason in every confirmation.") var requireReason = false
+    @Flag(name: .long, help: "Monochrome: bold, reverse and underline only (also when NO_COLOR is set).") var noColor = false
+    @Flag(name: .long, help: "ASCII borders and marks.") var ascii = false
+
+    func options(gatewayName: String) -> ConsoleOptions {
+        ConsoleOptions(readOnly: readOnly, dryRun: dryRun, requireReason: requireReason, gatewayName: gatewayName)
+    }
+
+    var terminal: TerminalOptions { TerminalOptions(color: !noColor, ascii: ascii ? true : nil) }
+}
+
+enum ConsoleLauncher {
+    /// Runs the console on this thread until the operator quits.
+    static func run(gateway: any Gateway, inbox: Inbox, flags: ConsoleFlags, name: String) throws {
+        let app = ConsoleApp(gateway: gateway, inbox: inbox, options: flags.options(gatewayName: name))
+        do {
+            try TerminalRunLoop.run(app, options: flags.terminal)
+        } catch let e as TerminalError {
+            throw CommandFailure(message: "\(e)", code: Exit.usage)
+        }
+    }
+}
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Open the console against the built-in emulator with demo data.",
+        discussion: "The emulator runs in this process on a free loopback port; nothing leaves the machine.")
+
+    @Option(help: "The dialect the emulator speaks: \(SimDialects.supported.map(\.rawValue).joined(separator: ", ")).") var dialect = "v1"
+    @Option(help: "The world: tiny, demo or large.") var fixture = "demo"
+    @Option(help: "Seed for the world's content.") var seed: UInt64 = 1
+    @Option(help: "Mutating requests per minute each session allows (0 = unlimited).") var rate = 60
+    @OptionGroup var console: ConsoleFlags
+
+    func validate() throws {
+        guard let d = Dialect(rawValue: dialect), SimDialects.supported.contains(d) else {
+            throw ValidationError("the emulator speaks \(SimDialects.supported.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard Fixture(rawValue: fixture) != nil else { throw ValidationError("--fixture is tiny, demo or large") }
+    }
+
+    func run() async throws {
+        let dialect = Dialect(rawValue: self.dialect) ?? .v1
+        let world = World.fixture(Fixture(rawValue: fixture) ?? .demo, seed: seed, options: WorldOptions(ratePerMinute: rate))
+        let token = SimToken.make()
+        let sim = try await SimServer.start(world: world, dialect: dialect, token: token)
+        let inbox = Inbox()
+        let gw = try GatewayFactory.make(dialect: dialect, baseURL: sim.baseURL, token: token, observer: inbox.requestObserver)
+        defer { Task { await sim.stop() } }
+        try ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: "demo (\(dialect.rawValue))")
+    }
+}
