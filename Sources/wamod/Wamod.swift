@@ -15,7 +15,6 @@ struct Wamod: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wamod",
         abstract: "Moderate WhatsApp groups through the HTTP gateway you already run.",
-        usage: "wamod [--profile NAME | --gateway URL --dialect NAME] [--read-only] (opens the console)\n       wamod <subcommand> …",
         discussion: """
         Exit codes: 0 all done, 1 some targets failed (or the gateway refused), 2 usage or \
         configuration error, 3 gateway unreachable or unauthorized.
@@ -26,20 +25,11 @@ struct Wamod: AsyncParsableCommand {
         subcommands: [
             SessionsCommand.self, GroupsCommand.self, MembersCommand.self,
             RemoveCommand.self, DemoteCommand.self, PromoteCommand.self, AddCommand.self, LeaveCommand.self,
-            SimCommand.self, DemoCommand.self,
-        ]
+            SimCommand.self, DemoCommand.self, ConsoleCommand.self,
+        ],
+        defaultSubcommand: ConsoleCommand.self
     )
 
-    @OptionGroup var gateway: GatewayOptions
-    @OptionGroup var console: ConsoleFlags
-
-    /// No subcommand: the console, on the configured profile or --gateway.
-    func run() async throws {
-        let profile = try gateway.resolveProfile()
-        let inbox = Inbox()
-        let gw = try GatewayFactory.make(profile: profile, observer: inbox.requestObserver)
-        try ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: profile.name)
-    }
 }
 
 @main

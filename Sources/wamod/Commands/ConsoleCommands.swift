@@ -32,6 +32,23 @@ enum ConsoleLauncher {
     }
 }
 
+/// `wamod` alone, or `wamod console`: the console on the configured profile or --gateway.
+struct ConsoleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "console",
+        abstract: "Open the console (the default command) on a profile or --gateway.")
+
+    @OptionGroup var gateway: GatewayOptions
+    @OptionGroup var console: ConsoleFlags
+
+    func run() async throws {
+        let profile = try gateway.resolveProfile()
+        let inbox = Inbox()
+        let gw = try GatewayFactory.make(profile: profile, observer: inbox.requestObserver)
+        try ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: profile.name)
+    }
+}
+
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -42,6 +59,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "The world: tiny, demo or large.") var fixture = "demo"
     @Option(help: "Seed for the world's content.") var seed: UInt64 = 1
     @Option(help: "Mutating requests per minute each session allows (0 = unlimited).") var rate = 60
+    @Option(help: "How many mutating requests may come at once before the rate applies.") var burst = 10
+    @Option(help: "Share of requests the emulator answers with 500, from 0 to 1 (to rehearse failures).") var errorRate = 0.0
     @OptionGroup var console: ConsoleFlags
 
     func validate() throws {
@@ -49,11 +68,14 @@ struct DemoCommand: AsyncParsableCommand {
             throw ValidationError("the emulator speaks \(SimDialects.supported.map(\.rawValue).joined(separator: ", "))")
         }
         guard Fixture(rawValue: fixture) != nil else { throw ValidationError("--fixture is tiny, demo or large") }
+        guard (0...1).contains(errorRate) else { throw ValidationError("--error-rate is from 0 to 1") }
     }
 
     func run() async throws {
         let dialect = Dialect(rawValue: self.dialect) ?? .v1
-        let world = World.fixture(Fixture(rawValue: fixture) ?? .demo, seed: seed, options: WorldOptions(ratePerMinute: rate))
+        var options = WorldOptions(ratePerMinute: rate, burst: burst)
+        options.faults.serverErrorRate = errorRate
+        let world = World.fixture(Fixture(rawValue: fixture) ?? .demo, seed: seed, options: options)
         let token = SimToken.make()
         let sim = try await SimServer.start(world: world, dialect: dialect, token: token)
         let inbox = Inbox()

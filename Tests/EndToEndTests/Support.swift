@@ -1,0 +1,100 @@
+import Foundation
+import GatewayKit
+import GatewaySim
+
+/// The built `wamod` binary, next to the test bundle.
+enum Binary {
+    static var wamod: URL {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wamod"),
+            Bundle.main.bundleURL.appendingPathComponent("wamod"),
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("wamod"),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/wamod").standardized,
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[candidates.count - 1]
+    }
+}
+
+struct RunResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs the binary with arguments and environment; standard input is empty (no terminal).
+/// Waits without blocking a thread of the test's executor: the emulator answering the
+/// binary runs on that same executor.
+func runWamod(_ args: [String], env: [String: String] = [:], stdin: String? = nil) async throws -> RunResult {
+    let p = Process()
+    p.executableURL = Binary.wamod
+    p.arguments = args
+    var environment = ProcessInfo.processInfo.environment
+    environment.removeValue(forKey: "WAMOD_TOKEN")
+    // No profiles from the machine running the tests.
+    environment["WAMOD_CONFIG"] = "/nonexistent/wamod-test-config"
+    for (k, v) in env { environment[k] = v }
+    p.environment = environment
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = input
+    let outData = Mutexed(Data()), errData = Mutexed(Data())
+    return try await withCheckedThrowingContinuation { (cont: CheckedContinuation<RunResult, Error>) in
+        let group = DispatchGroup()
+        group.enter()
+        group.enter()
+        group.enter()
+        p.terminationHandler = { _ in group.leave() }
+        do { try p.run() } catch {
+            cont.resume(throwing: error)
+            return
+        }
+        // Blocking reads get threads of their own: on Linux the global dispatch queues share their
+        // few threads with the async executor the emulator answers on.
+        Thread.detachNewThread { outData.set(out.fileHandleForReading.readDataToEndOfFile()); group.leave() }
+        Thread.detachNewThread { errData.set(err.fileHandleForReading.readDataToEndOfFile()); group.leave() }
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try? input.fileHandleForWriting.close()
+        Thread.detachNewThread {
+            group.wait()
+            cont.resume(returning: RunResult(status: p.terminationStatus, stdout: String(decoding: outData.get(), as: UTF8.self),
+                                             stderr: String(decoding: errData.get(), as: UTF8.self)))
+        }
+    }
+}
+
+final class Mutexed<T>: @unchecked Sendable {
+    private var value: T
+    private let lock = NSLock()
+    init(_ v: T) { value = v }
+    func set(_ v: T) { lock.lock(); value = v; lock.unlock() }
+    func get() -> T { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+/// An emulator serving the tiny world for a test, and the arguments that point wamod at it.
+struct SimFixture {
+    let world: World
+    let sim: RunningSim
+    let token: String
+    var gatewayArgs: [String] { ["--gateway", sim.baseURL.absoluteString, "--dialect", sim.dialect.rawValue] }
+    var env: [String: String] { ["WAMOD_TOKEN": token] }
+
+    static func start(_ dialect: Dialect, fixture: Fixture = .tiny) async throws -> SimFixture {
+        let token = "e2e-\(UUID().uuidString)"
+        let world = World.fixture(fixture, options: .unlimited)
+        return SimFixture(world: world, sim: try await SimServer.start(world: world, dialect: dialect, token: token), token: token)
+    }
+
+    func members(_ group: JID, session: String = TinyFixture.alpha) -> [SimMember] {
+        world.members(session: session, group: group) ?? []
+    }
+}
+
+func withSim(_ dialect: Dialect, fixture: Fixture = .tiny, _ body: (SimFixture) async throws -> Void) async throws {
+    let f = try await SimFixture.start(dialect, fixture: fixture)
+    do { try await body(f) } catch {
+        await f.sim.stop()
+        throw error
+    }
+    await f.sim.stop()
+}
