@@ -333,7 +333,7 @@ struct ConfirmationTests {
         let e = RequestEvent(method: "DELETE", path: "/api/v1/x", status: 204, latencyMs: 12, bytes: 0, error: nil, at: Date())
         _ = Reducer().reduce(&s, .requestLogged(e, operation: 7))
         #expect(s.log.last?.operation == 7)
-        #expect(s.log.last?.text.contains("DELETE /api/v1/x 204 12 ms") == true)
+        #expect(s.log.last?.text.contains("204   12 ms  DELETE /api/v1/x") == true)
     }
 
     @Test("dry-run mode logs what would be sent and sends nothing")
@@ -345,5 +345,23 @@ struct ConfirmationTests {
         #expect(Fixtures.press(&s, .char("y")).isEmpty)
         #expect(s.operation == nil)
         #expect(s.log.contains { $0.text.contains("would remove Carla Dias") })
+    }
+}
+
+@Suite("reducer: learning roles")
+struct RoleTests {
+    @Test("groups without our role are probed in the background; what is learned fills the role and the rows")
+    func learnRoles() {
+        var s = Fixtures.loaded()
+        var unknown = Fixtures.vip
+        unknown.ourRole = nil
+        let effects = Reducer().reduce(&s, .groupsLoaded(session: "S1", .success([Fixtures.alpha, unknown])))
+        #expect(effects == [.learnRoles(session: "S1", groups: [unknown.jid])])
+        let key = GroupKey(session: "S1", group: unknown.jid)
+        _ = Reducer().reduce(&s, .rolesLearned(key, Fixtures.people))
+        #expect(s.groups["S1"]?.value?.first { $0.jid == unknown.jid }?.ourRole == .admin)
+        #expect(s.participants[key]?.value?.count == Fixtures.people.count)
+        // Known groups are not probed again.
+        #expect(Reducer().reduce(&s, .groupsLoaded(session: "S1", .success([Fixtures.alpha, unknown]))).isEmpty)
     }
 }

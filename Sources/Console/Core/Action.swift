@@ -11,6 +11,8 @@ public enum Action: Sendable {
     case sessionsLoaded(Result<[Session], GatewayError>)
     case groupsLoaded(session: String, Result<[Group], GatewayError>)
     case participantsLoaded(GroupKey, Result<[Participant], GatewayError>)
+    /// A background read made to learn our role in a group.
+    case rolesLearned(GroupKey, [Participant])
     /// Fresh group data for an open confirmation dialog.
     case preflightLoaded(GroupKey, Result<[Participant], GatewayError>)
     case leavePreflightLoaded(session: String, Result<[LeaveRow], GatewayError>)
@@ -25,6 +27,9 @@ public enum Effect: Sendable, Equatable {
     case loadSessions
     case loadGroups(session: String)
     case loadParticipants(GroupKey)
+    /// Read groups' participants in the background to learn our role where the group list
+    /// does not say it.
+    case learnRoles(session: String, groups: [JID])
     /// Re-read a group before confirming.
     case preflight(GroupKey)
     case leavePreflight(session: String, groups: [JID])

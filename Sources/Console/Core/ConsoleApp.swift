@@ -116,6 +116,23 @@ public final class ConsoleApp: InteractiveApp {
             Task { inbox.post(.groupsLoaded(session: sid, await Loads.groups(gw, sid))) }
         case .loadParticipants(let key):
             Task { inbox.post(.participantsLoaded(key, await Loads.participants(gw, key))) }
+        case .learnRoles(let sid, let groups):
+            Task {
+                // Two at a time, so a slow link still answers the operator's own reads first.
+                await withTaskGroup(of: Void.self) { tasks in
+                    var next = groups.makeIterator()
+                    func add() -> Bool {
+                        guard let g = next.next() else { return false }
+                        tasks.addTask {
+                            let key = GroupKey(session: sid, group: g)
+                            if case .success(let list) = await Loads.participants(gw, key) { inbox.post(.rolesLearned(key, list)) }
+                        }
+                        return true
+                    }
+                    _ = add(); _ = add()
+                    while await tasks.next() != nil { _ = add() }
+                }
+            }
         case .preflight(let key):
             Task { inbox.post(.preflightLoaded(key, await Loads.participants(gw, key))) }
         case .leavePreflight(let sid, let groups):

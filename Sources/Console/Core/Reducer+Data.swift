@@ -2,6 +2,9 @@ import Foundation
 import GatewayKit
 
 extension Reducer {
+    /// How many groups' participants are read in the background to learn our role.
+    static let roleProbeLimit = 100
+
     /// Work coming back from the gateway.
     func data(_ s: inout ConsoleState, _ action: Action) -> [Effect] {
         switch action {
@@ -37,6 +40,8 @@ extension Reducer {
                 let present = Set(list.map(\.jid))
                 s.groupTags[sid] = s.groupTags[sid]?.intersection(present)
                 if sid == s.openSession { keepInView(&s, .groups) }
+                let unknown = list.filter { g in g.ourRole == nil && s.participants[GroupKey(session: sid, group: g.jid)]?.value == nil }
+                if !unknown.isEmpty { return [.learnRoles(session: sid, groups: unknown.prefix(Self.roleProbeLimit).map(\.jid))] }
             case .failure(let e):
                 s.groups[sid]?.error = e.message
                 log(&s, .error, "groups of \(label(s, sid)): \(e.message)")
@@ -49,6 +54,8 @@ extension Reducer {
                 s.participants[key]?.error = e.message
                 log(&s, .error, "participants of \(subject(s, key)): \(e.message)")
             }
+        case .rolesLearned(let key, let list):
+            if s.participants[key]?.loading != true { storeParticipants(&s, key, list) }
         case .preflightLoaded(let key, let result):
             guard var d = s.dialog, case .members(let action, let dkey, _) = d.kind, dkey == key, d.plan == nil else { return [] }
             switch result {
@@ -99,7 +106,8 @@ extension Reducer {
             return finish(&s, op)
         case .requestLogged(let e, let opID):
             let status = e.status.map(String.init) ?? "---"
-            let text = "\(opID == nil ? "" : "    ")\(e.method) \(e.path) \(status) \(e.latencyMs) ms"
+            // Status and latency first: a long path is what the pane's edge cuts.
+            let text = "\(opID == nil ? "" : "    ")\(status) \(String(format: "%4d", e.latencyMs)) ms  \(e.method) \(e.path)\(e.error.map { "  (\($0))" } ?? "")"
             log(&s, .request(e), text, operation: opID,
                 detail: "method \(e.method)\npath \(e.path)\nstatus \(status)\nlatency \(e.latencyMs) ms\nbytes \(e.bytes)\(e.error.map { "\nerror \($0)" } ?? "")")
         default:
@@ -134,7 +142,8 @@ extension Reducer {
         log(&s, failures.isEmpty ? .info : .error, "\(op.title): \(summary)", operation: op.id)
         s.message = "\(op.title.split(separator: "·").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? op.title): \(summary)"
         if !failures.isEmpty {
-            s.dialog = Dialog(kind: .summary(title: "\(op.title.split(separator: "·").first.map(String.init) ?? op.title)— \(summary)", lines: failures))
+            let head = op.title.split(separator: "·").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? op.title
+            s.dialog = Dialog(kind: .summary(title: "\(head) — \(summary)", lines: failures + op.skipped.map { "– skipped \($0)" }))
         }
         let done = Set(op.targets.filter { if case .ended(let o)? = op.rows[$0] { o.isSuccess } else { false } })
         var effects: [Effect] = []

@@ -47,6 +47,8 @@ extension Reducer {
 
     func helpKey(_ s: inout ConsoleState, _ k: Key) -> [Effect] {
         switch k {
+        case .char("G"), .end: s.helpScroll = 1000
+        case .char("g"), .home: s.helpScroll = 0
         case .down, .char("j"): s.helpScroll += 1
         case .up, .char("k"): s.helpScroll = max(0, s.helpScroll - 1)
         case .pageDown: s.helpScroll += 10
@@ -201,6 +203,7 @@ extension Reducer {
         var rows: [JID: OperationState.RowState] = [:]
         for t in targets { rows[t] = .pending }
         s.operation = OperationState(id: id, title: title, action: action, key: key, session: session, targets: targets, names: names, rows: rows)
+        s.operation?.skipped = skipped.map { "\($0.0): \($0.1)" }
         return [effect]
     }
 }

@@ -185,9 +185,11 @@ public struct Reducer: Sendable {
             let key = GroupKey(session: sid, group: rows[s.list(.groups).cursor].jid)
             s.focus = .participants
             s.lastListFocus = .participants
-            if s.openGroup == key, s.participants[key]?.value != nil { return [] }
-            s.openGroup = key
-            s.lists[.participants] = ListState()
+            if s.openGroup != key {
+                s.openGroup = key
+                s.lists[.participants] = ListState()
+            }
+            // Rows read earlier show at once; a fresh read replaces them.
             s.participants[key, default: Loaded()].loading = true
             return [.loadParticipants(key)]
         case .participants:

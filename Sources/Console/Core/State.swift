@@ -83,6 +83,8 @@ public struct OperationState: Sendable {
     public var rows: [JID: RowState]
     public var finished = false
     public var cancelling = false
+    /// Targets the preflight did not send, with why ("Ana Souza: the owner cannot be removed").
+    public var skipped: [String] = []
 
     public var done: Int { rows.values.filter { if case .ended(let o) = $0 { o.isSuccess } else { false } }.count }
     public var failed: Int { rows.values.filter { if case .ended(let o) = $0 { !o.isSuccess } else { false } }.count }

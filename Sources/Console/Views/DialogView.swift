@@ -52,7 +52,12 @@ struct DialogView {
         var out: [(String, Style)] = []
         switch dialog.kind {
         case .summary(_, let lines), .detail(_, let lines):
-            for l in lines { out += wrap(CellWidth.sanitize(l), width: width).map { ($0, .dialog) } }
+            // Continuation lines hang under the text, not under the mark.
+            for l in lines {
+                for (i, part) in wrap(CellWidth.sanitize(l), width: width - 2).enumerated() {
+                    out.append(((i == 0 ? "" : "  ") + part, l.hasPrefix("✗") ? .error : .dialog))
+                }
+            }
             return out
         default: break
         }

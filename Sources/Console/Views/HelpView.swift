@@ -14,11 +14,11 @@ struct HelpView {
             let pad = String(repeating: " ", count: keyW + 1)
             let desc = wrap(b.description + (b.dangerous ? " (confirmed)" : ""), width: max(10, width - keyW - 1))
             for (i, line) in desc.enumerated() {
-                out.append(((i == 0 ? CellWidth.fit(names, to: keyW) + " " : pad) + line, b.dangerous ? .warn : .dialog))
+                out.append(((i == 0 ? CellWidth.fit(names, to: keyW) + " " : pad) + line, i == 0 ? .dialogTitle : .dialog))
             }
-            if let why = reducer.disabledReason(b.command, state), b.command != .tag || state.focus != .sessions {
-                if b.dangerous || b.command == .undo || b.command == .find {
-                    out.append((String(repeating: " ", count: keyW + 1) + "disabled now: " + why, .dim))
+            if b.dangerous || b.command == .undo || b.command == .find, let why = reducer.disabledReason(b.command, state) {
+                for line in wrap("disabled now: " + why, width: max(10, width - keyW - 1)) {
+                    out.append((pad + line, .dim))
                 }
             }
         }

@@ -39,7 +39,7 @@ struct LogView {
             let style = isCursor ? .cursor : base
             if isCursor { screen.fill(Rect(x: r.x, y: r.y + i, width: r.width, height: 1), .cursor) }
             let used = screen.put(r.x, r.y + i, Reducer.time(e.at) + " ", isCursor ? .cursor : .dim, maxWidth: r.width)
-            screen.put(r.x + used, r.y + i, CellWidth.sanitize(e.text), style, maxWidth: r.width - used)
+            screen.put(r.x + used, r.y + i, CellWidth.truncate(CellWidth.sanitize(e.text), to: r.width - used), style, maxWidth: r.width - used)
         }
     }
 }
@@ -90,7 +90,10 @@ struct StatusLine {
     /// Key hints for what is possible right now.
     func hints() -> [(String, String)] {
         if state.tooSmall { return [("q", "quit")] }
-        if state.dialog != nil { return [] }
+        if let d = state.dialog {
+            guard d.isConfirmation, !d.loading, d.error == nil else { return [("Esc", "close")] }
+            return d.expected == nil ? [("y", "confirm"), ("n/Esc", "cancel"), ("Tab", "reason")] : [("Enter", "confirm once typed"), ("Esc", "cancel"), ("Tab", "reason")]
+        }
         if state.showHelp { return [("Esc", "close")] }
         if state.list(state.focus).editing { return [("Enter", "keep"), ("Esc", "clear")] }
         var commands: [Command] = [.help]

@@ -30,19 +30,23 @@ struct PaneViews {
         guard !r.isEmpty else { return }
         screen.fill(r)
         if let error = loaded?.error {
-            let lines = wrap("! " + error, width: r.width)
-            for (i, line) in lines.prefix(max(1, r.height - 1)).enumerated() { screen.put(r.x, r.y + i, line, .error, maxWidth: r.width) }
-            if r.height > 1 { screen.put(r.x, r.y + min(lines.count, r.height - 1), "r retry", .dim, maxWidth: r.width) }
-            if items.isEmpty { return }
+            if items.isEmpty {
+                let lines = wrap("! " + error, width: r.width)
+                for (i, line) in lines.prefix(max(1, r.height - 1)).enumerated() { screen.put(r.x, r.y + i, line, .error, maxWidth: r.width) }
+                if r.height > 1 { screen.put(r.x, r.y + min(lines.count, r.height - 1), "r retry", .dim, maxWidth: r.width) }
+                return
+            }
+            // The last good rows stay; one line above them says the refresh failed.
+            screen.putFitted(r.x, r.y, "! refresh failed (r retry): " + error, width: r.width, .error)
         }
         if items.isEmpty {
             let text = (loaded?.loading ?? false) || loaded == nil && pane != .participants ? "loading…" : empty
-            if loaded?.error == nil { screen.put(r.x + 1, r.y, text, .dim, maxWidth: r.width - 1) }
+            screen.put(r.x + 1, r.y, text, .dim, maxWidth: r.width - 1)
             return
         }
         let l = state.list(pane)
         let focused = state.focus == pane && state.dialog == nil && !state.showHelp
-        let top = loaded?.error == nil ? 0 : 2
+        let top = loaded?.error == nil ? 0 : 1
         for i in 0..<max(0, r.height - top) {
             let index = l.scroll + i
             guard index < items.count else { break }
@@ -119,20 +123,25 @@ struct PaneViews {
             return
         }
         let tags = state.openGroup.flatMap { state.participantTags[$0] } ?? []
-        let op = state.operation?.key == state.openGroup ? state.operation : nil
+        let candidate = state.operation?.key == state.openGroup ? state.operation : nil
+        // Row states show while their rows are still here (a finished removal's rows are gone).
+        let op = candidate.flatMap { o in items.contains { o.rows[$0.id] != nil } ? o : nil }
         rows(&screen, .participants, items, loaded: loaded, empty: "no participants") { sc, x, y, w, p, style in
             sc.put(x, y, tags.contains(p.id) ? g.tagged : g.untagged, style == .normal ? .tagged : style, maxWidth: g.tagWidth)
             let rowState = op?.rows[p.id]
             let roleText = p.role == .superadmin ? "owner" : (p.role == .admin ? "admin" : "")
             // One width for the whole pane, so columns line up on every row.
-            let rightW = op == nil ? 6 : max(10, w / 3)
+            let running = op.map { !$0.finished } ?? false
+            let rightW = running ? max(10, w / 3) : 6
             let right = rowState.map { stateText($0, width: rightW) } ?? roleText
             let avail = max(0, w - g.tagWidth - 1 - rightW - 1)
             let numberW = avail >= 26 ? 15 : max(8, avail - 11)
             let nameW = max(0, avail - numberW - 1)
             let ownerMark = p.role == .superadmin ? g.owner + " " : ""
             sc.putFitted(x + g.tagWidth + 1, y, ownerMark + (p.name ?? "–"), width: nameW, style == .normal ? (p.name == nil ? .dim : .normal) : style)
-            sc.putFitted(x + g.tagWidth + 1 + nameW + 1, y, p.numberText, width: numberW, style == .normal ? .dim : style)
+            // An @lid id is told apart by its end, so a long one is cut at the front.
+            let number = p.phone == nil && CellWidth.of(p.numberText) > numberW ? "…" + String(p.numberText.suffix(numberW - 1)) : p.numberText
+            sc.putFitted(x + g.tagWidth + 1 + nameW + 1, y, number, width: numberW, style == .normal ? .dim : style)
             let rs: Style = rowState.map(stateStyle) ?? (p.role == .superadmin ? .owner : .admin)
             sc.putFitted(x + w - rightW, y, right, width: rightW, style == .normal ? rs : style)
         }

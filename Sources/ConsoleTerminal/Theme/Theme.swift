@@ -64,8 +64,9 @@ public enum Theme: Sendable, Hashable {
         case .title: CellLook([.bold])
         case .titleFocused: CellLook(fg: .blue, [.bold])
         case .header: CellLook([.bold, .underline])
-        case .cursor: CellLook([.reverse, .bold])
-        case .cursorInactive: CellLook(fg: .black, bg: .white)
+        case .cursor: CellLook(fg: .black, bg: .cyan)
+        // Without focus the cursor row is only underlined, so the focused pane is the one with a bar.
+        case .cursorInactive: CellLook([.underline])
         case .tagged: CellLook(fg: .magenta, [.bold])
         case .ok: CellLook(fg: .green, [.bold])
         case .warn: CellLook(fg: .black, bg: .yellow)

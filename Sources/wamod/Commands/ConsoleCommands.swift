@@ -45,7 +45,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         let profile = try gateway.resolveProfile()
         let inbox = Inbox()
         let gw = try GatewayFactory.make(profile: profile, observer: inbox.requestObserver)
-        try ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: profile.name)
+        let name = gateway.gateway == nil ? profile.name : (profile.baseURL.host ?? "gateway") + (profile.baseURL.port.map { ":\($0)" } ?? "")
+        try ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: name)
     }
 }
 
