@@ -353,8 +353,7 @@ struct RoleTests {
     @Test("groups without our role are probed in the background; what is learned fills the role and the rows")
     func learnRoles() {
         var s = Fixtures.loaded()
-        var unknown = Fixtures.vip
-        unknown.ourRole = nil
+        let unknown = Group(jid: JID(kind: .group, user: "120363000000000099"), subject: "New group", size: 8, owner: nil, ourRole: nil)
         let effects = Reducer().reduce(&s, .groupsLoaded(session: "S1", .success([Fixtures.alpha, unknown])))
         #expect(effects == [.learnRoles(session: "S1", groups: [unknown.jid])])
         let key = GroupKey(session: "S1", group: unknown.jid)
