@@ -43,7 +43,7 @@ enum Fixtures {
         s.openSession = support.id
         s.groups[support.id] = Loaded(value: [alpha, vip, cjk, rtl])
         s.openGroup = alphaKey
-        s.participants[alphaKey] = Loaded(value: people)
+        s.setParticipants(alphaKey, people)
         s.focus = .participants
         s.lastListFocus = .participants
         return s

@@ -195,7 +195,7 @@ struct ConfirmationTests {
     @Test("five or more targets need the count typed; a wrong count does nothing")
     func typed() {
         var s = Fixtures.loaded()
-        s.participants[Fixtures.alphaKey]?.value = Fixtures.people + (10..<14).map { Fixtures.person($0, "Extra \($0)") }
+        s.setParticipants(Fixtures.alphaKey, Fixtures.people + (10..<14).map { Fixtures.person($0, "Extra \($0)") })
         let all = s.visibleParticipants
         for p in all where p.role == .member { s.participantTags[Fixtures.alphaKey, default: []].insert(p.id) }
         _ = Fixtures.press(&s, .char("x"))

@@ -47,11 +47,11 @@ extension Reducer {
                 log(&s, .error, "groups of \(label(s, sid)): \(e.message)")
             }
         case .participantsLoaded(let key, let result):
-            s.participants[key, default: Loaded()].loading = false
+            s.updateParticipants(key) { $0.loading = false }
             switch result {
             case .success(let list): storeParticipants(&s, key, list)
             case .failure(let e):
-                s.participants[key]?.error = e.message
+                s.updateParticipants(key) { $0.error = e.message }
                 log(&s, .error, "participants of \(subject(s, key)): \(e.message)")
             }
         case .rolesLearned(let key, let list):
@@ -117,9 +117,8 @@ extension Reducer {
     }
 
     func storeParticipants(_ s: inout ConsoleState, _ key: GroupKey, _ list: [Participant]) {
-        s.participants[key, default: Loaded()].value = list
-        s.participants[key]?.error = nil
-        s.participants[key]?.loading = false
+        s.setParticipants(key, list)
+        s.updateParticipants(key) { $0.error = nil; $0.loading = false }
         let present = Set(list.map(\.id))
         s.participantTags[key] = s.participantTags[key]?.intersection(present)
         // The participant list tells our role where the group list did not.
@@ -149,7 +148,7 @@ extension Reducer {
         var effects: [Effect] = []
         if let key = op.key {
             s.participantTags[key]?.subtract(done)
-            s.participants[key, default: Loaded()].loading = true
+            s.updateParticipants(key) { $0.loading = true }
             effects.append(.loadParticipants(key))
         } else {
             s.groupTags[op.session]?.subtract(done)

@@ -190,7 +190,7 @@ public struct Reducer: Sendable {
                 s.lists[.participants] = ListState()
             }
             // Rows read earlier show at once; a fresh read replaces them.
-            s.participants[key, default: Loaded()].loading = true
+            s.updateParticipants(key) { $0.loading = true }
             return [.loadParticipants(key)]
         case .participants:
             return []
@@ -229,7 +229,7 @@ public struct Reducer: Sendable {
             effects.append(.loadGroups(session: id))
         }
         if (all || p == .participants), let key = s.openGroup {
-            s.participants[key, default: Loaded()].loading = true
+            s.updateParticipants(key) { $0.loading = true }
             effects.append(.loadParticipants(key))
         }
         return effects

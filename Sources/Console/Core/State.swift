@@ -103,7 +103,11 @@ public struct ConsoleState: Sendable {
     public var openSession: String?
     public var groups: [String: Loaded<[Group]>] = [:]
     public var openGroup: GroupKey?
-    public var participants: [GroupKey: Loaded<[Participant]>] = [:]
+    /// Participants per group, kept in display order (owner, admins, members by name).
+    public private(set) var participants: [GroupKey: Loaded<[Participant]>] = [:]
+    /// Each participant's folded search text, in the same order, so filtering a 1,024-member
+    /// group does not fold every name on every key.
+    public private(set) var participantSearch: [GroupKey: [String]] = [:]
 
     public var lists: [Pane: ListState] = [.sessions: ListState(), .groups: ListState(), .participants: ListState(), .log: ListState()]
     /// Tagged groups, per session.
@@ -138,6 +142,20 @@ public struct ConsoleState: Sendable {
     public var now = Date()
 
     public init() {}
+
+    /// Stores a group's participants, sorted for display, with their search text.
+    public mutating func setParticipants(_ key: GroupKey, _ list: [Participant]) {
+        let sorted = Self.displayOrder(list)
+        participants[key, default: Loaded()].value = sorted
+        participantSearch[key] = sorted.map { p in
+            Self.folded([p.name, p.numberText, p.phone?.string, p.lid?.string].compactMap { $0 }.joined(separator: "\u{1}"))
+        }
+    }
+
+    /// Changes a group's loading state or error, leaving its rows.
+    public mutating func updateParticipants(_ key: GroupKey, _ change: (inout Loaded<[Participant]>) -> Void) {
+        change(&participants[key, default: Loaded()])
+    }
 
     public var tooSmall: Bool { width < Layout.minWidth || height < Layout.minHeight }
 

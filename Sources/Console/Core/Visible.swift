@@ -35,19 +35,37 @@ extension ConsoleState {
     }
 
     /// Owner first, then admins, then members; by name within each.
+    static func displayOrder(_ list: [Participant]) -> [Participant] {
+        let keyed = list.map { p in (p, p.name.map(folded) ?? "\u{10FFFF}") }
+        return keyed.sorted { a, b in
+            if a.0.role != b.0.role { return a.0.role > b.0.role }
+            if a.1 != b.1 { return a.1 < b.1 }
+            return a.0.id < b.0.id
+        }.map(\.0)
+    }
+
+    /// The open group's participants, in display order (sorted once, when stored).
     public var allParticipants: [Participant] {
         guard let key = openGroup else { return [] }
-        return (participants[key]?.value ?? []).sorted { a, b in
-            if a.role != b.role { return a.role > b.role }
-            let an = a.name.map(Self.folded) ?? "\u{10FFFF}", bn = b.name.map(Self.folded) ?? "\u{10FFFF}"
-            if an != bn { return an < bn }
-            return a.id < b.id
-        }
+        return participants[key]?.value ?? []
     }
 
     public var visibleParticipants: [Participant] {
-        let f = list(.participants).filter
-        return allParticipants.filter { Self.matches(f, [$0.name, $0.numberText, $0.phone?.string, $0.lid?.string]) }
+        let all = allParticipants
+        let f = list(.participants).filter.trimmingCharacters(in: .whitespaces)
+        guard !f.isEmpty, let key = openGroup else { return all }
+        let search = participantSearch[key] ?? []
+        let needle = Self.folded(f)
+        let digits = needle.filter(\.isNumber)
+        let numeric = digits.count >= 3 && digits.count == needle.filter({ !" +-()".contains($0) }).count
+        return all.indices.compactMap { i in
+            guard i < search.count else { return nil }
+            let hay = search[i]
+            if hay.contains(needle) { return all[i] }
+            // "+55 11 9999" matches a number written without spaces.
+            if numeric, hay.filter(\.isNumber).contains(digits) { return all[i] }
+            return nil
+        }
     }
 
     /// Rows in a list pane now.

@@ -42,13 +42,17 @@ extension Screen {
         set(r.x, y2, Cell(g.bl, style)); set(x2, y2, Cell(g.br, style))
         let room = r.width - 4
         guard room > 2 else { return }
-        var used = 0
-        if !title.isEmpty {
-            used = put(r.x + 1, r.y, " " + CellWidth.truncate(CellWidth.sanitize(title), to: room - 1) + " ", focused ? .titleFocused : .title, maxWidth: room + 1)
-        }
+        // The right side (filter, counts) is kept; the title gives way.
+        var rightW = 0
         if !right.isEmpty {
-            let rw = min(CellWidth.of(right) + 2, room - used)
-            if rw > 3 { put(x2 - rw, r.y, " " + CellWidth.truncate(right, to: rw - 2) + " ", .dim, maxWidth: rw) }
+            rightW = min(CellWidth.of(right) + 2, max(0, room / 2))
+            if rightW > 3 { put(x2 - rightW, r.y, " " + CellWidth.truncate(right, to: rightW - 2) + " ", .dim, maxWidth: rightW) } else { rightW = 0 }
+        }
+        if !title.isEmpty {
+            let titleRoom = room - rightW
+            if titleRoom > 3 {
+                put(r.x + 1, r.y, " " + CellWidth.truncate(CellWidth.sanitize(title), to: titleRoom - 2) + " ", focused ? .titleFocused : .title, maxWidth: titleRoom)
+            }
         }
     }
 }

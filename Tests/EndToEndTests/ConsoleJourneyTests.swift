@@ -1,0 +1,154 @@
+import Foundation
+import GatewayKit
+import GatewaySim
+import Testing
+
+/// The real console in tmux against the emulator: keys pressed as an operator would,
+/// waiting for what the screen shows rather than sleeping.
+@Suite("console journeys in tmux", .enabled(if: TmuxSession.available, "needs tmux (installed by .ci/run)"), .serialized)
+struct ConsoleJourneyTests {
+    static let dialects: [Dialect] = [.v1, .wasend]
+
+    /// Starts the console on the fixture's emulator; the shell line records the terminal
+    /// settings after the console exits, so tests can check it restored them.
+    func open(_ f: SimFixture, extra: String = "", stty: String) throws -> TmuxSession {
+        let t = TmuxSession()
+        let cmd = "\(Binary.wamod.path) --gateway \(f.sim.baseURL.absoluteString) --dialect \(f.sim.dialect.rawValue) \(extra); echo EXIT=$?; stty -a > \(stty); sleep 30"
+        try t.start(cmd, env: ["WAMOD_TOKEN": f.token, "LANG": "C.UTF-8", "TERM": "xterm-256color"])
+        return t
+    }
+
+    func openTeamAlpha(_ t: TmuxSession) async throws {
+        try await t.wait(for: "Team Alpha")
+        try t.keys("Tab")
+        try await t.wait(for: "the groups pane focused") { $0.contains("Groups (alpha)") }
+        // Found by filtering, as an operator would: dialects order groups differently.
+        try t.keys("/")
+        try t.literal("Team Alpha")
+        try t.keys("Enter", "Enter")
+        try await t.wait(for: "Participants · Team Alpha")
+        try await t.wait(for: "Carla Dias")
+    }
+
+    static func sttyFile() -> String { FileManager.default.temporaryDirectory.appendingPathComponent("wamod-stty-\(UUID().uuidString)").path }
+
+    @Test("open a group, filter, tag three, remove them through the dialog; the world loses exactly those three", arguments: dialects)
+    func removeThree(_ d: Dialect) async throws {
+        try await withSim(d) { f in
+            let stty = Self.sttyFile()
+            let t = try open(f, stty: stty)
+            defer { t.kill() }
+            try await openTeamAlpha(t)
+            // Filter to the plain members whose names have an "a" … then tag three by hand.
+            try t.keys("/")
+            try t.literal("Carla")
+            try await t.wait(for: "a filter showing only Carla") { $0.contains("Carla Dias") && !$0.contains("Davi Rocha") }
+            try t.keys("Enter", "Space", "Escape")
+            try await t.wait(for: "the filter cleared") { $0.contains("Davi Rocha") }
+            try t.keys("/")
+            try t.literal("Davi")
+            try t.keys("Enter", "Space", "Escape", "/")
+            try t.literal("Éva")
+            try t.keys("Enter", "Space", "Escape")
+            try await t.wait(for: "tagged 3")
+            try t.keys("x")
+            try await t.wait(for: "Remove 3 participants from Team Alpha")
+            try await t.wait(for: "will be removed")
+            // The key that opened the dialog does not confirm it.
+            try t.keys("x")
+            try t.keys("y")
+            try await t.wait(for: "the summary in the log", timeout: 20) { $0.contains("removed 3 of 3") }
+            let left = f.members(TinyFixture.teamAlpha)
+            #expect(left.count == TinyFixture.teamAlphaSize - 3)
+            for gone in TinyFixture.plainMembers.prefix(3) { #expect(!left.contains { $0.matches(gone) }) }
+            let screen = try t.screen()
+            #expect(screen.contains("✓ Carla Dias") || screen.contains("removed 3 of 3"))
+            try t.keys("q")
+            try await t.wait(for: "EXIT=0")
+            try await t.wait(for: "stty output", timeout: 5) { _ in FileManager.default.fileExists(atPath: stty) }
+            try await Task.sleep(nanoseconds: 200_000_000)
+            let settings = try String(contentsOfFile: stty, encoding: .utf8)
+            #expect(settings.contains(" icanon") && settings.contains(" echo "), "the terminal is restored after quitting")
+        }
+    }
+
+    @Test("demote an admin with y; leave a group by typing its name", arguments: dialects)
+    func demoteAndLeave(_ d: Dialect) async throws {
+        try await withSim(d) { f in
+            let t = try open(f, stty: Self.sttyFile())
+            defer { t.kill() }
+            try await openTeamAlpha(t)
+            try t.keys("/")
+            try t.literal("Bruno")
+            try t.keys("Enter")
+            try await t.wait(for: "only Bruno shown") { !$0.contains("Carla Dias") }
+            try t.keys("d")
+            try await t.wait(for: "will be demoted")
+            try t.keys("y")
+            try await t.wait(for: "demoted 1 of 1", timeout: 20)
+            #expect(f.members(TinyFixture.teamAlpha).first { $0.matches(TinyFixture.otherAdmin) }?.role == .member)
+
+            // Leave "Readers 📚": from the groups pane, L, then the name typed.
+            try t.keys("Escape", "h", "Escape")
+            try await t.wait(for: "Readers")
+            try t.keys("/")
+            try t.literal("Readers")
+            try t.keys("Enter", "L")
+            try await t.wait(for: "Leave 1 group")
+            try await t.wait(for: "to confirm")
+            try t.keys("y", "Enter")
+            try await t.wait(for: "type the name exactly") { $0.contains("exactly to confirm") }
+            #expect(f.members(TinyFixture.readers).contains { $0.matches(TinyFixture.alphaAccount) })
+            try t.keys("BSpace")
+            try t.literal("Readers 📚")
+            try t.keys("Enter")
+            try await t.wait(for: "left 1 of 1", timeout: 20)
+            #expect(!f.members(TinyFixture.readers).contains { $0.matches(TinyFixture.alphaAccount) })
+        }
+    }
+
+    @Test("--read-only sends no mutating request and shows [RO]")
+    func readOnly() async throws {
+        try await withSim(.v1) { f in
+            let t = try open(f, extra: "--read-only", stty: Self.sttyFile())
+            defer { t.kill() }
+            try await openTeamAlpha(t)
+            try await t.wait(for: "[RO]")
+            try t.keys("Space", "x")
+            try await t.wait(for: "the read-only reason") { $0.contains("read-only mode") }
+            try t.keys("d", "p", "h", "L")
+            try await Task.sleep(nanoseconds: 300_000_000)
+            #expect(!(try t.screen()).contains("will be removed"))
+            #expect(f.world.mutationsServed(session: TinyFixture.alpha) == 0)
+            #expect(f.members(TinyFixture.teamAlpha).count == TinyFixture.teamAlphaSize)
+        }
+    }
+
+    @Test("resizing while a dialog is open keeps it, too small shows the notice, and the terminal comes back")
+    func resize() async throws {
+        try await withSim(.v1) { f in
+            let stty = Self.sttyFile()
+            let t = try open(f, stty: stty)
+            defer { t.kill() }
+            try await openTeamAlpha(t)
+            try t.keys("/")
+            try t.literal("Carla")
+            try t.keys("Enter", "x")
+            try await t.wait(for: "will be removed")
+            try t.resize(80, 24)
+            try await t.wait(for: "the dialog at 80x24") { $0.contains("Remove 1 participant") && $0.split(separator: "\n").count <= 24 }
+            try t.resize(40, 10)
+            try await t.wait(for: "terminal too small")
+            try t.keys("y")
+            try t.resize(100, 30)
+            try await t.wait(for: "the dialog back") { $0.contains("Remove 1 participant") }
+            #expect(f.members(TinyFixture.teamAlpha).count == TinyFixture.teamAlphaSize, "keys while too small did nothing")
+            try t.keys("Escape", "q")
+            try await t.wait(for: "EXIT=0")
+            try await t.wait(for: "stty output", timeout: 5) { _ in FileManager.default.fileExists(atPath: stty) }
+            try await Task.sleep(nanoseconds: 200_000_000)
+            let settings = try String(contentsOfFile: stty, encoding: .utf8)
+            #expect(settings.contains(" icanon") && settings.contains(" echo "))
+        }
+    }
+}

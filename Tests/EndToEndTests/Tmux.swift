@@ -1,0 +1,78 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A tmux server of the test's own, running the real console in a pane of a fixed size.
+struct TmuxSession {
+    let socket = "wamod-e2e-\(UUID().uuidString.prefix(8))"
+    let name = "c"
+
+    static var available: Bool {
+        ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Runs a tmux command with posix_spawn and waits for it; with `capture`, returns its
+    /// standard output (through a file: a command that starts the tmux server would hand
+    /// the server a pipe, and reading it would never end). Foundation's Process is not used
+    /// here: waiting on it from the test's async threads can hang on Linux.
+    @discardableResult
+    func tmux(_ args: [String], capture: Bool = false) throws -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("wamod-cap-\(UUID().uuidString)").path
+        defer { unlink(file) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, capture ? file : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ["tmux", "-L", socket] + args
+        var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for p in cargs { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, "tmux", &actions, nil, &cargs, environ)
+        guard rc == 0 else { throw TmuxTimeout(what: "tmux to start (error \(rc))", screen: "") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        guard capture else { return "" }
+        return (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+    }
+
+    /// Starts `command` (a shell line) in a new session of width x height with `env`.
+    func start(_ command: String, env: [String: String], width: Int = 100, height: Int = 30) throws {
+        var args = ["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height)]
+        for (k, v) in env { args += ["-e", "\(k)=\(v)"] }
+        args.append(command)
+        try tmux(args)
+    }
+
+    func keys(_ keys: String...) throws { try tmux(["send-keys", "-t", name] + keys) }
+    func literal(_ text: String) throws { try tmux(["send-keys", "-t", name, "-l", text]) }
+    func screen() throws -> String { try tmux(["capture-pane", "-t", name, "-p"], capture: true) }
+    func resize(_ w: Int, _ h: Int) throws { try tmux(["resize-window", "-t", name, "-x", String(w), "-y", String(h)]) }
+    func kill() { _ = try? tmux(["kill-server"]) }
+
+    /// Waits until the screen satisfies `ok`, polling; fails with the last screen after `timeout`.
+    @discardableResult
+    func wait(for what: String, timeout: Double = 15, _ ok: (String) -> Bool) async throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            last = try screen()
+            if ok(last) { return last }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        throw TmuxTimeout(what: what, screen: last)
+    }
+
+    @discardableResult
+    func wait(for text: String, timeout: Double = 15) async throws -> String {
+        try await wait(for: text, timeout: timeout) { $0.contains(text) }
+    }
+}
+
+struct TmuxTimeout: Error, CustomStringConvertible {
+    var what: String
+    var screen: String
+    var description: String { "timed out waiting for \(what); the screen was:\n\(screen)" }
+}
