@@ -132,7 +132,7 @@ struct PaneViews {
             let roleText = p.role == .superadmin ? "owner" : (p.role == .admin ? "admin" : "")
             // One width for the whole pane, so columns line up on every row.
             let running = op.map { !$0.finished } ?? false
-            let rightW = running ? max(10, w / 3) : 6
+            let rightW = running ? max(10, w / 3) : (op == nil ? 6 : 11)
             let right = rowState.map { stateText($0, width: rightW) } ?? roleText
             let avail = max(0, w - g.tagWidth - 1 - rightW - 1)
             let numberW = avail >= 26 ? 15 : max(8, avail - 11)
@@ -152,8 +152,9 @@ struct PaneViews {
         case .pending: return g.pending + " pending"
         case .sending: return g.sending + " sending"
         case .ended(let o):
-            let t = o.isSuccess ? g.ok + " " + (o.kind == "done" ? "done" : (o.reason ?? "done")) : g.fail + " " + (o.reason ?? o.kind)
-            return CellWidth.truncate(t, to: width)
+            // Narrow: a short label; wide (while running): the reason itself.
+            let detail = width >= 16 ? (o.reason ?? o.shortLabel) : o.shortLabel
+            return CellWidth.truncate((o.isSuccess ? g.ok : g.fail) + " " + detail, to: width)
         }
     }
 

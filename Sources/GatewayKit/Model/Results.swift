@@ -54,6 +54,30 @@ public enum Outcome: Sendable, Hashable {
         }
     }
 
+    /// A word or two for a narrow column: "done", "refused", "forbidden", "500", "not sent".
+    public var shortLabel: String {
+        switch self {
+        case .done: "done"
+        case .alreadySo: "already"
+        case .refused: "refused"
+        case .notAttempted: "not sent"
+        case .failed(let e):
+            switch e {
+            case .unauthorized: "401"
+            case .forbidden: "forbidden"
+            case .notFound: "not found"
+            case .notConnected: "offline"
+            case .rateLimited: "429"
+            case .validation: "invalid"
+            case .server(let status, _): String(status)
+            case .transport: "no answer"
+            case .undecodable: "bad answer"
+            case .noSuchRoute: "no route"
+            case .configuration: "config"
+            }
+        }
+    }
+
     public var reason: String? {
         switch self {
         case .done: nil
