@@ -461,7 +461,7 @@ def run_size(args, cols: int, rows: int, env: dict[str, str], group: tuple | Non
     try:
         # 1. The first full screen: wait for the sessions list ("line-01"), then for quiet.
         t0 = time.perf_counter()
-        out, ok, t_last, t_held = con.read_until(lambda o: b"Sessions" in o and b"line-01" in o, timeout=60, quiet=0.5)
+        out, ok, t_last, t_held = con.read_until(lambda o: b"line-01" in o, timeout=60, quiet=0.5)
         setup["sessions_listed_ms"] = round((t_held - t0) * 1000.0, 1) if t_held else None
         setup["first_screen_ms"] = round((t_last - t0) * 1000.0, 1)
         setup["first_screen_bytes"] = len(out)

@@ -30,6 +30,14 @@ struct ConsoleJourneyTests {
         try await t.wait(for: "Carla Dias")
     }
 
+    /// After quitting: the console exited 0 and the shell found the terminal as it was (canonical, echoing).
+    func expectRestored(_ t: TmuxSession, _ stty: String) async throws {
+        try await t.wait(for: "EXIT=0")
+        try await t.wait(for: "stty output", timeout: 5) { _ in (try? String(contentsOfFile: stty, encoding: .utf8))?.contains("icanon") == true }
+        let settings = try String(contentsOfFile: stty, encoding: .utf8)
+        #expect(settings.contains(" icanon") && settings.contains(" echo "), "the terminal is restored after quitting")
+    }
+
     static func sttyFile() -> String { FileManager.default.temporaryDirectory.appendingPathComponent("wamod-stty-\(UUID().uuidString)").path }
 
     @Test("open a group, filter, tag three, remove them through the dialog; the world loses exactly those three", arguments: dialects)
@@ -64,11 +72,7 @@ struct ConsoleJourneyTests {
             let screen = try t.screen()
             #expect(screen.contains("✓ Carla Dias") || screen.contains("removed 3 of 3"))
             try t.keys("q")
-            try await t.wait(for: "EXIT=0")
-            try await t.wait(for: "stty output", timeout: 5) { _ in FileManager.default.fileExists(atPath: stty) }
-            try await Task.sleep(nanoseconds: 200_000_000)
-            let settings = try String(contentsOfFile: stty, encoding: .utf8)
-            #expect(settings.contains(" icanon") && settings.contains(" echo "), "the terminal is restored after quitting")
+            try await expectRestored(t, stty)
         }
     }
 
@@ -144,11 +148,7 @@ struct ConsoleJourneyTests {
             try await t.wait(for: "the dialog back") { $0.contains("Remove 1 participant") }
             #expect(f.members(TinyFixture.teamAlpha).count == TinyFixture.teamAlphaSize, "keys while too small did nothing")
             try t.keys("Escape", "q")
-            try await t.wait(for: "EXIT=0")
-            try await t.wait(for: "stty output", timeout: 5) { _ in FileManager.default.fileExists(atPath: stty) }
-            try await Task.sleep(nanoseconds: 200_000_000)
-            let settings = try String(contentsOfFile: stty, encoding: .utf8)
-            #expect(settings.contains(" icanon") && settings.contains(" echo "))
+            try await expectRestored(t, stty)
         }
     }
 }

@@ -3,7 +3,7 @@ import GatewayKit
 
 extension Reducer {
     /// How many groups' participants are read in the background to learn our role.
-    static let roleProbeLimit = 100
+    static let roleProbeLimit = 40
 
     /// Work coming back from the gateway.
     func data(_ s: inout ConsoleState, _ action: Action) -> [Effect] {

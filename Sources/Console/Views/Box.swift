@@ -45,7 +45,9 @@ extension Screen {
         // The right side (filter, counts) is kept; the title gives way.
         var rightW = 0
         if !right.isEmpty {
-            rightW = min(CellWidth.of(right) + 2, max(0, room / 2))
+            // The title keeps up to half the room (all of it if it is short); the right side gets the rest.
+            let titleWant = title.isEmpty ? 0 : CellWidth.of(title) + 2
+            rightW = min(CellWidth.of(right) + 2, max(0, room - min(titleWant, room / 2)))
             if rightW > 3 { put(x2 - rightW, r.y, " " + CellWidth.truncate(right, to: rightW - 2) + " ", .dim, maxWidth: rightW) } else { rightW = 0 }
         }
         if !title.isEmpty {

@@ -19,7 +19,8 @@ struct PaneViews {
         var parts: [String] = []
         if l.editing || !l.filter.isEmpty { parts.append("/" + l.filter + (l.editing ? "_" : "")) }
         if shown != total { parts.append("\(shown)/\(total)") }
-        if loading { parts.append("loading") }
+        // An empty pane says "loading…" in its body; the title says it only over rows already shown.
+        if loading && total > 0 { parts.append("loading") }
         return parts.joined(separator: " ")
     }
 

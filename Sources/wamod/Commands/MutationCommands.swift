@@ -13,22 +13,27 @@ protocol MemberMutation: AsyncParsableCommand {
     static var action: MemberAction { get }
     var gateway: GatewayOptions { get }
     var mutation: MutationOptions { get }
-    var session: String { get }
-    var group: String { get }
-    var targets: [String] { get }
+    var args: MemberTargets { get }
+}
+
+/// The session, group and participants a member command acts on.
+struct MemberTargets: ParsableArguments {
+    @Argument(help: "The session: its id or label.") var session: String
+    @Argument(help: "The group: its JID (…@g.us) or its exact subject.") var group: String
+    @Argument(help: "Participants: phone numbers with country code (+5511…), user JIDs or @lid ids.") var targets: [String] = []
 }
 
 extension MemberMutation {
     func run() async throws {
         // Malformed ids are refused before anything is read or sent.
         var jids: [JID] = []
-        for t in targets {
+        for t in args.targets {
             do { jids.append(try JID.member(t)) } catch { throw error.failure }
         }
         guard !jids.isEmpty else { throw CommandFailure.usage("name at least one participant") }
         let (profile, gw) = try gateway.makeGateway()
-        let s = try await Lookup.session(session, profile: profile, gateway: gw)
-        let g = try await Lookup.group(group, session: s, gateway: gw)
+        let s = try await Lookup.session(args.session, profile: profile, gateway: gw)
+        let g = try await Lookup.group(args.group, session: s, gateway: gw)
         let people = try await gw.participants(session: s.id, group: g.jid)
         let plan = Preflight.plan(Self.action, targets: jids, participants: people, session: s)
         let report = OperationReport(action: Self.action.rawValue, session: s, group: g, json: mutation.json)
@@ -57,9 +62,7 @@ struct RemoveCommand: MemberMutation {
     static let action = MemberAction.remove
     @OptionGroup var gateway: GatewayOptions
     @OptionGroup var mutation: MutationOptions
-    @Argument(help: "The session: its id or label.") var session: String
-    @Argument(help: "The group: its JID or exact subject.") var group: String
-    @Argument(help: "Participants: phone numbers (+5511…), user JIDs or @lid ids.") var targets: [String] = []
+    @OptionGroup var args: MemberTargets
 }
 
 struct DemoteCommand: MemberMutation {
@@ -67,9 +70,7 @@ struct DemoteCommand: MemberMutation {
     static let action = MemberAction.demote
     @OptionGroup var gateway: GatewayOptions
     @OptionGroup var mutation: MutationOptions
-    @Argument(help: "The session: its id or label.") var session: String
-    @Argument(help: "The group: its JID or exact subject.") var group: String
-    @Argument(help: "Participants: phone numbers, user JIDs or @lid ids.") var targets: [String] = []
+    @OptionGroup var args: MemberTargets
 }
 
 struct PromoteCommand: MemberMutation {
@@ -77,9 +78,7 @@ struct PromoteCommand: MemberMutation {
     static let action = MemberAction.promote
     @OptionGroup var gateway: GatewayOptions
     @OptionGroup var mutation: MutationOptions
-    @Argument(help: "The session: its id or label.") var session: String
-    @Argument(help: "The group: its JID or exact subject.") var group: String
-    @Argument(help: "Participants: phone numbers, user JIDs or @lid ids.") var targets: [String] = []
+    @OptionGroup var args: MemberTargets
 }
 
 struct AddCommand: MemberMutation {
@@ -87,9 +86,7 @@ struct AddCommand: MemberMutation {
     static let action = MemberAction.add
     @OptionGroup var gateway: GatewayOptions
     @OptionGroup var mutation: MutationOptions
-    @Argument(help: "The session: its id or label.") var session: String
-    @Argument(help: "The group: its JID or exact subject.") var group: String
-    @Argument(help: "Participants: phone numbers or user JIDs.") var targets: [String] = []
+    @OptionGroup var args: MemberTargets
 }
 
 struct LeaveCommand: AsyncParsableCommand {
