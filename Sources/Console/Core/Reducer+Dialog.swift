@@ -175,7 +175,7 @@ extension Reducer {
             for r in plan.rows { names[r.target] = r.participant?.name ?? r.participant?.numberText ?? r.target.phoneNumber ?? r.target.string }
             let title = "\(action.verb) \(targets.count) from \(subject)\(reason.isEmpty ? "" : " · reason: \(reason)")"
             return start(&s, id: id, title: title, action: action, key: key, session: key.session, targets: targets, names: names,
-                         skipped: plan.rows.filter { !$0.verdict.sends }.map { (names[$0.target] ?? $0.target.string, $0.verdict.text) },
+                         skipped: plan.rows.filter { !$0.verdict.sends }.map { (names[$0.target] ?? $0.target.string, $0.verdict.reason ?? $0.verdict.text) },
                          effect: .runMembers(id: id, action, key, targets: targets, reason: reason))
         case .leave(let session):
             guard let rows = d.leaveRows else { return [] }
@@ -184,7 +184,7 @@ extension Reducer {
             for r in rows { names[r.group.jid] = r.group.subject }
             let title = "leave \(targets.count) group\(targets.count == 1 ? "" : "s")\(reason.isEmpty ? "" : " · reason: \(reason)")"
             return start(&s, id: id, title: title, action: nil, key: nil, session: session, targets: targets, names: names,
-                         skipped: rows.filter { !$0.verdict.sends }.map { ($0.group.subject, $0.verdict.text) },
+                         skipped: rows.filter { !$0.verdict.sends }.map { ($0.group.subject, $0.verdict.reason ?? $0.verdict.text) },
                          effect: .runLeave(id: id, session: session, groups: targets, reason: reason))
         case .summary, .detail:
             return []
