@@ -364,3 +364,30 @@ struct RoleTests {
         #expect(Reducer().reduce(&s, .groupsLoaded(session: "S1", .success([Fixtures.alpha, unknown]))).isEmpty)
     }
 }
+
+@Suite("reducer: leave guards")
+struct LeaveGuardTests {
+    @Test("an answer for an earlier leave does not fill a newer dialog")
+    func stale() {
+        var s = Fixtures.loaded()
+        s.focus = .groups
+        s.lists[.groups]?.cursor = 1 // VIP
+        _ = Fixtures.press(&s, .char("L"))
+        _ = Reducer().reduce(&s, .leavePreflightLoaded(session: "S1", .success([LeaveRow(group: Fixtures.alpha, verdict: .willAct)])))
+        #expect(s.dialog?.leaveRows == nil, "Team Alpha's answer must not confirm leaving VIP")
+        _ = Reducer().reduce(&s, .leavePreflightLoaded(session: "S1", .success([LeaveRow(group: Fixtures.vip, verdict: .willAct)])))
+        #expect(s.dialog?.expected == "VIP Clientes 🎉")
+    }
+
+    @Test("a group with a blank subject is confirmed by typing the count, never by Enter alone")
+    func blankSubject() {
+        var s = Fixtures.loaded()
+        s.focus = .groups
+        let blank = Group(jid: Fixtures.alpha.jid, subject: "  ", size: 3, owner: nil, ourRole: .admin)
+        _ = Fixtures.press(&s, .char("L"))
+        _ = Reducer().reduce(&s, .leavePreflightLoaded(session: "S1", .success([LeaveRow(group: blank, verdict: .willAct)])))
+        #expect(s.dialog?.expected == "1")
+        #expect(Fixtures.press(&s, .enter).isEmpty)
+        #expect(s.dialog != nil)
+    }
+}

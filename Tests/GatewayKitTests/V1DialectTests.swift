@@ -118,3 +118,15 @@ struct V1DialectTests {
         #expect(V1API.groups(session: "a b/c").path == "/api/v1/sessions/a%20b%2Fc/groups")
     }
 }
+
+@Suite("paging guards")
+struct PagingGuardTests {
+    @Test("an empty page or a cursor that does not move ends the paging")
+    func advance() {
+        #expect(V1Gateway.advance(nil, to: "a", pageEmpty: false) == "a")
+        #expect(V1Gateway.advance("a", to: "b", pageEmpty: false) == "b")
+        #expect(V1Gateway.advance("a", to: "a", pageEmpty: false) == nil)
+        #expect(V1Gateway.advance("a", to: "b", pageEmpty: true) == nil)
+        #expect(V1Gateway.advance("a", to: nil, pageEmpty: false) == nil)
+    }
+}

@@ -73,12 +73,16 @@ extension Reducer {
             s.dialog = d
         case .leavePreflightLoaded(let sid, let result):
             guard var d = s.dialog, case .leave(let dsid) = d.kind, dsid == sid, d.leaveRows == nil else { return [] }
+            // An answer for an earlier L (closed since) must not fill this dialog.
+            if case .success(let rows) = result, rows.map(\.group.jid) != d.requested { return [] }
             switch result {
             case .success(let rows):
                 d.leaveRows = rows
                 let sending = rows.filter(\.verdict.sends)
                 // Any leave is confirmed by typing: the group's name, or the count for several.
-                d.expected = sending.count == 1 ? sending[0].group.subject : String(sending.count)
+                // A blank subject cannot be typed: the count is asked for instead.
+                let subject = sending.first?.group.subject.trimmingCharacters(in: .whitespaces) ?? ""
+                d.expected = sending.count == 1 && !subject.isEmpty ? subject : String(sending.count)
                 d.field = .typed
             case .failure(let e):
                 d.error = e.message

@@ -19,7 +19,7 @@ public final class V1Gateway: Gateway {
             let r = try await call(V1API.sessions(cursor: cursor))
             let page = try V1Decode.sessions(r)
             all += page.items
-            cursor = page.next
+            cursor = Self.advance(cursor, to: page.next, pageEmpty: page.items.isEmpty)
         } while cursor != nil && all.count < 100_000
         return all
     }
@@ -31,7 +31,7 @@ public final class V1Gateway: Gateway {
             let r = try await call(V1API.groups(session: session, cursor: cursor))
             let page = try V1Decode.groups(r)
             all += page.items
-            cursor = page.next
+            cursor = Self.advance(cursor, to: page.next, pageEmpty: page.items.isEmpty)
         } while cursor != nil && all.count < 1_000_000
         owners.withLock { map in
             for g in all { if let o = g.owner { map[session + " " + g.jid.string] = o } }
@@ -51,7 +51,7 @@ public final class V1Gateway: Gateway {
             let r = try await call(V1API.members(session: session, group: group, cursor: cursor))
             let page = try V1Decode.members(r, owner: owner)
             all += page.items
-            cursor = page.next
+            cursor = Self.advance(cursor, to: page.next, pageEmpty: page.items.isEmpty)
         } while cursor != nil && all.count < 1_000_000
         return all
     }
@@ -89,7 +89,7 @@ public final class V1Gateway: Gateway {
             return DialectSupport.all(targets, .failed(V1Decode.error(r)), r)
         }
         guard let members = try? await participants(session: session, group: group) else {
-            return DialectSupport.all(targets, .done, r)
+            return DialectSupport.all(targets, .refused("sent, but not verified: the members could not be read back; refresh to check"), r)
         }
         return targets.map { t in
             let there = members.first(matching: t) != nil
@@ -104,6 +104,13 @@ public final class V1Gateway: Gateway {
             return TargetResult(target: group, outcome: .done, httpStatus: r.status, latencyMs: r.latencyMs)
         }
         return TargetResult(target: group, outcome: .failed(V1Decode.error(r)), httpStatus: r.status, latencyMs: r.latencyMs)
+    }
+
+    /// The next cursor, or nil to stop: an empty page or a cursor that does not move ends the
+    /// paging, so a misbehaving gateway cannot keep it going forever.
+    static func advance(_ current: String?, to next: String?, pageEmpty: Bool) -> String? {
+        guard let next, !pageEmpty, next != current else { return nil }
+        return next
     }
 
     private func call(_ spec: HTTPRequestSpec) async throws(GatewayError) -> HTTPResponseData {

@@ -40,10 +40,12 @@ public final class WasendGateway: Gateway {
         for _ in 0..<10_000 {
             let r = try await call(WasendAPI.groups(session: session, limit: pageSize, offset: offset))
             let page = try WasendDecode.groups(r, me: me)
-            all += page.items
-            offset += page.items.count
-            let more = page.hasMore ?? (page.items.count >= pageSize)
-            if !more || page.items.isEmpty { break }
+            // A page that adds nothing new (a server ignoring offset) ends the paging.
+            let fresh = page.items.filter { g in !all.contains { $0.jid == g.jid } }
+            all += fresh
+            offset += page.rows
+            let more = page.hasMore ?? (page.rows >= pageSize)
+            if !more || page.rows == 0 || fresh.isEmpty { break }
         }
         return all
     }
@@ -71,7 +73,10 @@ public final class WasendGateway: Gateway {
         if (200..<300).contains(r.status), JSONValue.parse(r.body)?["success"]?.bool != false {
             return TargetResult(target: group, outcome: .done, httpStatus: r.status, latencyMs: r.latencyMs)
         }
-        return TargetResult(target: group, outcome: .failed(WasendDecode.error(r)), httpStatus: r.status, latencyMs: r.latencyMs)
+        // 403 on leave is about this group only (not a member, or its owner): a refusal.
+        let e = WasendDecode.error(r)
+        let outcome: Outcome = r.status == 403 ? .refused(e.detail ?? "not a member, or the group's owner") : .failed(e)
+        return TargetResult(target: group, outcome: outcome, httpStatus: r.status, latencyMs: r.latencyMs)
     }
 
     /// Whether this client has switched to the SDK's path forms.
@@ -168,6 +173,8 @@ public enum WasendDecode {
     public struct GroupPage: Sendable {
         public var items: [Group]
         public var hasMore: Bool?
+        /// Rows the page carried, decodable or not (the offset advances by these).
+        public var rows: Int
     }
 
     public static func groups(_ r: HTTPResponseData, me: Session?) throws(GatewayError) -> GroupPage {
@@ -183,7 +190,7 @@ public enum WasendDecode {
             return Group(jid: jid, subject: row["name"]?.string ?? row["subject"]?.string ?? "",
                          size: people?.count ?? row["size"]?.int, owner: owner, ourRole: ourRole)
         }
-        return GroupPage(items: items, hasMore: v["pagination"]?["hasMore"]?.bool)
+        return GroupPage(items: items, hasMore: v["pagination"]?["hasMore"]?.bool, rows: rows.count)
     }
 
     public static func participants(_ r: HTTPResponseData) throws(GatewayError) -> [Participant] {

@@ -126,11 +126,17 @@ struct LeaveCommand: AsyncParsableCommand {
             try Confirm.askLeave(groups: toLeave, session: s)
         }
         var results: [(Group, Verdict, TargetResult?)] = []
+        var stop: GatewayError?
         for (g, v) in plan {
-            if v.sends {
-                do { results.append((g, v, try await gw.leave(session: s.id, group: g.jid))) } catch {
-                    results.append((g, v, TargetResult(target: g.jid, outcome: .failed(error))))
+            if v.sends, let stop {
+                results.append((g, v, TargetResult(target: g.jid, outcome: .notAttempted("not sent: \(stop.message)"))))
+            } else if v.sends {
+                let r: TargetResult
+                do throws(GatewayError) { r = try await gw.leave(session: s.id, group: g.jid) } catch {
+                    r = TargetResult(target: g.jid, outcome: .failed(error))
                 }
+                if case .failed(let e) = r.outcome, e.stopsOperation { stop = e }
+                results.append((g, v, r))
             } else {
                 results.append((g, v, nil))
             }

@@ -33,8 +33,9 @@ enum Confirm {
         try requireTerminal("leave")
         Stdio.err("About to leave \(groups.count) group\(groups.count == 1 ? "" : "s") with session \(session.label):")
         for g in groups.prefix(20) { Stdio.err("  - \(CellWidth.sanitize(g.subject)) (\(g.jid))") }
-        let expected = groups.count == 1 ? groups[0].subject : String(groups.count)
-        let answer = Stdio.ask(groups.count == 1 ? "Type the group's name (\(CellWidth.sanitize(expected))) to confirm: " : "Type \(expected) to confirm: ")
+        let subject = groups.first?.subject.trimmingCharacters(in: .whitespaces) ?? ""
+        let expected = groups.count == 1 && !subject.isEmpty ? subject : String(groups.count)
+        let answer = Stdio.ask(expected == subject ? "Type the group's name (\(CellWidth.sanitize(expected))) to confirm: " : "Type \(expected) to confirm: ")
         guard answer?.trimmingCharacters(in: .whitespaces) == expected.trimmingCharacters(in: .whitespaces) else { throw cancelled }
     }
 

@@ -93,6 +93,7 @@ struct LeaveReport {
 
     func printResults(_ results: [(Group, Verdict, TargetResult?)]) -> Int32 {
         var ok = true
+        var unreachable = false
         let rows = results.map { g, v, r -> JSONOutput.ResultRow in
             guard let r else {
                 if case .skip = v { ok = false }
@@ -104,10 +105,12 @@ struct LeaveReport {
                 return JSONOutput.ResultRow(target: g.jid.string, name: g.subject, outcome: outcome, reason: v.reason)
             }
             if !r.outcome.isSuccess { ok = false }
+            if case .failed(let e) = r.outcome, e.isUnreachableOrUnauthorized { unreachable = true }
             return JSONOutput.ResultRow(target: g.jid.string, name: g.subject, outcome: r.outcome.kind, reason: r.outcome.reason,
                                         httpStatus: r.httpStatus, latencyMs: r.latencyMs)
         }
         emit(rows, dryRun: false, blocked: nil)
+        if unreachable && !rows.contains(where: { $0.outcome == "done" }) { return Exit.unreachable }
         return ok ? Exit.allDone : Exit.someFailed
     }
 
