@@ -150,6 +150,41 @@ struct CommandLineTests {
         }
     }
 
+    @Test("every mutation is audited before it is reported, and wamod audit reads it back")
+    func audit() async throws {
+        try await withSim(.v1) { f in
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("wamod-e2e-audit-\(UUID().uuidString).jsonl").path
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            var env = f.env
+            env["WAMOD_AUDIT"] = file
+            env["USER"] = "night-shift"
+            env["SSH_CONNECTION"] = "203.0.113.7 50000 10.0.0.1 22"
+            let dry = try await runWamod(["remove", alpha, "Team Alpha", TinyFixture.plainMembers[0].string, "--dry-run"] + f.gatewayArgs, env: env)
+            #expect(dry.status == 0)
+            let r = try await runWamod(["remove", alpha, "Team Alpha", TinyFixture.plainMembers[0].string, TinyFixture.plainMembers[1].string,
+                                        "--yes", "--reason", "spam wave"] + f.gatewayArgs, env: env)
+            #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+            let out = try await runWamod(["audit", "--json"], env: env)
+            #expect(out.status == 0)
+            let lines = out.stdout.split(separator: "\n").map(String.init)
+            let records = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            let ops = records.filter { $0["type"] as? String == "operation" }
+            #expect(ops.count == 2)
+            #expect(ops.first?["dryRun"] as? Bool == true)
+            #expect(ops.last?["reason"] as? String == "spam wave")
+            #expect(ops.last?["user"] as? String == "night-shift")
+            #expect(ops.last?["client"] as? String == "203.0.113.7")
+            let results = records.filter { $0["type"] as? String == "result" }
+            #expect(results.count == 2)
+            #expect(results.allSatisfy { $0["outcome"] as? String == "done" && $0["httpStatus"] as? Int == 204 })
+            #expect(!out.stdout.contains(f.token))
+            let table = try await runWamod(["audit", "--group", TinyFixture.teamAlpha.string, "--since", "1h"], env: env)
+            #expect(table.stdout.contains("reason: spam wave"))
+            let none = try await runWamod(["audit", "--group", TinyFixture.readers.string], env: env)
+            #expect(none.stdout.contains("no operations"))
+        }
+    }
+
     @Test("no token is accepted as a command-line value")
     func noTokenFlag() async throws {
         let r = try await runWamod(["sessions", "--token", "abc", "--gateway", "http://127.0.0.1:9", "--dialect", "v1"])

@@ -11,10 +11,10 @@ struct ConsoleJourneyTests {
 
     /// Starts the console on the fixture's emulator; the shell line records the terminal
     /// settings after the console exits, so tests can check it restored them.
-    func open(_ f: SimFixture, extra: String = "", stty: String) throws -> TmuxSession {
+    func open(_ f: SimFixture, extra: String = "", stty: String, audit: String = Self.auditFile()) throws -> TmuxSession {
         let t = TmuxSession()
         let cmd = "\(Binary.wamod.path) --gateway \(f.sim.baseURL.absoluteString) --dialect \(f.sim.dialect.rawValue) \(extra); echo EXIT=$?; stty -a > \(stty); sleep 30"
-        try t.start(cmd, env: ["WAMOD_TOKEN": f.token, "LANG": "C.UTF-8", "TERM": "xterm-256color"])
+        try t.start(cmd, env: ["WAMOD_TOKEN": f.token, "LANG": "C.UTF-8", "TERM": "xterm-256color", "WAMOD_AUDIT": audit])
         return t
     }
 
@@ -38,13 +38,16 @@ struct ConsoleJourneyTests {
         #expect(settings.contains(" icanon") && settings.contains(" echo "), "the terminal is restored after quitting")
     }
 
+    static func auditFile() -> String { FileManager.default.temporaryDirectory.appendingPathComponent("wamod-audit-\(UUID().uuidString).jsonl").path }
+
     static func sttyFile() -> String { FileManager.default.temporaryDirectory.appendingPathComponent("wamod-stty-\(UUID().uuidString)").path }
 
     @Test("open a group, filter, tag three, remove them through the dialog; the world loses exactly those three", arguments: dialects)
     func removeThree(_ d: Dialect) async throws {
         try await withSim(d) { f in
             let stty = Self.sttyFile()
-            let t = try open(f, stty: stty)
+            let audit = Self.auditFile()
+            let t = try open(f, stty: stty, audit: audit)
             defer { t.kill() }
             try await openTeamAlpha(t)
             // Filter to the plain members whose names have an "a" … then tag three by hand.
@@ -71,6 +74,9 @@ struct ConsoleJourneyTests {
             for gone in TinyFixture.plainMembers.prefix(3) { #expect(!left.contains { $0.matches(gone) }) }
             let screen = try t.screen()
             #expect(screen.contains("✓ Carla Dias") || screen.contains("removed 3 of 3"))
+            let (records, _) = try AuditLog.read(path: audit)
+            #expect(records.filter { $0.type == "operation" && $0.action == "remove" }.count == 1)
+            #expect(records.filter { $0.type == "result" && $0.outcome == "done" }.count == 3, "each result is in the audit log")
             try t.keys("q")
             try await expectRestored(t, stty)
         }

@@ -32,6 +32,8 @@ func runWamod(_ args: [String], env: [String: String] = [:], stdin: String? = ni
     environment.removeValue(forKey: "WAMOD_TOKEN")
     // No profiles from the machine running the tests.
     environment["WAMOD_CONFIG"] = "/nonexistent/wamod-test-config"
+    // Nor writes to the machine's own audit log.
+    environment["WAMOD_AUDIT"] = FileManager.default.temporaryDirectory.appendingPathComponent("wamod-test-audit.jsonl").path
     for (k, v) in env { environment[k] = v }
     p.environment = environment
     let out = Pipe(), err = Pipe(), input = Pipe()

@@ -35,8 +35,13 @@ public struct ConsoleOptions: Sendable {
     public var dryRun = false
     public var requireReason = false
     public var gatewayName = ""
-    public init(readOnly: Bool = false, dryRun: Bool = false, requireReason: Bool = false, gatewayName: String = "") {
+    /// Where operations are recorded, and who records them; nil records nothing.
+    public var audit: AuditLog?
+    public var auditContext: AuditContext?
+    public init(readOnly: Bool = false, dryRun: Bool = false, requireReason: Bool = false, gatewayName: String = "",
+                audit: AuditLog? = nil, auditContext: AuditContext? = nil) {
         self.readOnly = readOnly; self.dryRun = dryRun; self.requireReason = requireReason; self.gatewayName = gatewayName
+        self.audit = audit; self.auditContext = auditContext
     }
 }
 
@@ -48,11 +53,13 @@ public final class ConsoleApp: InteractiveApp {
     let view: RootView
     let gateway: any Gateway
     let inbox: Inbox
+    let options: ConsoleOptions
     var operations: [Int: Task<Void, Never>] = [:]
 
     public init(gateway: any Gateway, inbox: Inbox, options: ConsoleOptions = .init(), keys: KeyMap = .standard) {
         self.gateway = gateway
         self.inbox = inbox
+        self.options = options
         self.reducer = Reducer(keys: keys)
         self.view = RootView(keys: keys)
         state.readOnly = options.readOnly
@@ -140,23 +147,15 @@ public final class ConsoleApp: InteractiveApp {
                 ?? Session(id: sid, label: sid, account: nil, connected: true, status: "unknown")
             let known = state.groups[sid]?.value ?? []
             Task { inbox.post(.leavePreflightLoaded(session: sid, await Loads.leaveRows(gw, session, groups, known))) }
-        case .runMembers(let id, let action, let key, let targets, _):
-            operations[id] = Task {
-                await OperationContext.$current.withValue(id) {
-                    _ = await Executor(gateway: gw).run(action, session: key.session, group: key.group, targets: targets) { event in
-                        inbox.post(.operationEvent(id: id, event))
-                    }
-                }
-                inbox.post(.operationFinished(id: id))
+        case .runMembers(let id, let action, let key, let targets, let reason):
+            let opts = options
+            operations[id] = Task.detached {
+                await ConsoleApp.runMembers(gw, inbox, id: id, action, key, targets, reason: reason, audit: opts.audit, context: opts.auditContext)
             }
-        case .runLeave(let id, let sid, let groups, _):
-            operations[id] = Task {
-                await OperationContext.$current.withValue(id) {
-                    _ = await Executor(gateway: gw).leave(session: sid, groups: groups) { event in
-                        inbox.post(.operationEvent(id: id, event))
-                    }
-                }
-                inbox.post(.operationFinished(id: id))
+        case .runLeave(let id, let sid, let groups, let reason):
+            let opts = options
+            operations[id] = Task.detached {
+                await ConsoleApp.runLeave(gw, inbox, id: id, session: sid, groups, reason: reason, audit: opts.audit, context: opts.auditContext)
             }
         case .cancelOperation(let id):
             operations[id]?.cancel()
@@ -165,6 +164,57 @@ public final class ConsoleApp: InteractiveApp {
         }
     }
 
+}
+
+extension ConsoleApp {
+    /// Runs a member operation: its start recorded before the first request (nothing is sent
+    /// if that fails), each result recorded before it is shown.
+    static func runMembers(_ gw: any Gateway, _ inbox: Inbox, id: Int, _ action: MemberAction, _ key: GroupKey, _ targets: [JID],
+                           reason: String, audit: AuditLog?, context: AuditContext?) async {
+        let op = AuditLog.newOperationID()
+        if let audit, let context {
+            let start = AuditRecord.operation(id: op, context: context, session: key.session, group: key.group.string,
+                                              action: action.rawValue, targets: targets.map(\.string), reason: reason, dryRun: false)
+            if let refusal = record(audit, start) { return refuseAll(targets, refusal, id: id, inbox: inbox) }
+        }
+        await OperationContext.$current.withValue(id) {
+            _ = await Executor(gateway: gw).run(action, session: key.session, group: key.group, targets: targets) { event in
+                if case .finished(let r) = event, let audit { _ = record(audit, .result(id: op, r)) }
+                inbox.post(.operationEvent(id: id, event))
+            }
+        }
+        inbox.post(.operationFinished(id: id))
+    }
+
+    static func runLeave(_ gw: any Gateway, _ inbox: Inbox, id: Int, session: String, _ groups: [JID],
+                         reason: String, audit: AuditLog?, context: AuditContext?) async {
+        let op = AuditLog.newOperationID()
+        if let audit, let context {
+            let start = AuditRecord.operation(id: op, context: context, session: session, group: nil, action: "leave",
+                                              targets: groups.map(\.string), reason: reason, dryRun: false)
+            if let refusal = record(audit, start) { return refuseAll(groups, refusal, id: id, inbox: inbox) }
+        }
+        await OperationContext.$current.withValue(id) {
+            _ = await Executor(gateway: gw).leave(session: session, groups: groups) { event in
+                if case .finished(let r) = event, let audit { _ = record(audit, .result(id: op, r)) }
+                inbox.post(.operationEvent(id: id, event))
+            }
+        }
+        inbox.post(.operationFinished(id: id))
+    }
+
+    /// Appends a record; returns why it could not be written.
+    static func record(_ audit: AuditLog, _ r: AuditRecord) -> String? {
+        do throws(GatewayError) { try audit.append(r); return nil } catch { return error.message }
+    }
+
+    /// Nothing is sent when the operation's start cannot be recorded.
+    static func refuseAll(_ targets: [JID], _ why: String, id: Int, inbox: Inbox) {
+        for t in targets {
+            inbox.post(.operationEvent(id: id, .finished(TargetResult(target: t, outcome: .notAttempted("not sent: \(why)")))))
+        }
+        inbox.post(.operationFinished(id: id))
+    }
 }
 
 /// The reads the effect runner makes, as results for the inbox.

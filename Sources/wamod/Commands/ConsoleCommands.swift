@@ -13,8 +13,9 @@ struct ConsoleFlags: ParsableArguments {
     @Flag(name: .long, help: "Monochrome: bold, reverse and underline only (also when NO_COLOR is set).") var noColor = false
     @Flag(name: .long, help: "ASCII borders and marks.") var ascii = false
 
-    func options(gatewayName: String) -> ConsoleOptions {
-        ConsoleOptions(readOnly: readOnly, dryRun: dryRun, requireReason: requireReason, gatewayName: gatewayName)
+    func options(gatewayName: String, audit: AuditLog?, context: AuditContext?) -> ConsoleOptions {
+        ConsoleOptions(readOnly: readOnly, dryRun: dryRun, requireReason: requireReason, gatewayName: gatewayName,
+                       audit: audit, auditContext: context)
     }
 
     var terminal: TerminalOptions { TerminalOptions(color: !noColor, ascii: ascii ? true : nil) }
@@ -22,8 +23,8 @@ struct ConsoleFlags: ParsableArguments {
 
 enum ConsoleLauncher {
     /// Runs the console on this thread until the operator quits.
-    static func run(gateway: any Gateway, inbox: Inbox, flags: ConsoleFlags, name: String) throws {
-        let app = ConsoleApp(gateway: gateway, inbox: inbox, options: flags.options(gatewayName: name))
+    static func run(gateway: any Gateway, inbox: Inbox, flags: ConsoleFlags, name: String, audit: AuditLog, context: AuditContext) throws {
+        let app = ConsoleApp(gateway: gateway, inbox: inbox, options: flags.options(gatewayName: name, audit: audit, context: context))
         do {
             try TerminalRunLoop.run(app, options: flags.terminal)
         } catch let e as TerminalError {
@@ -46,7 +47,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         let inbox = Inbox()
         let gw = try GatewayFactory.make(profile: profile, observer: inbox.requestObserver)
         let name = gateway.gateway == nil ? profile.name : (profile.baseURL.host ?? "gateway") + (profile.baseURL.port.map { ":\($0)" } ?? "")
-        try ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: name)
+        try ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: name,
+                                audit: AuditLog(path: AuditLog.defaultPath()), context: AuditContext.current(profile: profile))
     }
 }
 
@@ -82,6 +84,11 @@ struct DemoCommand: AsyncParsableCommand {
         let inbox = Inbox()
         let gw = try GatewayFactory.make(dialect: dialect, baseURL: sim.baseURL, token: token, observer: inbox.requestObserver)
         defer { Task { await sim.stop() } }
-        try ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: "demo (\(dialect.rawValue))")
+        // Rehearsals are recorded apart from real operations.
+        let env = ProcessInfo.processInfo.environment
+        let auditPath = env["WAMOD_AUDIT"].flatMap { $0.isEmpty ? nil : $0 } ?? Paths(environment: env).stateDirectory + "/demo-audit.jsonl"
+        let profile = Profile(name: "demo", dialect: dialect, baseURL: sim.baseURL, token: .environment("-"))
+        try ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: "demo (\(dialect.rawValue))",
+                                audit: AuditLog(path: auditPath), context: AuditContext.current(profile: profile))
     }
 }

@@ -7,6 +7,9 @@ struct MutationOptions: ParsableArguments {
     @Flag(name: .long, help: "Show what would happen to each target; send nothing.") var dryRun = false
     @Flag(name: .long, help: "Do not ask for confirmation (required without a terminal).") var yes = false
     @Flag(name: .long, help: "Print JSON.") var json = false
+    @Option(name: .long, help: "Why: recorded in the audit log with the operation.") var reason: String?
+
+    var audit: AuditLog { AuditLog(path: AuditLog.defaultPath()) }
 }
 
 protocol MemberMutation: AsyncParsableCommand {
@@ -38,7 +41,12 @@ extension MemberMutation {
         let plan = Preflight.plan(Self.action, targets: jids, participants: people, session: s)
         let report = OperationReport(action: Self.action.rawValue, session: s, group: g, json: mutation.json)
 
+        let audit = mutation.audit
+        let opID = AuditLog.newOperationID()
+        let context = AuditContext.current(profile: profile)
         if mutation.dryRun {
+            try audit.append(.operation(id: opID, context: context, session: s.id, group: g.jid.string, action: Self.action.rawValue,
+                                        targets: jids.map(\.string), reason: mutation.reason, dryRun: true))
             report.printPlan(plan)
             throw ExitCode(plan.blocker == nil ? Exit.allDone : Exit.someFailed)
         }
@@ -51,7 +59,11 @@ extension MemberMutation {
             try Confirm.ask(verb: Self.action.verb, count: toSend.count, what: toSend.count == 1 ? "participant" : "participants",
                             group: g, session: s, listing: plan.rows.filter(\.verdict.sends).map { Confirm.label($0.target, $0.participant) })
         }
-        let results = toSend.isEmpty ? [] : try await gw.apply(Self.action, session: s.id, group: g.jid, targets: toSend)
+        // The plan is recorded before the first request, and each result before it is reported.
+        try audit.append(.operation(id: opID, context: context, session: s.id, group: g.jid.string, action: Self.action.rawValue,
+                                    targets: toSend.map(\.string), reason: mutation.reason, dryRun: false))
+        let results = toSend.isEmpty ? [] : await AuditedRun.members(Self.action, gateway: gw, session: s.id, group: g.jid,
+                                                                     targets: toSend, audit: audit, op: opID)
         let code = report.printResults(plan, results)
         throw ExitCode(code)
     }
@@ -125,6 +137,10 @@ struct LeaveCommand: AsyncParsableCommand {
         if !toLeave.isEmpty && !mutation.yes {
             try Confirm.askLeave(groups: toLeave, session: s)
         }
+        let audit = mutation.audit
+        let opID = AuditLog.newOperationID()
+        try audit.append(.operation(id: opID, context: AuditContext.current(profile: profile), session: s.id, group: nil, action: "leave",
+                                    targets: toLeave.map(\.jid.string), reason: mutation.reason, dryRun: false))
         var results: [(Group, Verdict, TargetResult?)] = []
         var stop: GatewayError?
         for (g, v) in plan {
@@ -136,6 +152,7 @@ struct LeaveCommand: AsyncParsableCommand {
                     r = TargetResult(target: g.jid, outcome: .failed(error))
                 }
                 if case .failed(let e) = r.outcome, e.stopsOperation { stop = e }
+                try audit.append(.result(id: opID, r))
                 results.append((g, v, r))
             } else {
                 results.append((g, v, nil))
@@ -150,5 +167,19 @@ enum LeavePlan {
         guard session.account != nil || session.accountLID != nil else { return .willAct }
         let people = try await gateway.participants(session: session.id, group: group.jid)
         return Preflight.leaveVerdict(participants: people, session: session, ownerMayLeave: gateway.dialect != .wasend)
+    }
+}
+
+/// Runs a member operation one target per request, recording each result in the audit log
+/// before it is reported.
+enum AuditedRun {
+    static func members(_ action: MemberAction, gateway: any Gateway, session: String, group: JID, targets: [JID],
+                        audit: AuditLog, op: String) async -> [TargetResult] {
+        await Executor(gateway: gateway).run(action, session: session, group: group, targets: targets) { event in
+            guard case .finished(let r) = event else { return }
+            do throws(GatewayError) { try audit.append(.result(id: op, r)) } catch {
+                Stdio.err("wamod: warning: \(error.message)")
+            }
+        }
     }
 }

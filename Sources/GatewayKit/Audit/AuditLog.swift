@@ -1,0 +1,160 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One line of the audit file: an operation's start, or one target's result.
+/// Never carries a token: the gateway is recorded as scheme, host, port and path only.
+public struct AuditRecord: Codable, Sendable, Hashable {
+    /// "operation" or "result".
+    public var type: String
+    /// The operation this line belongs to.
+    public var op: String
+    /// ISO 8601, UTC, with milliseconds.
+    public var time: String
+    // An operation's start.
+    public var user: String?
+    public var client: String?
+    public var profile: String?
+    public var gateway: String?
+    public var dialect: String?
+    public var session: String?
+    public var group: String?
+    public var action: String?
+    public var targets: [String]?
+    public var reason: String?
+    public var dryRun: Bool?
+    // A target's result.
+    public var target: String?
+    public var outcome: String?
+    public var detail: String?
+    public var httpStatus: Int?
+    public var latencyMs: Int?
+
+    public init(type: String, op: String, time: String) {
+        self.type = type; self.op = op; self.time = time
+    }
+}
+
+/// Who acts, from where, through what: the part of every operation record that does not change.
+public struct AuditContext: Sendable, Hashable {
+    public var user: String
+    public var client: String?
+    public var profile: String
+    public var gateway: String
+    public var dialect: String
+
+    public init(user: String, client: String?, profile: String, gateway: String, dialect: String) {
+        self.user = user; self.client = client; self.profile = profile; self.gateway = gateway; self.dialect = dialect
+    }
+
+    /// From the environment: `$USER`, and the client address in `SSH_CONNECTION`.
+    public static func current(profile: Profile, environment: [String: String] = ProcessInfo.processInfo.environment) -> AuditContext {
+        let client = environment["SSH_CONNECTION"]?.split(separator: " ").first.map(String.init)
+        return AuditContext(user: environment["USER"] ?? environment["LOGNAME"] ?? "unknown", client: client,
+                            profile: profile.name, gateway: safeURL(profile.baseURL), dialect: profile.dialect.rawValue)
+    }
+
+    /// A URL without user info, query or fragment.
+    public static func safeURL(_ url: URL) -> String {
+        var c = URLComponents(url: url, resolvingAgainstBaseURL: false) ?? URLComponents()
+        c.user = nil; c.password = nil; c.query = nil; c.fragment = nil
+        return c.string ?? (url.host ?? "gateway")
+    }
+}
+
+/// The append-only audit file, JSON Lines. Each record is one `write` to a file opened with
+/// O_APPEND under an exclusive lock, then flushed to disk, before the result is reported; so
+/// several operators appending at once never tear a line.
+public final class AuditLog: Sendable {
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    /// `$WAMOD_AUDIT`, else `$XDG_STATE_HOME/wamod/audit.jsonl`.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let p = environment["WAMOD_AUDIT"], !p.isEmpty { return p }
+        return Paths(environment: environment).stateDirectory + "/audit.jsonl"
+    }
+
+    public static func newOperationID() -> String {
+        let t = Int(Date().timeIntervalSince1970 * 1000)
+        return String(t, radix: 36) + "-" + UUID().uuidString.prefix(8).lowercased()
+    }
+
+    public static func timestamp(_ d: Date = Date()) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: d)
+    }
+
+    public func append(_ record: AuditRecord) throws(GatewayError) {
+        try append([record])
+    }
+
+    /// Appends records, each a whole line, in one locked, flushed write.
+    public func append(_ records: [AuditRecord]) throws(GatewayError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = Data()
+        for r in records {
+            guard let line = try? encoder.encode(r) else { continue }
+            data.append(line)
+            data.append(0x0A)
+        }
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .configuration("cannot open the audit log \(path): \(String(cString: strerror(errno))); nothing was sent") }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX) == 0 else { throw .configuration("cannot lock the audit log \(path)") }
+        defer { flock(fd, LOCK_UN) }
+        let written = data.withUnsafeBytes { raw -> Int in
+            var off = 0
+            while off < raw.count {
+                let n = write(fd, raw.baseAddress!.advanced(by: off), raw.count - off)
+                if n < 0 { if errno == EINTR { continue }; return -1 }
+                off += n
+            }
+            return off
+        }
+        guard written == data.count, fsync(fd) == 0 else {
+            throw .configuration("cannot write the audit log \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Every record of a file; lines that do not parse are counted, not fatal.
+    public static func read(path: String) throws(GatewayError) -> (records: [AuditRecord], unreadable: Int) {
+        guard FileManager.default.fileExists(atPath: path) else { return ([], 0) }
+        guard let data = FileManager.default.contents(atPath: path) else { throw .configuration("cannot read the audit log \(path)") }
+        var records: [AuditRecord] = []
+        var bad = 0
+        let decoder = JSONDecoder()
+        for line in data.split(separator: 0x0A) where !line.isEmpty {
+            if let r = try? decoder.decode(AuditRecord.self, from: Data(line)) { records.append(r) } else { bad += 1 }
+        }
+        return (records, bad)
+    }
+}
+
+extension AuditRecord {
+    /// The start of an operation.
+    public static func operation(id: String, context: AuditContext, session: String, group: String?, action: String,
+                                 targets: [String], reason: String?, dryRun: Bool) -> AuditRecord {
+        var r = AuditRecord(type: "operation", op: id, time: AuditLog.timestamp())
+        r.user = context.user; r.client = context.client; r.profile = context.profile
+        r.gateway = context.gateway; r.dialect = context.dialect
+        r.session = session; r.group = group; r.action = action; r.targets = targets
+        r.reason = reason.flatMap { $0.isEmpty ? nil : $0 }; r.dryRun = dryRun
+        return r
+    }
+
+    /// One target's result.
+    public static func result(id: String, _ t: TargetResult) -> AuditRecord {
+        var r = AuditRecord(type: "result", op: id, time: AuditLog.timestamp())
+        r.target = t.target.string; r.outcome = t.outcome.kind; r.detail = t.outcome.reason
+        r.httpStatus = t.httpStatus; r.latencyMs = t.latencyMs
+        return r
+    }
+}
