@@ -13,7 +13,7 @@ struct ConsoleJourneyTests {
     /// settings after the console exits, so tests can check it restored them.
     func open(_ f: SimFixture, extra: String = "", stty: String, audit: String = Self.auditFile()) throws -> TmuxSession {
         let t = TmuxSession()
-        let cmd = "\(Binary.wamod.path) --gateway \(f.sim.baseURL.absoluteString) --dialect \(f.sim.dialect.rawValue) \(extra); echo EXIT=$?; stty -a > \(stty); sleep 30"
+        let cmd = "\(Binary.wamod.path) --gateway \(f.sim.baseURL.absoluteString) --dialect \(f.sim.dialect.rawValue) --pace 6000 \(extra); echo EXIT=$?; stty -a > \(stty); sleep 30"
         try t.start(cmd, env: ["WAMOD_TOKEN": f.token, "LANG": "C.UTF-8", "TERM": "xterm-256color", "WAMOD_AUDIT": audit])
         return t
     }

@@ -78,7 +78,8 @@ struct SimFixture {
     let world: World
     let sim: RunningSim
     let token: String
-    var gatewayArgs: [String] { ["--gateway", sim.baseURL.absoluteString, "--dialect", sim.dialect.rawValue] }
+    /// The tests pace fast: the emulator's world has no rate limit, and pacing itself is tested on a virtual clock.
+    var gatewayArgs: [String] { ["--gateway", sim.baseURL.absoluteString, "--dialect", sim.dialect.rawValue, "--pace", "6000"] }
     var env: [String: String] { ["WAMOD_TOKEN": token] }
 
     static func start(_ dialect: Dialect, fixture: Fixture = .tiny) async throws -> SimFixture {

@@ -57,3 +57,80 @@ struct PreflightTests {
         #expect(Preflight.plan(.remove, targets: [Self.member.id], participants: Self.people, session: Self.session).blocker == nil)
     }
 }
+
+/// A gateway that answers every mutation as done, counting requests; for the executor.
+final class CountingGateway: Gateway, @unchecked Sendable {
+    let dialect = Dialect.v1
+    let capabilities = Capabilities(batching: false, perRowResults: false, idempotentRemove: true, listsSessions: true)
+    private let lock = NSLock()
+    private var failuresLeft: Int
+    private(set) var sent: [JID] = []
+    init(failFirst: Int = 0) { failuresLeft = failFirst }
+    func sessions() async throws(GatewayError) -> [Session] { [] }
+    func groups(session: String) async throws(GatewayError) -> [Group] { [] }
+    func participants(session: String, group: JID) async throws(GatewayError) -> [Participant] { [] }
+    func apply(_ action: MemberAction, session: String, group: JID, targets: [JID]) async throws(GatewayError) -> [TargetResult] {
+        let fail: Bool = lock.withLock {
+            sent += targets
+            if failuresLeft > 0 { failuresLeft -= 1; return true }
+            return false
+        }
+        if fail { return targets.map { TargetResult(target: $0, outcome: .failed(.server(status: 503, message: "busy"))) } }
+        return targets.map { TargetResult(target: $0, outcome: .done, httpStatus: 204) }
+    }
+    func leave(session: String, group: JID) async throws(GatewayError) -> TargetResult { TargetResult(target: group, outcome: .done) }
+}
+
+@Suite("executor: pacing and retries on a virtual clock")
+struct ExecutorTests {
+    static let targets = (1...3).map { JID(kind: .user, user: "551190000001\($0)") }
+    static let group = JID(kind: .group, user: "120363000000000001")
+
+    @Test("three targets at 10 per minute: one request each, 6 s apart")
+    func paced() async {
+        let clock = VirtualClock()
+        let gw = CountingGateway()
+        let events = EventLog()
+        let results = await Executor(gateway: gw, pacer: Pacer(ratePerMinute: 10, burst: 1, clock: clock), clock: clock)
+            .run(.remove, session: "S", group: Self.group, targets: Self.targets) { events.add($0) }
+        #expect(results.map(\.outcome) == [.done, .done, .done])
+        #expect(gw.sent == Self.targets)
+        #expect(clock.sleeps == [6, 6])
+        #expect(events.waits == [6, 6])
+    }
+
+    @Test("a 503 is retried after a backoff; the target ends done")
+    func retried() async {
+        let clock = VirtualClock()
+        let gw = CountingGateway(failFirst: 1)
+        let retry = RetryPolicy(random: { 0.5 })
+        let results = await Executor(gateway: gw, retry: retry, clock: clock).run(.remove, session: "S", group: Self.group, targets: [Self.targets[0]])
+        #expect(results[0].outcome == .done)
+        #expect(gw.sent.count == 2)
+        #expect(clock.sleeps == [0.5])
+    }
+
+    @Test("cancelled while waiting for its turn: the rest are not sent")
+    func cancelled() async {
+        let gw = CountingGateway()
+        let task = Task {
+            await Executor(gateway: gw, pacer: Pacer(ratePerMinute: 1, burst: 1)).run(.remove, session: "S", group: Self.group, targets: Self.targets)
+        }
+        try? await Task.sleep(nanoseconds: 300_000_000)
+        task.cancel()
+        let results = await task.value
+        #expect(gw.sent == [Self.targets[0]], "only the first went before the 60 s wait")
+        #expect(results[0].outcome == .done)
+        #expect(results.dropFirst().allSatisfy { $0.outcome.kind == "not-attempted" })
+    }
+}
+
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [OperationEvent] = []
+    func add(_ e: OperationEvent) { lock.lock(); events.append(e); lock.unlock() }
+    var waits: [Double] {
+        lock.lock(); defer { lock.unlock() }
+        return events.compactMap { if case .waiting(let s, _) = $0 { s } else { nil } }
+    }
+}

@@ -38,6 +38,8 @@ public struct ConsoleOptions: Sendable {
     /// Where operations are recorded, and who records them; nil records nothing.
     public var audit: AuditLog?
     public var auditContext: AuditContext?
+    /// The profile's pace (mutating requests per minute), nil for the default.
+    public var pacePerMinute: Int?
     public init(readOnly: Bool = false, dryRun: Bool = false, requireReason: Bool = false, gatewayName: String = "",
                 audit: AuditLog? = nil, auditContext: AuditContext? = nil) {
         self.readOnly = readOnly; self.dryRun = dryRun; self.requireReason = requireReason; self.gatewayName = gatewayName
@@ -55,6 +57,16 @@ public final class ConsoleApp: InteractiveApp {
     let inbox: Inbox
     let options: ConsoleOptions
     var operations: [Int: Task<Void, Never>] = [:]
+    /// One pacer per session, kept across operations so back-to-back operations stay paced.
+    var pacers: [String: Pacer] = [:]
+
+    func pacer(for sessionID: String) -> Pacer {
+        if let p = pacers[sessionID] { return p }
+        let session = state.sessions.value?.first { $0.id == sessionID }
+        let p = Pacer(ratePerMinute: Pacer.ratePerMinute(profile: options.pacePerMinute, advertised: session?.ratePerMinute))
+        pacers[sessionID] = p
+        return p
+    }
 
     public init(gateway: any Gateway, inbox: Inbox, options: ConsoleOptions = .init(), keys: KeyMap = .standard) {
         self.gateway = gateway
@@ -149,13 +161,17 @@ public final class ConsoleApp: InteractiveApp {
             Task { inbox.post(.leavePreflightLoaded(session: sid, await Loads.leaveRows(gw, session, groups, known))) }
         case .runMembers(let id, let action, let key, let targets, let reason):
             let opts = options
+            let pacer = pacer(for: key.session)
             operations[id] = Task.detached {
-                await ConsoleApp.runMembers(gw, inbox, id: id, action, key, targets, reason: reason, audit: opts.audit, context: opts.auditContext)
+                await ConsoleApp.runMembers(gw, inbox, id: id, action, key, targets, reason: reason, audit: opts.audit,
+                                            context: opts.auditContext, pacer: pacer)
             }
         case .runLeave(let id, let sid, let groups, let reason):
             let opts = options
+            let pacer = pacer(for: sid)
             operations[id] = Task.detached {
-                await ConsoleApp.runLeave(gw, inbox, id: id, session: sid, groups, reason: reason, audit: opts.audit, context: opts.auditContext)
+                await ConsoleApp.runLeave(gw, inbox, id: id, session: sid, groups, reason: reason, audit: opts.audit,
+                                          context: opts.auditContext, pacer: pacer)
             }
         case .cancelOperation(let id):
             operations[id]?.cancel()
@@ -170,7 +186,7 @@ extension ConsoleApp {
     /// Runs a member operation: its start recorded before the first request (nothing is sent
     /// if that fails), each result recorded before it is shown.
     static func runMembers(_ gw: any Gateway, _ inbox: Inbox, id: Int, _ action: MemberAction, _ key: GroupKey, _ targets: [JID],
-                           reason: String, audit: AuditLog?, context: AuditContext?) async {
+                           reason: String, audit: AuditLog?, context: AuditContext?, pacer: Pacer) async {
         let op = AuditLog.newOperationID()
         if let audit, let context {
             let start = AuditRecord.operation(id: op, context: context, session: key.session, group: key.group.string,
@@ -178,7 +194,7 @@ extension ConsoleApp {
             if let refusal = record(audit, start) { return refuseAll(targets, refusal, id: id, inbox: inbox) }
         }
         await OperationContext.$current.withValue(id) {
-            _ = await Executor(gateway: gw).run(action, session: key.session, group: key.group, targets: targets) { event in
+            _ = await Executor(gateway: gw, pacer: pacer, retry: .standard).run(action, session: key.session, group: key.group, targets: targets) { event in
                 if case .finished(let r) = event, let audit { _ = record(audit, .result(id: op, r)) }
                 inbox.post(.operationEvent(id: id, event))
             }
@@ -187,7 +203,7 @@ extension ConsoleApp {
     }
 
     static func runLeave(_ gw: any Gateway, _ inbox: Inbox, id: Int, session: String, _ groups: [JID],
-                         reason: String, audit: AuditLog?, context: AuditContext?) async {
+                         reason: String, audit: AuditLog?, context: AuditContext?, pacer: Pacer) async {
         let op = AuditLog.newOperationID()
         if let audit, let context {
             let start = AuditRecord.operation(id: op, context: context, session: session, group: nil, action: "leave",
@@ -195,7 +211,7 @@ extension ConsoleApp {
             if let refusal = record(audit, start) { return refuseAll(groups, refusal, id: id, inbox: inbox) }
         }
         await OperationContext.$current.withValue(id) {
-            _ = await Executor(gateway: gw).leave(session: session, groups: groups) { event in
+            _ = await Executor(gateway: gw, pacer: pacer, retry: .standard).leave(session: session, groups: groups) { event in
                 if case .finished(let r) = event, let audit { _ = record(audit, .result(id: op, r)) }
                 inbox.post(.operationEvent(id: id, event))
             }

@@ -93,6 +93,11 @@ extension Reducer {
             switch event {
             case .sending(let t):
                 op.rows[t] = .sending
+                op.nextAt = nil
+            case .waiting(let seconds, let reason):
+                op.nextAt = s.now.addingTimeInterval(seconds)
+                op.waitReason = reason
+                if reason != "pacing" { log(&s, .info, "  waiting \(Int(seconds.rounded(.up))) s: \(reason)", operation: id) }
             case .finished(let r):
                 op.rows[r.target] = .ended(r.outcome)
                 let name = op.names[r.target] ?? r.target.string

@@ -83,6 +83,9 @@ public struct OperationState: Sendable {
     public var rows: [JID: RowState]
     public var finished = false
     public var cancelling = false
+    /// When the next request goes (pacing or a retry's backoff), and why it waits.
+    public var nextAt: Date?
+    public var waitReason: String?
     /// Targets the preflight did not send, with why ("Ana Souza: the owner cannot be removed").
     public var skipped: [String] = []
 

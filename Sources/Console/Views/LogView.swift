@@ -73,7 +73,11 @@ struct StatusLine {
         if state.dryRun { put("   [DRY]", .badge) }
         if let op = state.operation, !op.finished {
             let verb = op.action?.progressive ?? "leaving"
-            put("   \(op.cancelling ? "cancelling" : verb) \(op.done + op.failed)/\(op.targets.count)" + (op.failed > 0 ? " \(g.dot) \(op.failed) failed" : ""), op.failed > 0 ? .error : .warn)
+            var progress = "   \(op.cancelling ? "cancelling" : verb) \(op.done + op.failed)/\(op.targets.count)" + (op.failed > 0 ? " \(g.dot) \(op.failed) failed" : "")
+            if let next = op.nextAt, next > state.now {
+                progress += " \(g.dot) next in \(Int(next.timeIntervalSince(state.now).rounded(.up))) s"
+            }
+            put(progress, op.failed > 0 ? .error : .warn)
         }
         put("   ", .status)
         if let message = state.message {

@@ -6,6 +6,8 @@ public enum OperationEvent: Sendable {
     case sending(JID)
     /// This target ended.
     case finished(TargetResult)
+    /// The next request waits this many seconds (pacing, or a retry's backoff).
+    case waiting(seconds: Double, reason: String)
 }
 
 /// Runs a planned operation one target per request, in order, so each row gets its own
@@ -13,8 +15,16 @@ public enum OperationEvent: Sendable {
 /// rest marked "not attempted" rather than sent blindly.
 public struct Executor: Sendable {
     public let gateway: any Gateway
+    /// Spaces mutating requests; nil sends them back to back.
+    public let pacer: Pacer?
+    /// Retries what can safely be retried; nil never retries.
+    public let retry: RetryPolicy?
+    public let clock: any OperationClock
 
-    public init(gateway: any Gateway) { self.gateway = gateway }
+    public init(gateway: any Gateway, pacer: Pacer? = nil, retry: RetryPolicy? = nil,
+                clock: any OperationClock = SystemOperationClock()) {
+        self.gateway = gateway; self.pacer = pacer; self.retry = retry; self.clock = clock
+    }
 
     /// Applies `action` to each target of a group.
     public func run(_ action: MemberAction, session: String, group: JID, targets: [JID],
@@ -50,12 +60,37 @@ public struct Executor: Sendable {
                 onEvent(.finished(r))
                 continue
             }
-            onEvent(.sending(t))
-            let r = await one(t)
+            guard let r = await attempt(t, onEvent: onEvent, one) else {
+                stop = "cancelled"
+                let r = TargetResult(target: t, outcome: .notAttempted("not sent: cancelled"))
+                results.append(r)
+                onEvent(.finished(r))
+                continue
+            }
             if case .failed(let e) = r.outcome, e.stopsOperation { stop = e.message }
             results.append(r)
             onEvent(.finished(r))
         }
         return results
+    }
+
+    /// One target: paced, sent, and retried while the policy says it is safe.
+    /// Nil when cancelled before its request was sent.
+    private func attempt(_ t: JID, onEvent: @Sendable (OperationEvent) -> Void,
+                         _ one: (JID) async -> TargetResult) async -> TargetResult? {
+        var n = 1
+        while true {
+            if let pacer {
+                let wait = pacer.nextAvailableIn()
+                if wait > 0 { onEvent(.waiting(seconds: wait, reason: "pacing")) }
+                do { try await pacer.reserve() } catch { return n == 1 ? nil : TargetResult(target: t, outcome: .notAttempted("not sent: cancelled")) }
+            }
+            onEvent(.sending(t))
+            let r = await one(t)
+            guard case .failed(let e) = r.outcome, let retry, let delay = retry.delay(attempt: n, error: e) else { return r }
+            onEvent(.waiting(seconds: delay, reason: "retry after \(e.message)"))
+            do { try await clock.sleep(seconds: delay) } catch { return r }
+            n += 1
+        }
     }
 }

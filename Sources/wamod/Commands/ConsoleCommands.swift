@@ -13,9 +13,11 @@ struct ConsoleFlags: ParsableArguments {
     @Flag(name: .long, help: "Monochrome: bold, reverse and underline only (also when NO_COLOR is set).") var noColor = false
     @Flag(name: .long, help: "ASCII borders and marks.") var ascii = false
 
-    func options(gatewayName: String, audit: AuditLog?, context: AuditContext?) -> ConsoleOptions {
-        ConsoleOptions(readOnly: readOnly, dryRun: dryRun, requireReason: requireReason, gatewayName: gatewayName,
-                       audit: audit, auditContext: context)
+    func options(gatewayName: String, audit: AuditLog?, context: AuditContext?, pace: Int?) -> ConsoleOptions {
+        var o = ConsoleOptions(readOnly: readOnly, dryRun: dryRun, requireReason: requireReason, gatewayName: gatewayName,
+                               audit: audit, auditContext: context)
+        o.pacePerMinute = pace
+        return o
     }
 
     var terminal: TerminalOptions { TerminalOptions(color: !noColor, ascii: ascii ? true : nil) }
@@ -23,8 +25,10 @@ struct ConsoleFlags: ParsableArguments {
 
 enum ConsoleLauncher {
     /// Runs the console on this thread until the operator quits.
-    static func run(gateway: any Gateway, inbox: Inbox, flags: ConsoleFlags, name: String, audit: AuditLog, context: AuditContext) throws {
-        let app = ConsoleApp(gateway: gateway, inbox: inbox, options: flags.options(gatewayName: name, audit: audit, context: context))
+    static func run(gateway: any Gateway, inbox: Inbox, flags: ConsoleFlags, name: String, audit: AuditLog, context: AuditContext,
+                    pace: Int?) throws {
+        let app = ConsoleApp(gateway: gateway, inbox: inbox,
+                             options: flags.options(gatewayName: name, audit: audit, context: context, pace: pace))
         do {
             try TerminalRunLoop.run(app, options: flags.terminal)
         } catch let e as TerminalError {
@@ -48,7 +52,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         let gw = try GatewayFactory.make(profile: profile, observer: inbox.requestObserver)
         let name = gateway.gateway == nil ? profile.name : (profile.baseURL.host ?? "gateway") + (profile.baseURL.port.map { ":\($0)" } ?? "")
         try ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: name,
-                                audit: AuditLog(path: AuditLog.defaultPath()), context: AuditContext.current(profile: profile))
+                                audit: AuditLog(path: AuditLog.defaultPath()), context: AuditContext.current(profile: profile),
+                                pace: profile.pacePerMinute)
     }
 }
 
@@ -63,6 +68,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Seed for the world's content.") var seed: UInt64 = 1
     @Option(help: "Mutating requests per minute each session allows (0 = unlimited).") var rate = 60
     @Option(help: "How many mutating requests may come at once before the rate applies.") var burst = 10
+    @Option(help: "The console's own pace: mutating requests per minute (default 10, as the vendors advise).") var pace: Int?
     @Option(help: "Share of requests the emulator answers with 500, from 0 to 1 (to rehearse failures).") var errorRate = 0.0
     @OptionGroup var console: ConsoleFlags
 
@@ -89,6 +95,6 @@ struct DemoCommand: AsyncParsableCommand {
         let auditPath = env["WAMOD_AUDIT"].flatMap { $0.isEmpty ? nil : $0 } ?? Paths(environment: env).stateDirectory + "/demo-audit.jsonl"
         let profile = Profile(name: "demo", dialect: dialect, baseURL: sim.baseURL, token: .environment("-"))
         try ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: "demo (\(dialect.rawValue))",
-                                audit: AuditLog(path: auditPath), context: AuditContext.current(profile: profile))
+                                audit: AuditLog(path: auditPath), context: AuditContext.current(profile: profile), pace: pace)
     }
 }

@@ -63,7 +63,8 @@ extension MemberMutation {
         try audit.append(.operation(id: opID, context: context, session: s.id, group: g.jid.string, action: Self.action.rawValue,
                                     targets: toSend.map(\.string), reason: mutation.reason, dryRun: false))
         let results = toSend.isEmpty ? [] : await AuditedRun.members(Self.action, gateway: gw, session: s.id, group: g.jid,
-                                                                     targets: toSend, audit: audit, op: opID)
+                                                                     targets: toSend, audit: audit, op: opID,
+                                                                     pacer: AuditedRun.pacer(profile: profile, session: s))
         let code = report.printResults(plan, results)
         throw ExitCode(code)
     }
@@ -143,10 +144,12 @@ struct LeaveCommand: AsyncParsableCommand {
                                     targets: toLeave.map(\.jid.string), reason: mutation.reason, dryRun: false))
         var results: [(Group, Verdict, TargetResult?)] = []
         var stop: GatewayError?
+        let leavePacer = AuditedRun.pacer(profile: profile, session: s)
         for (g, v) in plan {
             if v.sends, let stop {
                 results.append((g, v, TargetResult(target: g.jid, outcome: .notAttempted("not sent: \(stop.message)"))))
             } else if v.sends {
+                try? await leavePacer.reserve()
                 let r: TargetResult
                 do throws(GatewayError) { r = try await gw.leave(session: s.id, group: g.jid) } catch {
                     r = TargetResult(target: g.jid, outcome: .failed(error))
@@ -173,9 +176,17 @@ enum LeavePlan {
 /// Runs a member operation one target per request, recording each result in the audit log
 /// before it is reported.
 enum AuditedRun {
+    /// Paced per the profile, lowered to what the gateway advertises for the session.
+    static func pacer(profile: Profile, session: Session) -> Pacer {
+        Pacer(ratePerMinute: Pacer.ratePerMinute(profile: profile, session: session))
+    }
+
     static func members(_ action: MemberAction, gateway: any Gateway, session: String, group: JID, targets: [JID],
-                        audit: AuditLog, op: String) async -> [TargetResult] {
-        await Executor(gateway: gateway).run(action, session: session, group: group, targets: targets) { event in
+                        audit: AuditLog, op: String, pacer: Pacer) async -> [TargetResult] {
+        await Executor(gateway: gateway, pacer: pacer, retry: .standard).run(action, session: session, group: group, targets: targets) { event in
+            if case .waiting(let seconds, let why) = event, seconds >= 2 {
+                Stdio.err("waiting \(Int(seconds.rounded(.up))) s (\(why))")
+            }
             guard case .finished(let r) = event else { return }
             do throws(GatewayError) { try audit.append(.result(id: op, r)) } catch {
                 Stdio.err("wamod: warning: \(error.message)")

@@ -17,6 +17,9 @@ struct GatewayOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds to wait for each answer.")
     var timeout: Double?
 
+    @Option(name: .long, help: "Mutating requests per minute, overriding the profile (default 10, or lower if the gateway advertises it).")
+    var pace: Int?
+
     @Flag(name: .long, help: "Print every request (method, path, status, latency, bytes) to standard error.")
     var verbose = false
 
@@ -39,7 +42,7 @@ struct GatewayOptions: ParsableArguments {
                 throw CommandFailure.usage("--gateway must not carry a token in its query; put it in WAMOD_TOKEN")
             }
             return Profile(name: "(command line)", dialect: dialect, baseURL: url, token: .environment("WAMOD_TOKEN"),
-                           timeout: timeout ?? 20)
+                           pacePerMinute: try checkedPace(), timeout: timeout ?? 20)
         }
         if dialect != nil { throw CommandFailure.usage("--dialect goes with --gateway") }
         let config = try ConfigFile.load(path: paths.configFile)
@@ -54,7 +57,14 @@ struct GatewayOptions: ParsableArguments {
             throw CommandFailure.usage("no profile '\(name)' in \(paths.configFile)\(config.profiles.isEmpty ? "" : " (known: \(config.profiles.keys.sorted().joined(separator: ", ")))")")
         }
         if let timeout { p.timeout = timeout }
+        if let pace = try checkedPace() { p.pacePerMinute = pace }
         return p
+    }
+
+    func checkedPace() throws -> Int? {
+        guard let pace else { return nil }
+        guard pace > 0 else { throw CommandFailure.usage("--pace is a number of requests per minute above 0") }
+        return pace
     }
 
     func makeGateway() throws -> (Profile, any Gateway) {
