@@ -96,7 +96,7 @@ public struct Reducer: Sendable {
             if s.focus == .groups && s.visibleGroups.isEmpty && (s.openSession.flatMap { s.groupTags[$0] } ?? []).isEmpty { return "no group selected" }
             return nil
         case .undo: return "undo (re-adding from the audit record) comes with the rest of the operations work"
-        case .find: return "find everywhere needs the operations work, which this version does not have yet"
+        case .find: return "find everywhere comes with the rest of the operations work"
         case .tag, .tagAll, .untagAll:
             return s.focus == .groups || s.focus == .participants ? nil : "tags apply to groups and participants"
         default: return nil
