@@ -185,6 +185,26 @@ struct CommandLineTests {
         }
     }
 
+    @Test("find lists every group of every session where a person is, with roles")
+    func find() async throws {
+        try await withSim(.v1) { f in
+            let carla = TinyFixture.plainMembers[0]
+            let r = try await runWamod(["find", carla.phoneNumber!, "--json"] + f.gatewayArgs, env: f.env)
+            #expect(r.status == 0, "\(r.stderr)")
+            let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            let groups = (obj?["groups"] as? [[String: Any]] ?? []).compactMap { $0["group"] as? String }
+            #expect(Set(groups) == Set([TinyFixture.teamAlpha, TinyFixture.readers, TinyFixture.ours, TinyFixture.offlineGroup].map(\.string)))
+            let team = (obj?["groups"] as? [[String: Any]])?.first { $0["group"] as? String == TinyFixture.teamAlpha.string }
+            #expect(team?["ourRole"] as? String == "admin")
+            #expect(team?["theirRole"] as? String == "member")
+            let nobody = try await runWamod(["find", TinyFixture.outsider.string] + f.gatewayArgs, env: f.env)
+            #expect(nobody.status == 0)
+            #expect(nobody.stdout.contains("in no group"))
+            let bad = try await runWamod(["find", "120363000000000001@g.us"] + f.gatewayArgs, env: f.env)
+            #expect(bad.status == 2)
+        }
+    }
+
     @Test("no token is accepted as a command-line value")
     func noTokenFlag() async throws {
         let r = try await runWamod(["sessions", "--token", "abc", "--gateway", "http://127.0.0.1:9", "--dialect", "v1"])
