@@ -13,6 +13,13 @@ struct PaneViews {
         participants(&screen)
     }
 
+    /// An empty pane's hint, for a pane with nothing opened in it yet.
+    func placeholder(_ screen: inout Screen, _ rect: Rect, _ text: String) {
+        let r = rect.inner
+        screen.fill(r)
+        screen.put(r.x + 1, r.y, text, .dim, maxWidth: r.width - 1)
+    }
+
     /// The right side of a pane's title: filter, count, loading.
     func titleRight(_ pane: Pane, shown: Int, total: Int, loading: Bool) -> String {
         let l = state.list(pane)
@@ -80,10 +87,7 @@ struct PaneViews {
         screen.box(rect, title: label.map { "Groups (\($0))" } ?? "Groups", focused: state.focus == .groups,
                    right: titleRight(.groups, shown: items.count, total: state.allGroups.count, loading: loaded?.loading ?? false))
         if state.openSession == nil {
-            let r = rect.inner
-            screen.fill(r)
-            screen.put(r.x + 1, r.y, "Enter on a session", .dim, maxWidth: r.width - 1)
-            return
+            return placeholder(&screen, rect, "Enter on a session")
         }
         let tags = state.openSession.flatMap { state.groupTags[$0] } ?? []
         let op = state.operation
@@ -118,10 +122,7 @@ struct PaneViews {
         screen.box(rect, title: title, focused: state.focus == .participants,
                    right: titleRight(.participants, shown: items.count, total: state.allParticipants.count, loading: loaded?.loading ?? false))
         if state.openGroup == nil {
-            let r = rect.inner
-            screen.fill(r)
-            screen.put(r.x + 1, r.y, "Enter on a group", .dim, maxWidth: r.width - 1)
-            return
+            return placeholder(&screen, rect, "Enter on a group")
         }
         let tags = state.openGroup.flatMap { state.participantTags[$0] } ?? []
         let candidate = state.operation?.key == state.openGroup ? state.operation : nil

@@ -36,12 +36,13 @@ public final class WasendGateway: Gateway {
     public func groups(session: String) async throws(GatewayError) -> [Group] {
         let me = await account(of: session)
         var all: [Group] = []
+        var seen = Set<JID>()
         var offset = 0
         for _ in 0..<10_000 {
             let r = try await call(WasendAPI.groups(session: session, limit: pageSize, offset: offset))
             let page = try WasendDecode.groups(r, me: me)
             // A page that adds nothing new (a server ignoring offset) ends the paging.
-            let fresh = page.items.filter { g in !all.contains { $0.jid == g.jid } }
+            let fresh = page.items.filter { seen.insert($0.jid).inserted }
             all += fresh
             offset += page.rows
             let more = page.hasMore ?? (page.rows >= pageSize)
