@@ -25,17 +25,33 @@ struct RunResult {
 /// Waits without blocking a thread of the test's executor: the emulator answering the
 /// binary runs on that same executor.
 func runWamod(_ args: [String], env: [String: String] = [:], stdin: String? = nil) async throws -> RunResult {
-    let p = Process()
-    p.executableURL = Binary.wamod
-    p.arguments = args
+    try await runProgram(Binary.wamod, args, env: env, stdin: stdin)
+}
+
+/// The environment the binary runs in: no token, no profiles and no audit log of the
+/// machine running the tests (each run gets its own audit file and journal unless the test
+/// names one).
+func testEnvironment(_ env: [String: String]) -> [String: String] {
     var environment = ProcessInfo.processInfo.environment
     environment.removeValue(forKey: "WAMOD_TOKEN")
-    // No profiles from the machine running the tests.
     environment["WAMOD_CONFIG"] = "/nonexistent/wamod-test-config"
-    // Nor writes to the machine's own audit log.
-    environment["WAMOD_AUDIT"] = FileManager.default.temporaryDirectory.appendingPathComponent("wamod-test-audit.jsonl").path
+    environment["WAMOD_AUDIT"] = FileManager.default.temporaryDirectory
+        .appendingPathComponent("wamod-test-\(UUID().uuidString)/audit.jsonl").path
     for (k, v) in env { environment[k] = v }
-    p.environment = environment
+    return environment
+}
+
+/// A fresh folder for a test's audit file and journal.
+func scratchAuditPath() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("wamod-test-\(UUID().uuidString)/audit.jsonl").path
+}
+
+/// Runs any program (the binary, or a shell driving it) and collects its output.
+func runProgram(_ executable: URL, _ args: [String], env: [String: String] = [:], stdin: String? = nil) async throws -> RunResult {
+    let p = Process()
+    p.executableURL = executable
+    p.arguments = args
+    p.environment = testEnvironment(env)
     let out = Pipe(), err = Pipe(), input = Pipe()
     p.standardOutput = out
     p.standardError = err
@@ -61,6 +77,49 @@ func runWamod(_ args: [String], env: [String: String] = [:], stdin: String? = ni
             group.wait()
             cont.resume(returning: RunResult(status: p.terminationStatus, stdout: String(decoding: outData.get(), as: UTF8.self),
                                              stderr: String(decoding: errData.get(), as: UTF8.self)))
+        }
+    }
+}
+
+/// Starts the binary without waiting for it (output discarded), to be killed mid-operation.
+func spawnWamod(_ args: [String], env: [String: String]) throws -> SpawnedProcess {
+    let p = Process()
+    p.executableURL = Binary.wamod
+    p.arguments = args
+    p.environment = testEnvironment(env)
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    p.standardInput = FileHandle.nullDevice
+    let s = SpawnedProcess(p)
+    p.terminationHandler = { proc in s.ended(proc.terminationStatus) }
+    try p.run()
+    return s
+}
+
+final class SpawnedProcess: @unchecked Sendable {
+    let process: Process
+    private let lock = NSLock()
+    private var status: Int32?
+    private var waiter: CheckedContinuation<Int32, Never>?
+
+    init(_ p: Process) { process = p }
+
+    func ended(_ s: Int32) {
+        lock.lock()
+        status = s
+        let w = waiter
+        waiter = nil
+        lock.unlock()
+        w?.resume(returning: s)
+    }
+
+    /// Waits for the end without blocking a thread of the test's executor.
+    func wait() async -> Int32 {
+        await withCheckedContinuation { c in
+            lock.lock()
+            if let status { lock.unlock(); c.resume(returning: status); return }
+            waiter = c
+            lock.unlock()
         }
     }
 }

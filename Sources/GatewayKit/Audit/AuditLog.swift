@@ -3,10 +3,12 @@ import Foundation
 import Glibc
 #endif
 
-/// One line of the audit file: an operation's start, or one target's result.
+/// One line of the audit file: an operation's start ("operation"), one target's result
+/// ("result"), the continuation of an interrupted operation ("resume"), or an interrupted
+/// operation given up ("abandoned").
 /// Never carries a token: the gateway is recorded as scheme, host, port and path only.
 public struct AuditRecord: Codable, Sendable, Hashable {
-    /// "operation" or "result".
+    /// "operation", "result", "resume" or "abandoned".
     public var type: String
     /// The operation this line belongs to.
     public var op: String
@@ -24,6 +26,10 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     public var targets: [String]?
     public var reason: String?
     public var dryRun: Bool?
+    /// Each request's session, group and target, when an operation spans several groups.
+    public var steps: [AuditStep]?
+    /// The operation this one undoes.
+    public var undoes: String?
     // A target's result.
     public var target: String?
     public var outcome: String?
@@ -150,11 +156,27 @@ extension AuditRecord {
         return r
     }
 
-    /// One target's result.
-    public static func result(id: String, _ t: TargetResult) -> AuditRecord {
+    /// One target's result, with the group (and session) it was in when known.
+    public static func result(id: String, _ t: TargetResult, session: String? = nil, group: JID? = nil) -> AuditRecord {
         var r = AuditRecord(type: "result", op: id, time: AuditLog.timestamp())
+        r.session = session; r.group = group?.string
         r.target = t.target.string; r.outcome = t.outcome.kind; r.detail = t.outcome.reason
         r.httpStatus = t.httpStatus; r.latencyMs = t.latencyMs
+        return r
+    }
+
+    /// An interrupted operation taken up again, by whom, for which targets.
+    public static func resume(id: String, context: AuditContext, targets: [String]) -> AuditRecord {
+        var r = AuditRecord(type: "resume", op: id, time: AuditLog.timestamp())
+        r.user = context.user; r.client = context.client; r.profile = context.profile
+        r.gateway = context.gateway; r.dialect = context.dialect; r.targets = targets
+        return r
+    }
+
+    /// An interrupted operation given up: its remaining targets will not be sent.
+    public static func abandoned(id: String, context: AuditContext, targets: [String]) -> AuditRecord {
+        var r = AuditRecord(type: "abandoned", op: id, time: AuditLog.timestamp())
+        r.user = context.user; r.client = context.client; r.targets = targets
         return r
     }
 }

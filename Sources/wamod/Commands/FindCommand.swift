@@ -2,79 +2,101 @@ import ArgumentParser
 import Foundation
 import GatewayKit
 
-/// For incidents: every group of every session where a person is.
+/// For incidents: every group of every session where a person is, and their removal from
+/// all of them in one operation.
 struct FindCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "find",
         abstract: "List every group of every session where a number or JID is a participant, with our role there.",
-        discussion: "Reads every group's participants (two requests at a time); nothing is changed.")
+        discussion: """
+        Reads every group's participants (two requests at a time). With --remove, removes the \
+        person from every group where that can work (we are an admin, they are not the owner) \
+        in one paced, audited operation, after a typed confirmation.
+        """)
 
     @OptionGroup var gateway: GatewayOptions
     @Argument(help: "A phone number with country code, a user JID or an @lid id.") var who: String
     @Flag(name: .long, help: "Print JSON.") var json = false
+    @Flag(name: .long, help: "Remove them from every group where we can, in one operation.") var remove = false
+    @Flag(name: .long, help: "With --remove: show what would happen; send nothing.") var dryRun = false
+    @Flag(name: .long, help: "With --remove: do not ask for confirmation.") var yes = false
+    @Option(name: .long, help: "With --remove: why, recorded in the audit log.") var reason: String?
 
     struct Hit: Encodable {
         var session: String, sessionLabel: String, group: String, subject: String, theirRole: String, ourRole: String?
+        var removal: String?, outcome: String?, reason: String?
     }
 
-    struct Found: Encodable { var who: String; var groups: [Hit]; var notSearched: [String] }
+    struct Found: Encodable { var who: String; var groups: [Hit]; var notSearched: [String]; var operation: String? }
 
     func run() async throws {
         let target: JID
         do { target = try JID.member(who) } catch { throw error.failure }
-        let (_, gw) = try gateway.makeGateway()
-        let sessions = try await gw.sessions()
-        var hits: [Hit] = []
-        var unreadable: [String] = []
-        for s in sessions {
-            let groups: [Group]
-            do { groups = try await gw.groups(session: s.id) } catch {
-                unreadable.append("\(s.label): \(error.message)")
-                continue
+        guard remove || (!dryRun && !yes && reason == nil) else { throw CommandFailure.usage("--dry-run, --yes and --reason go with --remove") }
+        let (profile, gw) = try gateway.makeGateway()
+        let report = await FindEverywhere.search(target, gateway: gw)
+        if report.notSearched.first?.hasPrefix("sessions: ") == true, report.hits.isEmpty {
+            throw CommandFailure(message: report.notSearched[0], code: Exit.unreachable)
+        }
+        var hits = report.hits.map { h in
+            Hit(session: h.session.id, sessionLabel: h.session.label, group: h.group.jid.string, subject: h.group.subject,
+                theirRole: h.participant.role.rawValue, ourRole: h.ourRole?.rawValue,
+                removal: remove ? (h.removal.sends ? "will-act" : "skip") : nil, reason: remove ? h.removal.reason : nil)
+        }
+        var opID: String?
+        var ok = report.notSearched.isEmpty
+        if remove {
+            let steps = report.removalSteps
+            let context = AuditContext.current(profile: profile)
+            if dryRun || steps.isEmpty {
+                if !steps.isEmpty {
+                    let plan = OperationPlan(action: "remove", steps: steps, reason: reason, context: context)
+                    try AuditLog(path: AuditLog.defaultPath()).append(plan.startRecord(context: context, dryRun: true))
+                }
+                print(hits, report, title: dryRun ? "dry run: remove \(target) from \(steps.count) group\(steps.count == 1 ? "" : "s"); nothing sent"
+                                                   : "\(target) can be removed from no group: see why per row", opID: nil)
+                throw ExitCode(steps.isEmpty && !report.hits.isEmpty ? Exit.someFailed : (ok ? Exit.allDone : Exit.someFailed))
             }
-            let found = await Self.scan(gw, session: s, groups: groups, target: target)
-            hits += found.hits
-            unreadable += found.failures
+            if !yes {
+                try Confirm.requireTerminal("remove")
+                Stdio.err("About to remove \(target) from \(steps.count) group\(steps.count == 1 ? "" : "s"):")
+                for h in report.hits where h.removal.sends { Stdio.err("  - \(CellWidth.sanitize(h.group.subject)) (\(h.group.jid)) on \(h.session.label)") }
+                for h in report.hits where !h.removal.sends { Stdio.err("  skip \(CellWidth.sanitize(h.group.subject)) on \(h.session.label): \(h.removal.reason ?? "")") }
+                let answer = Stdio.ask("Type \(steps.count) to confirm: ")
+                guard answer?.trimmingCharacters(in: .whitespaces) == String(steps.count) else { throw Confirm.cancelled }
+            }
+            // Still in a group where they cannot be removed: the incident is not over.
+            if report.hits.contains(where: { !$0.removal.sends }) { ok = false }
+            let plan = OperationPlan(action: "remove", steps: steps, reason: reason, context: context)
+            opID = plan.id
+            let results = try await CLIOperation.run(plan, profile: profile, gateway: gw, sessions: report.hits.map(\.session), context: context)
+            for (s, r) in zip(plan.steps, results) {
+                guard let i = hits.firstIndex(where: { $0.session == s.session && $0.group == s.group.string }) else { continue }
+                hits[i].outcome = r.outcome.kind
+                hits[i].reason = r.outcome.reason
+                if !r.outcome.isSuccess { ok = false }
+            }
         }
-        if json {
-            JSONOutput.print(Found(who: target.string, groups: hits, notSearched: unreadable))
-        } else {
-            var t = Table(["SESSION", "GROUP", "SUBJECT", "THEIR ROLE", "OUR ROLE"])
-            t.maxWidths = [2: 36]
-            for h in hits { t.add([h.sessionLabel, h.group, h.subject, h.theirRole, h.ourRole ?? "?"]) }
-            Stdio.out(hits.isEmpty ? "\(target) is in no group the sessions can read" : t.render())
-        }
-        for u in unreadable { Stdio.err("wamod: not searched: \(u)") }
-        throw ExitCode(unreadable.isEmpty ? Exit.allDone : Exit.someFailed)
+        print(hits, report, title: opID.map { "removed \(target): operation \($0)" }, opID: opID)
+        throw ExitCode(ok ? Exit.allDone : Exit.someFailed)
     }
 
-    /// Reads a session's groups two at a time.
-    static func scan(_ gw: any Gateway, session: Session, groups: [Group], target: JID) async -> (hits: [Hit], failures: [String]) {
-        await withTaskGroup(of: (Hit?, String?).self) { tasks in
-            var next = groups.makeIterator()
-            func add() -> Bool {
-                guard let g = next.next() else { return false }
-                tasks.addTask {
-                    do throws(GatewayError) {
-                        let people = try await gw.participants(session: session.id, group: g.jid)
-                        guard let p = people.first(matching: target) else { return (nil, nil) }
-                        let ours = people.role(of: session) ?? g.ourRole
-                        return (Hit(session: session.id, sessionLabel: session.label, group: g.jid.string, subject: g.subject,
-                                    theirRole: p.role.rawValue, ourRole: ours?.rawValue), nil)
-                    } catch {
-                        return (nil, "\(session.label) / \(g.subject): \(error.message)")
-                    }
-                }
-                return true
+    func print(_ hits: [Hit], _ report: FindEverywhere.Report, title: String?, opID: String?) {
+        if json {
+            JSONOutput.print(Found(who: report.who.string, groups: hits, notSearched: report.notSearched, operation: opID))
+        } else {
+            if let title { Stdio.out(title) }
+            var head = ["SESSION", "GROUP", "SUBJECT", "THEIR ROLE", "OUR ROLE"]
+            if remove { head.append("REMOVAL") }
+            var t = Table(head)
+            t.maxWidths = [2: 36, 5: 48]
+            for h in hits {
+                var row = [h.sessionLabel, h.group, h.subject, h.theirRole, h.ourRole ?? "?"]
+                if remove { row.append(h.outcome.map { o in o + (h.reason.map { ": \($0)" } ?? "") } ?? (h.removal == "will-act" ? "will remove" : "skip: \(h.reason ?? "")")) }
+                t.add(row)
             }
-            _ = add(); _ = add()
-            var hits: [Hit] = [], failures: [String] = []
-            while let (hit, failure) = await tasks.next() {
-                if let hit { hits.append(hit) }
-                if let failure { failures.append(failure) }
-                _ = add()
-            }
-            return (hits.sorted { ($0.sessionLabel, $0.subject) < ($1.sessionLabel, $1.subject) }, failures)
+            Stdio.out(hits.isEmpty ? "\(report.who) is in no group the sessions can read" : t.render())
         }
+        for u in report.notSearched { Stdio.err("wamod: not searched: \(u)") }
     }
 }

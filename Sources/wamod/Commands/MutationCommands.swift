@@ -39,7 +39,7 @@ extension MemberMutation {
         let g = try await Lookup.group(args.group, session: s, gateway: gw)
         let people = try await gw.participants(session: s.id, group: g.jid)
         let plan = Preflight.plan(Self.action, targets: jids, participants: people, session: s)
-        let report = OperationReport(action: Self.action.rawValue, session: s, group: g, json: mutation.json)
+        var report = OperationReport(action: Self.action.rawValue, session: s, group: g, json: mutation.json)
 
         let audit = mutation.audit
         let opID = AuditLog.newOperationID()
@@ -59,12 +59,12 @@ extension MemberMutation {
             try Confirm.ask(verb: Self.action.verb, count: toSend.count, what: toSend.count == 1 ? "participant" : "participants",
                             group: g, session: s, listing: plan.rows.filter(\.verdict.sends).map { Confirm.label($0.target, $0.participant) })
         }
-        // The plan is recorded before the first request, and each result before it is reported.
-        try audit.append(.operation(id: opID, context: context, session: s.id, group: g.jid.string, action: Self.action.rawValue,
-                                    targets: toSend.map(\.string), reason: mutation.reason, dryRun: false))
-        let results = toSend.isEmpty ? [] : await AuditedRun.members(Self.action, gateway: gw, session: s.id, group: g.jid,
-                                                                     targets: toSend, audit: audit, op: opID,
-                                                                     pacer: AuditedRun.pacer(profile: profile, session: s))
+        // The plan is journaled and recorded before the first request, and each result before it is reported.
+        let opPlan = OperationPlan(id: opID, action: Self.action.rawValue,
+                                   steps: toSend.map { OperationStep(session: s.id, group: g.jid, target: $0) },
+                                   reason: mutation.reason, context: context)
+        if !toSend.isEmpty { report.operation = opID }
+        let results = toSend.isEmpty ? [] : try await CLIOperation.run(opPlan, profile: profile, gateway: gw, sessions: [s], context: context)
         let code = report.printResults(plan, results)
         throw ExitCode(code)
     }
@@ -125,7 +125,7 @@ struct LeaveCommand: AsyncParsableCommand {
         for g in resolved {
             plan.append((g, try await LeavePlan.verdict(group: g, session: s, gateway: gw)))
         }
-        let report = LeaveReport(session: s, json: mutation.json)
+        var report = LeaveReport(session: s, json: mutation.json)
         if mutation.dryRun {
             report.printPlan(plan, blocked: s.connected ? nil : Blocker.notConnected(status: s.status).text)
             throw ExitCode(s.connected ? Exit.allDone : Exit.someFailed)
@@ -138,29 +138,14 @@ struct LeaveCommand: AsyncParsableCommand {
         if !toLeave.isEmpty && !mutation.yes {
             try Confirm.askLeave(groups: toLeave, session: s)
         }
-        let audit = mutation.audit
-        let opID = AuditLog.newOperationID()
-        try audit.append(.operation(id: opID, context: AuditContext.current(profile: profile), session: s.id, group: nil, action: "leave",
-                                    targets: toLeave.map(\.jid.string), reason: mutation.reason, dryRun: false))
-        var results: [(Group, Verdict, TargetResult?)] = []
-        var stop: GatewayError?
-        let leavePacer = AuditedRun.pacer(profile: profile, session: s)
-        for (g, v) in plan {
-            if v.sends, let stop {
-                results.append((g, v, TargetResult(target: g.jid, outcome: .notAttempted("not sent: \(stop.message)"))))
-            } else if v.sends {
-                try? await leavePacer.reserve()
-                let r: TargetResult
-                do throws(GatewayError) { r = try await gw.leave(session: s.id, group: g.jid) } catch {
-                    r = TargetResult(target: g.jid, outcome: .failed(error))
-                }
-                if case .failed(let e) = r.outcome, e.stopsOperation { stop = e }
-                try audit.append(.result(id: opID, r))
-                results.append((g, v, r))
-            } else {
-                results.append((g, v, nil))
-            }
-        }
+        let context = AuditContext.current(profile: profile)
+        let opPlan = OperationPlan(action: "leave", steps: toLeave.map { OperationStep(session: s.id, group: $0.jid, target: $0.jid) },
+                                   reason: mutation.reason, context: context)
+        if !toLeave.isEmpty { report.operation = opPlan.id }
+        let sent = toLeave.isEmpty ? [] : try await CLIOperation.run(opPlan, profile: profile, gateway: gw, sessions: [s], context: context)
+        var byGroup: [JID: TargetResult] = [:]
+        for r in sent { byGroup[r.target] = r }
+        let results: [(Group, Verdict, TargetResult?)] = plan.map { g, v in (g, v, v.sends ? byGroup[g.jid] : nil) }
         throw ExitCode(report.printResults(results))
     }
 }
@@ -173,24 +158,34 @@ enum LeavePlan {
     }
 }
 
-/// Runs a member operation one target per request, recording each result in the audit log
-/// before it is reported.
-enum AuditedRun {
-    /// Paced per the profile, lowered to what the gateway advertises for the session.
-    static func pacer(profile: Profile, session: Session) -> Pacer {
-        Pacer(ratePerMinute: Pacer.ratePerMinute(profile: profile, session: session))
+/// Runs an operation's plan for the command line: journaled and audited before the first
+/// request, paced per session, each result recorded before it is reported; long waits are
+/// said on standard error.
+enum CLIOperation {
+    static func journal() -> Journal { Journal.beside(auditPath: AuditLog.defaultPath()) }
+
+    /// Paced per the profile, lowered to what the gateway advertises for each session.
+    static func runner(profile: Profile, gateway: any Gateway, sessions: [Session], context: AuditContext) -> OperationRunner {
+        var rates: [String: Int] = [:]
+        for s in sessions { rates[s.id] = Pacer.ratePerMinute(profile: profile, session: s) }
+        let fallback = Pacer.ratePerMinute(profile: profile, session: nil)
+        let pool = PacerPool { [rates] sid in rates[sid] ?? fallback }
+        return OperationRunner(gateway: gateway, pacers: pool, retry: .standard, audit: AuditLog(path: AuditLog.defaultPath()),
+                               journal: journal(), context: context)
     }
 
-    static func members(_ action: MemberAction, gateway: any Gateway, session: String, group: JID, targets: [JID],
-                        audit: AuditLog, op: String, pacer: Pacer) async -> [TargetResult] {
-        await Executor(gateway: gateway, pacer: pacer, retry: .standard).run(action, session: session, group: group, targets: targets) { event in
-            if case .waiting(let seconds, let why) = event, seconds >= 2 {
-                Stdio.err("waiting \(Int(seconds.rounded(.up))) s (\(why))")
-            }
-            guard case .finished(let r) = event else { return }
-            do throws(GatewayError) { try audit.append(.result(id: op, r)) } catch {
-                Stdio.err("wamod: warning: \(error.message)")
-            }
+    static func progress(_ e: StepEvent) {
+        if case .waiting(let seconds, let why) = e.event, seconds >= 2 {
+            Stdio.err("waiting \(Int(seconds.rounded(.up))) s (\(why))")
         }
+    }
+
+    /// Runs every step; results in plan order.
+    static func run(_ plan: OperationPlan, profile: Profile, gateway: any Gateway, sessions: [Session],
+                    context: AuditContext) async throws -> [TargetResult] {
+        let runner = runner(profile: profile, gateway: gateway, sessions: sessions, context: context)
+        let entry = try runner.begin(plan)
+        let byStep = await runner.run(plan, entry: entry, onEvent: progress)
+        return plan.steps.indices.compactMap { byStep[$0] }
     }
 }

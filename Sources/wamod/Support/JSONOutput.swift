@@ -38,6 +38,8 @@ enum JSONOutput {
         var action: String, session: String, group: String, dryRun: Bool
         var blocked: String?
         var results: [ResultRow]
+        /// The audit log's id of the operation (for `wamod undo` and `wamod audit`); nil when nothing was sent.
+        var operation: String? = nil
     }
 
     static func print<T: Encodable>(_ value: T) {

@@ -7,6 +7,8 @@ struct OperationReport {
     var session: Session
     var group: Group
     var json: Bool
+    /// The audit id, once the operation was recorded.
+    var operation: String? = nil
 
     func header() -> String {
         "\(action) in \"\(CellWidth.sanitize(group.subject))\" (\(group.jid)) on \(session.label)"
@@ -57,12 +59,16 @@ struct OperationReport {
     func emit(_ rows: [JSONOutput.ResultRow], dryRun: Bool, blocked: String?, title: String) {
         if json {
             JSONOutput.print(JSONOutput.Operation(action: action, session: session.id, group: group.jid.string,
-                                                  dryRun: dryRun, blocked: blocked, results: rows))
+                                                  dryRun: dryRun, blocked: blocked, results: rows, operation: operation))
             return
         }
         Stdio.out(title)
         if let blocked { Stdio.out("blocked: \(blocked)") }
         Stdio.out(Self.table(rows))
+        if let operation, !dryRun {
+            let undoable = ["remove", "demote", "promote"].contains(action) && rows.contains { $0.outcome == "done" }
+            Stdio.out("operation \(operation)" + (undoable ? " (`wamod undo \(operation)` puts them back)" : ""))
+        }
     }
 
     static func table(_ rows: [JSONOutput.ResultRow]) -> String {
@@ -82,6 +88,7 @@ struct OperationReport {
 struct LeaveReport {
     var session: Session
     var json: Bool
+    var operation: String? = nil
 
     func printPlan(_ plan: [(Group, Verdict)], blocked: String?) {
         let rows = plan.map { g, v in
@@ -116,7 +123,8 @@ struct LeaveReport {
 
     func emit(_ rows: [JSONOutput.ResultRow], dryRun: Bool, blocked: String?) {
         if json {
-            JSONOutput.print(JSONOutput.Operation(action: "leave", session: session.id, group: "", dryRun: dryRun, blocked: blocked, results: rows))
+            JSONOutput.print(JSONOutput.Operation(action: "leave", session: session.id, group: "", dryRun: dryRun, blocked: blocked, results: rows,
+                                                  operation: operation))
             return
         }
         Stdio.out("\(dryRun ? "dry run: " : "")leave on \(session.label)\(dryRun ? "; nothing sent" : "")")

@@ -1,0 +1,170 @@
+import Foundation
+import Synchronization
+
+/// One pacer per session, made on first use and kept, so back-to-back operations (and an
+/// operation spanning several sessions) stay within each account's limit.
+public final class PacerPool: Sendable {
+    private let pacers = Mutex<[String: Pacer]>([:])
+    private let rate: @Sendable (String) -> Int
+    private let clock: any OperationClock
+
+    /// `rate` gives a session's mutating requests per minute.
+    public init(clock: any OperationClock = SystemOperationClock(), rate: @escaping @Sendable (String) -> Int) {
+        self.rate = rate; self.clock = clock
+    }
+
+    /// The same rate for every session.
+    public convenience init(ratePerMinute: Int, clock: any OperationClock = SystemOperationClock()) {
+        self.init(clock: clock) { _ in ratePerMinute }
+    }
+
+    public func pacer(for session: String) -> Pacer {
+        pacers.withLock { p in
+            if let existing = p[session] { return existing }
+            let made = Pacer(ratePerMinute: rate(session), clock: clock)
+            p[session] = made
+            return made
+        }
+    }
+}
+
+/// What a running operation reports: the plan step an event is about, and the event.
+public struct StepEvent: Sendable {
+    public var step: Int
+    public var event: OperationEvent
+}
+
+/// Runs an operation's plan: recorded in the audit log and the journal before the first
+/// request (nothing is sent if either cannot be written), one request per step, paced per
+/// session, retried where safe, each result written to the audit log and then the journal
+/// before it is reported. The journal is removed when every step has a result; a crash
+/// leaves it for `wamod resume`.
+public struct OperationRunner: Sendable {
+    public let gateway: any Gateway
+    public let pacers: PacerPool?
+    public let retry: RetryPolicy?
+    public let audit: AuditLog?
+    public let journal: Journal?
+    public let context: AuditContext
+    public let clock: any OperationClock
+    /// Where a result that could not be recorded is reported (standard error by default;
+    /// the console puts it in its log).
+    public let warn: @Sendable (String) -> Void
+
+    public init(gateway: any Gateway, pacers: PacerPool?, retry: RetryPolicy? = .standard, audit: AuditLog?, journal: Journal?,
+                context: AuditContext, clock: any OperationClock = SystemOperationClock(),
+                warn: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data("wamod: warning: \($0)\n".utf8)) }) {
+        self.gateway = gateway; self.pacers = pacers; self.retry = retry; self.audit = audit; self.journal = journal
+        self.context = context; self.clock = clock; self.warn = warn
+    }
+
+    /// Records a new operation's start. Throws when it cannot be recorded; then nothing may be sent.
+    public func begin(_ plan: OperationPlan) throws(GatewayError) -> JournalEntry? {
+        let entry = try journal?.begin(plan)
+        do throws(GatewayError) { try audit?.append(plan.startRecord(context: context)) } catch {
+            entry?.finish()
+            throw error
+        }
+        return entry
+    }
+
+    /// Records that an interrupted operation is taken up again for `steps`.
+    public func beginResume(_ plan: OperationPlan, steps: [Int]) throws(GatewayError) {
+        try audit?.append(.resume(id: plan.id, context: context, targets: steps.map { plan.steps[$0].target.string }))
+    }
+
+    /// Records a result that was decided without a request (found done on re-reading the group).
+    public func recordWithoutSending(_ plan: OperationPlan, step: Int, _ r: TargetResult, entry: JournalEntry?) throws(GatewayError) {
+        let s = plan.steps[step]
+        try audit?.append(.result(id: plan.id, r, session: s.session, group: s.group))
+        try entry?.record(step: step, outcome: r.outcome.kind)
+    }
+
+    /// Runs `steps` (indices into the plan; all of them by default), in order. When every
+    /// step of the plan has a result the journal is removed; otherwise (the task was
+    /// cancelled) the journal is removed too: the rest are recorded "not attempted".
+    public func run(_ plan: OperationPlan, steps only: [Int]? = nil, entry: JournalEntry?,
+                    onEvent: @escaping @Sendable (StepEvent) -> Void = { _ in }) async -> [Int: TargetResult] {
+        let indices = only ?? Array(plan.steps.indices)
+        var results: [Int: TargetResult] = [:]
+        // Sessions (or, for "not an admin", groups) where a failure stops what follows.
+        var stoppedSessions: [String: String] = [:]
+        var stoppedGroups: [OperationGroupKey: String] = [:]
+        var start = 0
+        while start < indices.count {
+            // A chunk: consecutive steps of one group (for leave, of one session).
+            let first = plan.steps[indices[start]]
+            var end = start + 1
+            while end < indices.count {
+                let s = plan.steps[indices[end]]
+                guard s.session == first.session, plan.isLeave || s.group == first.group else { break }
+                end += 1
+            }
+            let chunk = Array(indices[start..<end])
+            start = end
+            let key = OperationGroupKey(session: first.session, group: first.group)
+            if let why = stoppedSessions[first.session] ?? stoppedGroups[key] {
+                for i in chunk {
+                    let r = TargetResult(target: plan.steps[i].target, outcome: .notAttempted("not sent: \(why)"))
+                    record(plan, i, r, entry: entry)
+                    results[i] = r
+                    onEvent(StepEvent(step: i, event: .finished(r)))
+                }
+                continue
+            }
+            let executor = Executor(gateway: gateway, pacer: pacers?.pacer(for: first.session), retry: retry, clock: clock)
+            let targets = chunk.map { plan.steps[$0].target }
+            // Each target appears once per chunk, so its events map back to its step.
+            var stepOf: [JID: Int] = [:]
+            for i in chunk { stepOf[plan.steps[i].target] = i }
+            let forward: @Sendable (OperationEvent) -> Void = { [stepOf] e in
+                switch e {
+                case .sending(let t): onEvent(StepEvent(step: stepOf[t] ?? chunk[0], event: e))
+                case .finished(let r):
+                    let i = stepOf[r.target] ?? chunk[0]
+                    self.record(plan, i, r, entry: entry)
+                    onEvent(StepEvent(step: i, event: e))
+                case .waiting: onEvent(StepEvent(step: chunk[0], event: e))
+                }
+            }
+            let chunkResults: [TargetResult]
+            if plan.isLeave {
+                chunkResults = await executor.leave(session: first.session, groups: targets, onEvent: forward)
+            } else if let action = plan.memberAction {
+                chunkResults = await executor.run(action, session: first.session, group: first.group, targets: targets, onEvent: forward)
+            } else {
+                chunkResults = targets.map { TargetResult(target: $0, outcome: .notAttempted("not sent: unknown action \(plan.action)")) }
+            }
+            for (i, r) in zip(chunk, chunkResults) {
+                results[i] = r
+                if case .failed(let e) = r.outcome, e.stopsOperation {
+                    if case .forbidden = e { stoppedGroups[key] = e.message } else { stoppedSessions[first.session] = e.message }
+                }
+            }
+        }
+        if let entry {
+            if let pending = journal?.peekHeld(entry), !pending.remaining.isEmpty { entry.release() } else { entry.finish() }
+        }
+        return results
+    }
+
+    /// Audit first, then the journal: a result in the audit file is never lost from the
+    /// journal's point of view (on resume, a step without a journal line is re-read first).
+    private func record(_ plan: OperationPlan, _ step: Int, _ r: TargetResult, entry: JournalEntry?) {
+        let s = plan.steps[step]
+        do throws(GatewayError) { try audit?.append(.result(id: plan.id, r, session: s.session, group: s.group)) } catch {
+            warn(error.message)
+        }
+        do throws(GatewayError) { try entry?.record(step: step, outcome: r.outcome.kind) } catch { warn(error.message) }
+    }
+}
+
+extension Journal {
+    /// The steps recorded so far in a journal this process holds.
+    func peekHeld(_ entry: JournalEntry) -> PendingOperation? {
+        let fd = open(entry.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        return Self.parse(Self.readAll(fd))
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+
+/// Taking up an interrupted operation: every group with steps left is read again first, so a
+/// step whose request went out just before the crash is found done rather than sent twice.
+public enum Resume {
+    public struct Check: Sendable {
+        /// Steps still to send, in plan order.
+        public var send: [Int] = []
+        /// Steps the fresh read shows need nothing, with the result to record.
+        public var settled: [Int: TargetResult] = [:]
+        /// Groups that cannot be acted on now, and why; their steps stay in the journal.
+        public var blocked: [OperationGroupKey: String] = [:]
+    }
+
+    /// Re-reads every group with steps left and sorts the steps.
+    public static func recheck(_ p: PendingOperation, gateway: any Gateway) async -> Check {
+        var check = Check()
+        let remaining = p.remaining
+        guard !remaining.isEmpty else { return check }
+        let sessions: [Session]
+        do throws(GatewayError) { sessions = try await gateway.sessions() } catch {
+            for k in keys(p, remaining) { check.blocked[k] = error.message }
+            return check
+        }
+        for key in keys(p, remaining) {
+            let steps = remaining.filter { p.plan.steps[$0].session == key.session && p.plan.steps[$0].group == key.group }
+            guard let session = sessions.first(where: { $0.id == key.session }) else {
+                check.blocked[key] = "the gateway no longer has session \(key.session)"
+                continue
+            }
+            guard session.connected else {
+                check.blocked[key] = Blocker.notConnected(status: session.status).text
+                continue
+            }
+            let people: [Participant]
+            do throws(GatewayError) { people = try await gateway.participants(session: key.session, group: key.group) } catch {
+                if p.plan.isLeave, case .notFound = error {
+                    // Gone from the group list: the leave went through.
+                    for i in steps { check.settled[i] = settled(p.plan.steps[i].target, "not a member any more") }
+                } else {
+                    check.blocked[key] = error.message
+                }
+                continue
+            }
+            if p.plan.isLeave {
+                let v = Preflight.leaveVerdict(participants: people, session: session, ownerMayLeave: gateway.dialect != .wasend)
+                for i in steps {
+                    if v.sends { check.send.append(i) } else { check.settled[i] = settled(p.plan.steps[i].target, v.reason ?? v.text) }
+                }
+                continue
+            }
+            guard let action = p.plan.memberAction else {
+                check.blocked[key] = "unknown action \(p.plan.action)"
+                continue
+            }
+            let plan = Preflight.plan(action, targets: steps.map { p.plan.steps[$0].target }, participants: people, session: session)
+            if let b = plan.blocker {
+                check.blocked[key] = b.text
+                continue
+            }
+            for (i, row) in zip(steps, plan.rows) {
+                switch row.verdict {
+                case .willAct: check.send.append(i)
+                case .alreadySo(let r): check.settled[i] = settled(row.target, r)
+                case .skip(let r): check.settled[i] = TargetResult(target: row.target, outcome: .refused(r + " (found on re-reading the group)"))
+                }
+            }
+        }
+        check.send.sort()
+        return check
+    }
+
+    static func keys(_ p: PendingOperation, _ steps: [Int]) -> [OperationGroupKey] {
+        var seen = Set<OperationGroupKey>(), keys: [OperationGroupKey] = []
+        for i in steps {
+            let k = OperationGroupKey(session: p.plan.steps[i].session, group: p.plan.steps[i].group)
+            if seen.insert(k).inserted { keys.append(k) }
+        }
+        return keys
+    }
+
+    static func settled(_ target: JID, _ why: String) -> TargetResult {
+        TargetResult(target: target, outcome: .alreadySo(why + " (found on re-reading the group; not sent again)"))
+    }
+}
+
+/// Undoing an operation from its audit record: removed participants are added back and
+/// demoted admins promoted again (and promoted ones demoted), as a new operation.
+public enum Undo {
+    public struct Plan: Sendable {
+        public var action: MemberAction
+        public var steps: [OperationStep]
+        /// The original operation's record.
+        public var original: AuditRecord
+    }
+
+    /// The inverse of an action, or why there is none.
+    public static func inverse(of action: String) -> Result<MemberAction, GatewayError> {
+        switch action {
+        case "remove": .success(.add)
+        case "demote": .success(.promote)
+        case "promote": .success(.demote)
+        case "add": .failure(.configuration("an add is not undone automatically: removing people is the riskier direction; use `wamod remove` with the targets you mean"))
+        case "leave": .failure(.configuration("a leave cannot be undone through the gateway: an admin of the group must add the account back"))
+        default: .failure(.configuration("operation action '\(action)' has no undo"))
+        }
+    }
+
+    /// The undo of operation `id`: its targets that ended "done", in their groups.
+    public static func plan(_ id: String, records: [AuditRecord]) throws(GatewayError) -> Plan {
+        let mine = records.filter { $0.op == id }
+        guard let start = mine.first(where: { $0.type == "operation" }) else {
+            throw .configuration("no operation \(id) in the audit log (`wamod audit` lists them)")
+        }
+        if start.dryRun == true { throw .configuration("operation \(id) was a dry run: nothing was sent, nothing to undo") }
+        let action: MemberAction
+        switch inverse(of: start.action ?? "") {
+        case .success(let a): action = a
+        case .failure(let e): throw e
+        }
+        var steps: [OperationStep] = []
+        var seen = Set<OperationStep>()
+        for r in mine where r.type == "result" && r.outcome == "done" {
+            guard let t = r.target, let target = JID.lenient(t),
+                  let gtext = r.group ?? start.group, let group = JID.lenient(gtext),
+                  let session = r.session ?? start.session else { continue }
+            let step = OperationStep(session: session, group: group, target: target)
+            if seen.insert(step).inserted { steps.append(step) }
+        }
+        guard !steps.isEmpty else {
+            throw .configuration("operation \(id) changed nobody (no target ended done): nothing to undo")
+        }
+        return Plan(action: action, steps: steps, original: start)
+    }
+}
+
+/// For incidents: every group of every session where a person is, and the removal from all
+/// of them that the operator can confirm in one go.
+public enum FindEverywhere {
+    public struct Hit: Sendable, Hashable {
+        public var session: Session
+        public var group: Group
+        public var participant: Participant
+        /// Our role in the group, from the same read.
+        public var ourRole: Role?
+
+        /// Whether removing them here can work, or why not.
+        public var removal: Verdict {
+            if session.isOwnAccount(participant.id) || participant.phone.map(session.isOwnAccount) == true
+                || participant.lid.map(session.isOwnAccount) == true { return .skip("our own account (leave instead)") }
+            if !session.connected { return .skip("session not connected") }
+            if participant.role == .superadmin { return .skip("the owner cannot be removed") }
+            if let r = ourRole, !r.isAdmin { return .skip("we are not an admin here") }
+            if ourRole == nil { return .skip("our role here is unknown") }
+            return .willAct
+        }
+    }
+
+    public struct Report: Sendable {
+        public var who: JID
+        public var hits: [Hit] = []
+        /// Sessions or groups that could not be read, with why.
+        public var notSearched: [String] = []
+
+        /// One step per group where the removal can work.
+        public var removalSteps: [OperationStep] {
+            hits.filter { $0.removal.sends }.map { OperationStep(session: $0.session.id, group: $0.group.jid, target: $0.participant.id) }
+        }
+    }
+
+    /// Reads every group of every session, two groups at a time per session.
+    public static func search(_ who: JID, gateway: any Gateway) async -> Report {
+        var report = Report(who: who)
+        let sessions: [Session]
+        do throws(GatewayError) { sessions = try await gateway.sessions() } catch {
+            report.notSearched.append("sessions: \(error.message)")
+            return report
+        }
+        for s in sessions {
+            let groups: [Group]
+            do throws(GatewayError) { groups = try await gateway.groups(session: s.id) } catch {
+                report.notSearched.append("\(s.label): \(error.message)")
+                continue
+            }
+            let found = await scan(gateway, session: s, groups: groups, target: who)
+            report.hits += found.hits
+            report.notSearched += found.failures
+        }
+        return report
+    }
+
+    static func scan(_ gw: any Gateway, session: Session, groups: [Group], target: JID) async -> (hits: [Hit], failures: [String]) {
+        await withTaskGroup(of: (Hit?, String?).self) { tasks in
+            var next = groups.makeIterator()
+            func add() -> Bool {
+                guard let g = next.next() else { return false }
+                tasks.addTask {
+                    do throws(GatewayError) {
+                        let people = try await gw.participants(session: session.id, group: g.jid)
+                        guard let p = people.first(matching: target) else { return (nil, nil) }
+                        return (Hit(session: session, group: g, participant: p, ourRole: people.role(of: session) ?? g.ourRole), nil)
+                    } catch {
+                        return (nil, "\(session.label) / \(g.subject): \(error.message)")
+                    }
+                }
+                return true
+            }
+            _ = add(); _ = add()
+            var hits: [Hit] = [], failures: [String] = []
+            while let (hit, failure) = await tasks.next() {
+                if let hit { hits.append(hit) }
+                if let failure { failures.append(failure) }
+                _ = add()
+            }
+            return (hits.sorted { ($0.session.label, $0.group.subject) < ($1.session.label, $1.group.subject) }, failures)
+        }
+    }
+}

@@ -1,0 +1,194 @@
+import ArgumentParser
+import Foundation
+import GatewayKit
+
+/// Finishing what a crash, a kill or a dropped link interrupted.
+struct ResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Finish an operation that was interrupted (crash, kill, dropped link).",
+        discussion: """
+        Every operation is journaled before its first request. Without OPERATION, lists the \
+        interrupted ones (and resumes it when there is just one). Each group is read again \
+        first: a target already done is recorded so and not sent twice. The rest is paced and \
+        audited under the same operation id.
+        """)
+
+    @OptionGroup var gateway: GatewayOptions
+    @Argument(help: "The operation id (from the list, or `wamod audit`).") var operation: String?
+    @Flag(name: .long, help: "Do not ask for confirmation.") var yes = false
+    @Flag(name: .long, help: "Give the operation up: record it abandoned and drop its journal; nothing is sent.") var discard = false
+    @Flag(name: .long, help: "Print JSON.") var json = false
+
+    struct Row: Encodable { var step: Int; var session: String; var group: String; var target: String; var outcome: String; var reason: String? }
+    struct Out: Encodable { var operation: String; var action: String; var results: [Row]; var blocked: [String] }
+
+    func run() async throws {
+        let journal = CLIOperation.journal()
+        let pending = journal.pending()
+        guard let id = operation ?? (pending.count == 1 ? pending.first?.plan.id : nil) else {
+            if pending.isEmpty {
+                Stdio.out("nothing to resume: no interrupted operation in \(journal.directory)")
+                throw ExitCode(Exit.allDone)
+            }
+            Stdio.out("interrupted operations (resume one with `wamod resume ID`):")
+            var t = Table(["ID", "PROFILE", "WHAT"])
+            for p in pending { t.add([p.plan.id, p.plan.profile, p.summary]) }
+            Stdio.out(t.render())
+            throw ExitCode(Exit.usage)
+        }
+        guard let (entry, journaled) = journal.take(id) else {
+            throw CommandFailure(message: journal.peek(id) == nil && !FileManager.default.fileExists(atPath: journal.directory + "/\(id).jsonl")
+                                 ? "no interrupted operation \(id) (it finished, or was never journaled here: \(journal.directory))"
+                                 : "operation \(id) is running or being resumed by another process", code: Exit.someFailed)
+        }
+        let p = journaled.merging(audit: (try? AuditLog.read(path: AuditLog.defaultPath()).records) ?? [])
+        // Steps the audit log has and the journal missed (killed between the two writes).
+        for (i, o) in p.ended where journaled.ended[i] == nil { try? entry.record(step: i, outcome: o) }
+        let (profile, gw) = try gateway.makeGateway()
+        let context = AuditContext.current(profile: profile)
+        guard context.gateway == p.plan.gateway else {
+            entry.release()
+            throw CommandFailure.usage("operation \(id) ran against \(p.plan.gateway) (profile \(p.plan.profile)); this profile is \(context.gateway): run with --profile \(p.plan.profile)")
+        }
+        let runner = CLIOperation.runner(profile: profile, gateway: gw, sessions: (try? await gw.sessions()) ?? [], context: context)
+        if discard {
+            try AuditLog(path: AuditLog.defaultPath()).append(.abandoned(id: id, context: context, targets: p.remaining.map { p.plan.steps[$0].target.string }))
+            entry.finish()
+            Stdio.out("operation \(id) abandoned: \(p.remaining.count) target\(p.remaining.count == 1 ? "" : "s") will not be sent (recorded in the audit log)")
+            throw ExitCode(Exit.allDone)
+        }
+        Stdio.err("resuming \(id): \(p.summary)")
+        Stdio.err("reading the groups again so nothing is done twice…")
+        let check = await Resume.recheck(p, gateway: gw)
+        for (k, why) in check.blocked.sorted(by: { $0.key.group < $1.key.group }) { Stdio.err("blocked in \(k.group) (\(k.session)): \(why)") }
+        if !check.send.isEmpty && !yes {
+            try Confirm.requireTerminal("resume")
+            Stdio.err("About to \(p.plan.action) \(check.send.count) remaining target\(check.send.count == 1 ? "" : "s") (\(check.settled.count) found already done):")
+            for i in check.send.prefix(20) { Stdio.err("  - \(p.plan.steps[i].target) in \(p.plan.steps[i].group)") }
+            let answer = Stdio.ask("Proceed? [y/N] ")?.trimmingCharacters(in: .whitespaces).lowercased()
+            guard answer == "y" || answer == "yes" else {
+                entry.release()
+                throw CommandFailure(message: "not confirmed: nothing was sent; the operation stays resumable", code: Exit.someFailed)
+            }
+        }
+        try runner.beginResume(p.plan, steps: check.send)
+        for (i, r) in check.settled.sorted(by: { $0.key < $1.key }) { try runner.recordWithoutSending(p.plan, step: i, r, entry: entry) }
+        let sent = await runner.run(p.plan, steps: check.send, entry: entry, onEvent: CLIOperation.progress)
+        var rows: [Row] = []
+        var ok = check.blocked.isEmpty
+        for i in p.remaining {
+            let s = p.plan.steps[i]
+            guard let r = sent[i] ?? check.settled[i] else {
+                let why = check.blocked[OperationGroupKey(session: s.session, group: s.group)] ?? "not sent"
+                rows.append(Row(step: i, session: s.session, group: s.group.string, target: s.target.string, outcome: "not-attempted", reason: why))
+                continue
+            }
+            if !r.outcome.isSuccess { ok = false }
+            rows.append(Row(step: i, session: s.session, group: s.group.string, target: s.target.string, outcome: r.outcome.kind, reason: r.outcome.reason))
+        }
+        if json {
+            JSONOutput.print(Out(operation: id, action: p.plan.action, results: rows, blocked: check.blocked.map { "\($0.key.group): \($0.value)" }.sorted()))
+        } else {
+            var t = Table(["OUTCOME", "TARGET", "GROUP", "DETAIL"])
+            t.maxWidths = [3: 60]
+            for r in rows { t.add([r.outcome, (try? JID(parsing: r.target)).flatMap(\.phoneNumber) ?? r.target, r.group, r.reason ?? ""]) }
+            Stdio.out("resumed \(p.plan.action) \(id)")
+            Stdio.out(t.render())
+            if !check.blocked.isEmpty { Stdio.out("the blocked targets stay in the journal: `wamod resume \(id)` again later, or --discard") }
+        }
+        throw ExitCode(ok ? Exit.allDone : Exit.someFailed)
+    }
+}
+
+/// Putting people back: re-add the removed, re-promote the demoted, from the audit record.
+struct UndoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "undo",
+        abstract: "Undo an operation from its audit record: re-add removed participants, re-promote demoted admins.",
+        discussion: """
+        The undo is a new operation: previewed from a fresh read of each group, confirmed, \
+        paced and audited (with `undoes` naming the original). WhatsApp may refuse a re-add \
+        (privacy settings, someone who left recently); each row shows its own outcome.
+        """)
+
+    @OptionGroup var gateway: GatewayOptions
+    @OptionGroup var mutation: MutationOptions
+    @Argument(help: "The operation id, from `wamod audit`.") var operation: String
+
+    func run() async throws {
+        let (records, _) = try AuditLog.read(path: AuditLog.defaultPath())
+        let undo = try Undo.plan(operation, records: records)
+        let (profile, gw) = try gateway.makeGateway()
+        let context = AuditContext.current(profile: profile)
+        if let original = undo.original.gateway, original != context.gateway {
+            throw CommandFailure.usage("operation \(operation) ran against \(original) (profile \(undo.original.profile ?? "?")); this profile is \(context.gateway): run with --profile \(undo.original.profile ?? "NAME")")
+        }
+        let sessions = try await gw.sessions()
+        // A fresh read of every group: who is already back, and whether we can act at all.
+        var rows: [JSONOutput.ResultRow] = []
+        var steps: [OperationStep] = []
+        var names: [JID: String] = [:]
+        var blocked: [String] = []
+        var groupKeys: [OperationGroupKey] = []
+        for s in undo.steps where !groupKeys.contains(OperationGroupKey(session: s.session, group: s.group)) {
+            groupKeys.append(OperationGroupKey(session: s.session, group: s.group))
+        }
+        for key in groupKeys {
+            let targets = undo.steps.filter { $0.session == key.session && $0.group == key.group }.map(\.target)
+            guard let session = sessions.first(where: { $0.id == key.session }) else {
+                blocked.append("\(key.group): the gateway no longer has session \(key.session)")
+                for t in targets { rows.append(.init(target: t.string, name: nil, outcome: "not-attempted", reason: "session \(key.session) is gone")) }
+                continue
+            }
+            let people = try await gw.participants(session: key.session, group: key.group)
+            let plan = Preflight.plan(undo.action, targets: targets, participants: people, session: session)
+            for r in plan.rows { names[r.target] = r.participant?.name }
+            if let b = plan.blocker {
+                blocked.append("\(key.group): \(b.text)")
+                for t in targets { rows.append(.init(target: t.string, name: nil, outcome: "not-attempted", reason: b.text)) }
+                continue
+            }
+            for r in plan.rows {
+                if r.verdict.sends { steps.append(OperationStep(session: key.session, group: key.group, target: r.target)) } else {
+                    rows.append(.init(target: r.target.string, name: r.participant?.name, outcome: r.verdict.sends ? "will-act" : "already", reason: r.verdict.reason))
+                }
+            }
+        }
+        let verb = undo.action == .add ? "re-add" : undo.action.verb
+        let title = "undo of \(operation) (\(undo.original.action ?? "?")): \(verb) \(steps.count)"
+        if mutation.dryRun || steps.isEmpty {
+            let planned = steps.map { JSONOutput.ResultRow(target: $0.target.string, name: names[$0.target], outcome: "will-act", reason: "in \($0.group)") }
+            emit(title: (mutation.dryRun ? "dry run: " : "") + title + (steps.isEmpty ? "; nothing to send" : "; nothing sent"), planned + rows)
+            throw ExitCode(blocked.isEmpty ? Exit.allDone : Exit.someFailed)
+        }
+        if !mutation.yes {
+            try Confirm.requireTerminal("undo")
+            Stdio.err("About to \(verb) \(steps.count) participant\(steps.count == 1 ? "" : "s") (undo of \(operation), \(undo.original.action ?? "?") by \(undo.original.user ?? "?") at \(undo.original.time)):")
+            for s in steps.prefix(20) { Stdio.err("  - \(names[s.target].map { "\($0) " } ?? "")\(s.target.phoneNumber ?? s.target.string) in \(s.group)") }
+            let expected = steps.count >= 5 ? String(steps.count) : nil
+            let answer = Stdio.ask(expected.map { "Type \($0) to confirm: " } ?? "Proceed? [y/N] ")?.trimmingCharacters(in: .whitespaces).lowercased()
+            guard answer == expected || (expected == nil && (answer == "y" || answer == "yes")) else { throw Confirm.cancelled }
+        }
+        let reason = mutation.reason ?? "undo of \(operation)"
+        let plan = OperationPlan(action: undo.action.rawValue, steps: steps, reason: reason, undoes: operation, context: context)
+        let results = try await CLIOperation.run(plan, profile: profile, gateway: gw, sessions: sessions, context: context)
+        var ok = blocked.isEmpty
+        for (s, r) in zip(plan.steps, results) {
+            if !r.outcome.isSuccess { ok = false }
+            rows.append(.init(target: s.target.string, name: names[s.target], outcome: r.outcome.kind, reason: r.outcome.reason,
+                              httpStatus: r.httpStatus, latencyMs: r.latencyMs))
+        }
+        emit(title: title + " (operation \(plan.id))", rows)
+        throw ExitCode(ok ? Exit.allDone : Exit.someFailed)
+    }
+
+    func emit(title: String, _ rows: [JSONOutput.ResultRow]) {
+        if mutation.json {
+            JSONOutput.print(JSONOutput.Operation(action: "undo", session: "", group: "", dryRun: mutation.dryRun, blocked: nil, results: rows))
+        } else {
+            Stdio.out(title)
+            Stdio.out(OperationReport.table(rows))
+        }
+    }
+}
