@@ -38,7 +38,8 @@ struct ConsoleJourneyTests {
         #expect(settings.contains(" icanon") && settings.contains(" echo "), "the terminal is restored after quitting")
     }
 
-    static func auditFile() -> String { FileManager.default.temporaryDirectory.appendingPathComponent("wamod-audit-\(UUID().uuidString).jsonl").path }
+    /// A folder of its own per test: the journal lives beside the audit file.
+    static func auditFile() -> String { scratchAuditPath() }
 
     static func sttyFile() -> String { FileManager.default.temporaryDirectory.appendingPathComponent("wamod-stty-\(UUID().uuidString)").path }
 
@@ -114,6 +115,68 @@ struct ConsoleJourneyTests {
             try t.keys("Enter")
             try await t.wait(for: "left 1 of 1", timeout: 20)
             #expect(!f.members(TinyFixture.readers).contains { $0.matches(TinyFixture.alphaAccount) })
+        }
+    }
+
+    @Test("an interrupted operation is offered at start and resumed without repeating; u undoes it; f removes a person from every group it can")
+    func resumeUndoFind() async throws {
+        try await withSim(.v1) { f in
+            let stty = Self.sttyFile()
+            let audit = Self.auditFile()
+            let people = TinyFixture.plainMembers
+            // An operation of this gateway cut short: Carla recorded done, Davi's request went
+            // out but its result was never written, Éva not sent yet.
+            let context = AuditContext(user: "night-shift", client: nil, profile: "", gateway: AuditContext.safeURL(f.sim.baseURL), dialect: "v1")
+            let plan = OperationPlan(action: "remove", steps: people.prefix(3).map { OperationStep(session: TinyFixture.alpha, group: TinyFixture.teamAlpha, target: $0) },
+                                     reason: "spam wave", context: context)
+            let entry = try Journal.beside(auditPath: audit).begin(plan)
+            try entry.record(step: 0, outcome: "done")
+            entry.release()
+            _ = try f.world.apply(.remove, session: TinyFixture.alpha, group: TinyFixture.teamAlpha, targets: [people[1]])
+            let before = f.world.mutationsServed(session: TinyFixture.alpha)
+
+            let t = try open(f, stty: stty, audit: audit)
+            defer { t.kill() }
+            try await t.wait(for: "An operation did not finish")
+            try await t.wait(for: "remove: 2 of 3 left")
+            try t.keys("y")
+            try await t.wait(for: "the resumed operation's summary", timeout: 20) { $0.contains("removed 2 of 2") }
+            #expect(f.world.mutationsServed(session: TinyFixture.alpha) == before + 1, "Davi was found gone and not sent again")
+            #expect(!f.members(TinyFixture.teamAlpha).contains { $0.matches(people[2]) })
+            #expect(!Journal.beside(auditPath: audit).pending().contains { $0.plan.id == plan.id })
+
+            // u puts back who this console removed (Éva), as a new operation.
+            try t.keys("u")
+            try await t.wait(for: "Undo: re-add 1 participant to Team Alpha")
+            try await t.wait(for: "will be added")
+            try t.keys("y")
+            try await t.wait(for: "the undo's summary", timeout: 20) { $0.contains("added 1 of 1") }
+            #expect(f.members(TinyFixture.teamAlpha).contains { $0.matches(people[2]) })
+
+            // f: Carla everywhere. Team Alpha (admin) and Ours (owner) can go; Readers cannot.
+            try t.keys("f")
+            try await t.wait(for: "find (number or JID)")
+            try t.literal(people[0].phoneNumber!)
+            try t.keys("Enter")
+            try await t.wait(for: "is in 4 groups")
+            try await t.wait(for: "Type 1 to confirm") { $0.contains("Type 1 to confirm") || $0.contains("Type 2 to confirm") }
+            // Carla was already recorded removed from Team Alpha by the journal but never was: she is still there.
+            let inTeam = f.members(TinyFixture.teamAlpha).contains { $0.matches(people[0]) }
+            try t.literal(inTeam ? "2" : "1")
+            try t.keys("Enter")
+            try await t.wait(for: "the sweep's summary", timeout: 20) { $0.contains(inTeam ? "removed 2 of 2" : "removed 1 of 1") }
+            #expect(!f.members(TinyFixture.ours).contains { $0.matches(people[0]) })
+            #expect(!f.members(TinyFixture.teamAlpha).contains { $0.matches(people[0]) })
+            #expect(f.members(TinyFixture.readers).contains { $0.matches(people[0]) })
+
+            let (records, bad) = try AuditLog.read(path: audit)
+            #expect(bad == 0)
+            #expect(records.contains { $0.type == "resume" && $0.op == plan.id })
+            #expect(records.filter { $0.type == "result" && $0.op == plan.id }.count == 2, "Davi (found done) and Éva")
+            #expect(records.contains { $0.type == "operation" && $0.action == "add" && $0.undoes != nil })
+            #expect(records.contains { $0.type == "operation" && $0.action == "remove" && $0.op != plan.id })
+            try t.keys("q")
+            try await expectRestored(t, stty)
         }
     }
 

@@ -17,9 +17,17 @@ public enum Action: Sendable {
     case preflightLoaded(GroupKey, Result<[Participant], GatewayError>)
     case leavePreflightLoaded(session: String, Result<[LeaveRow], GatewayError>)
 
+    /// The audit id an operation was recorded under.
+    case operationRecorded(id: Int, auditID: String)
     case operationEvent(id: Int, OperationEvent)
     case operationFinished(id: Int)
     case requestLogged(RequestEvent, operation: Int?)
+    /// Interrupted operations of this gateway found in the journal at start.
+    case pendingFound([PendingOperation], elsewhere: Int)
+    /// Every group of every session where a person is.
+    case foundEverywhere(JID, FindEverywhere.Report)
+    /// Something to say in the log (and the status line).
+    case notice(String, error: Bool)
 }
 
 /// Work the reducer asks for. The effect runner performs each and posts results back as actions.
@@ -33,7 +41,17 @@ public enum Effect: Sendable, Equatable {
     /// Re-read a group before confirming.
     case preflight(GroupKey)
     case leavePreflight(session: String, groups: [JID])
-    case runMembers(id: Int, MemberAction, GroupKey, targets: [JID], reason: String)
+    case runMembers(id: Int, MemberAction, GroupKey, targets: [JID], reason: String, undoes: String?)
+    /// Remove one person from several groups (of several sessions), in one operation.
+    case runSweep(id: Int, steps: [OperationStep], reason: String)
+    /// Look at the journal for interrupted operations.
+    case checkPending
+    /// Finish an interrupted operation: re-read its groups, then send what is left.
+    case resume(id: Int, operation: String)
+    /// Give an interrupted operation up (recorded in the audit log).
+    case discard(operation: String)
+    /// Read every group of every session for one person.
+    case findEverywhere(JID)
     case runLeave(id: Int, session: String, groups: [JID], reason: String)
     case cancelOperation(id: Int)
     case quit

@@ -40,6 +40,8 @@ public struct ConsoleOptions: Sendable {
     public var auditContext: AuditContext?
     /// The profile's pace (mutating requests per minute), nil for the default.
     public var pacePerMinute: Int?
+    /// Where operations are journaled for resume; nil journals nothing.
+    public var journal: Journal?
     public init(readOnly: Bool = false, dryRun: Bool = false, requireReason: Bool = false, gatewayName: String = "",
                 audit: AuditLog? = nil, auditContext: AuditContext? = nil) {
         self.readOnly = readOnly; self.dryRun = dryRun; self.requireReason = requireReason; self.gatewayName = gatewayName
@@ -58,20 +60,32 @@ public final class ConsoleApp: InteractiveApp {
     let options: ConsoleOptions
     var operations: [Int: Task<Void, Never>] = [:]
     /// One pacer per session, kept across operations so back-to-back operations stay paced.
-    var pacers: [String: Pacer] = [:]
+    let pacers: PacerPool
 
-    func pacer(for sessionID: String) -> Pacer {
-        if let p = pacers[sessionID] { return p }
-        let session = state.sessions.value?.first { $0.id == sessionID }
-        let p = Pacer(ratePerMinute: Pacer.ratePerMinute(profile: options.pacePerMinute, advertised: session?.ratePerMinute))
-        pacers[sessionID] = p
-        return p
+    /// Makes sure each session has its pacer, at the profile's pace lowered to what the
+    /// gateway advertises for it.
+    func preparePacers(_ sessions: [String]) {
+        for sid in sessions {
+            let session = state.sessions.value?.first { $0.id == sid }
+            _ = pacers.pacer(for: sid, rate: Pacer.ratePerMinute(profile: options.pacePerMinute, advertised: session?.ratePerMinute))
+        }
+    }
+
+    /// Runs plans: audited, journaled, paced; a record that cannot be written goes to the log.
+    func runner() -> OperationRunner {
+        let inbox = inbox
+        return OperationRunner(gateway: gateway, pacers: pacers, retry: .standard, audit: options.auditContext == nil ? nil : options.audit,
+                               journal: options.auditContext == nil ? nil : options.journal,
+                               context: options.auditContext ?? AuditContext(user: "unknown", client: nil, profile: "", gateway: "", dialect: gateway.dialect.rawValue),
+                               warn: { inbox.post(.notice("audit: \($0)", error: true)) })
     }
 
     public init(gateway: any Gateway, inbox: Inbox, options: ConsoleOptions = .init(), keys: KeyMap = .standard) {
         self.gateway = gateway
         self.inbox = inbox
         self.options = options
+        let pace = options.pacePerMinute
+        self.pacers = PacerPool { _ in Pacer.ratePerMinute(profile: pace, advertised: nil) }
         self.reducer = Reducer(keys: keys)
         self.view = RootView(keys: keys)
         state.readOnly = options.readOnly
@@ -83,7 +97,7 @@ public final class ConsoleApp: InteractiveApp {
     public func start(wake: @escaping @Sendable () -> Void) {
         inbox.setWake(wake)
         state.sessions.loading = true
-        perform([.loadSessions])
+        perform([.loadSessions, .checkPending])
     }
 
     public func handle(key: Key) { send(.key(key)) }
@@ -159,20 +173,47 @@ public final class ConsoleApp: InteractiveApp {
                 ?? Session(id: sid, label: sid, account: nil, connected: true, status: "unknown")
             let known = state.groups[sid]?.value ?? []
             Task { inbox.post(.leavePreflightLoaded(session: sid, await Loads.leaveRows(gw, session, groups, known))) }
-        case .runMembers(let id, let action, let key, let targets, let reason):
-            let opts = options
-            let pacer = pacer(for: key.session)
-            operations[id] = Task.detached {
-                await ConsoleApp.runMembers(gw, inbox, id: id, action, key, targets, reason: reason, audit: opts.audit,
-                                            context: opts.auditContext, pacer: pacer)
-            }
+        case .runMembers(let id, let action, let key, let targets, let reason, let undoes):
+            let plan = OperationPlan(action: action.rawValue, steps: targets.map { OperationStep(session: key.session, group: key.group, target: $0) },
+                                     reason: reason, undoes: undoes, context: context)
+            start(plan, id: id)
         case .runLeave(let id, let sid, let groups, let reason):
-            let opts = options
-            let pacer = pacer(for: sid)
-            operations[id] = Task.detached {
-                await ConsoleApp.runLeave(gw, inbox, id: id, session: sid, groups, reason: reason, audit: opts.audit,
-                                          context: opts.auditContext, pacer: pacer)
+            start(OperationPlan(action: "leave", steps: groups.map { OperationStep(session: sid, group: $0, target: $0) }, reason: reason, context: context), id: id)
+        case .runSweep(let id, let steps, let reason):
+            start(OperationPlan(action: MemberAction.remove.rawValue, steps: steps, reason: reason, context: context), id: id, byGroup: true)
+        case .checkPending:
+            guard let journal = options.journal, let ctx = options.auditContext else { break }
+            Task.detached {
+                let all = journal.pending()
+                let mine = all.filter { $0.plan.gateway == ctx.gateway }
+                if !all.isEmpty { inbox.post(.pendingFound(mine, elsewhere: all.count - mine.count)) }
             }
+        case .resume(let id, let opID):
+            guard let journal = options.journal else { break }
+            let runner = runner()
+            preparePacers(Array(Set(state.pending.flatMap { $0.plan.steps.map(\.session) })) + (state.sessions.value?.map(\.id) ?? []))
+            let auditPath = options.audit?.path
+            operations[id] = Task.detached {
+                await ConsoleApp.resume(runner, journal: journal, auditPath: auditPath, inbox, id: id, operation: opID)
+            }
+        case .discard(let opID):
+            guard let journal = options.journal else { break }
+            let audit = options.audit, ctx = context
+            Task.detached {
+                guard let (entry, p) = journal.take(opID) else {
+                    inbox.post(.notice("operation \(opID) could not be given up: it is running elsewhere or gone", error: true))
+                    return
+                }
+                do throws(GatewayError) {
+                    try audit?.append(.abandoned(id: opID, context: ctx, targets: p.remaining.map { p.plan.steps[$0].target.string }))
+                    entry.finish()
+                } catch {
+                    entry.release()
+                    inbox.post(.notice("operation \(opID) kept: \(error.message)", error: true))
+                }
+            }
+        case .findEverywhere(let who):
+            Task.detached { inbox.post(.foundEverywhere(who, await FindEverywhere.search(who, gateway: gw))) }
         case .cancelOperation(let id):
             operations[id]?.cancel()
         case .quit:
@@ -183,45 +224,78 @@ public final class ConsoleApp: InteractiveApp {
 }
 
 extension ConsoleApp {
-    /// Runs a member operation: its start recorded before the first request (nothing is sent
-    /// if that fails), each result recorded before it is shown.
-    static func runMembers(_ gw: any Gateway, _ inbox: Inbox, id: Int, _ action: MemberAction, _ key: GroupKey, _ targets: [JID],
-                           reason: String, audit: AuditLog?, context: AuditContext?, pacer: Pacer) async {
-        let op = AuditLog.newOperationID()
-        if let audit, let context {
-            let start = AuditRecord.operation(id: op, context: context, session: key.session, group: key.group.string,
-                                              action: action.rawValue, targets: targets.map(\.string), reason: reason, dryRun: false)
-            if let refusal = record(audit, start) { return refuseAll(targets, refusal, id: id, inbox: inbox) }
+    var context: AuditContext {
+        options.auditContext ?? AuditContext(user: "unknown", client: nil, profile: "", gateway: "", dialect: gateway.dialect.rawValue)
+    }
+
+    /// Starts a plan in the background.
+    func start(_ plan: OperationPlan, id: Int, byGroup: Bool = false) {
+        preparePacers(plan.steps.map(\.session))
+        let runner = runner(), inbox = inbox
+        operations[id] = Task.detached { await ConsoleApp.run(runner, inbox, id: id, plan: plan, byGroup: byGroup) }
+    }
+
+    /// The row of the operation's state a step belongs to: its target, or (for a person
+    /// removed from several groups) its group.
+    static func rowKey(_ plan: OperationPlan, _ step: Int, byGroup: Bool = false) -> JID {
+        byGroup || (plan.spansGroups && !plan.isLeave) ? plan.steps[step].group : plan.steps[step].target
+    }
+
+    static func post(_ inbox: Inbox, id: Int, _ plan: OperationPlan, _ e: StepEvent, byGroup: Bool = false) {
+        let key = rowKey(plan, e.step, byGroup: byGroup)
+        switch e.event {
+        case .sending: inbox.post(.operationEvent(id: id, .sending(key)))
+        case .finished(var r):
+            r.target = key
+            inbox.post(.operationEvent(id: id, .finished(r)))
+        case .waiting: inbox.post(.operationEvent(id: id, e.event))
         }
+    }
+
+    /// Runs a plan: its start recorded before the first request (nothing is sent if that
+    /// fails), each result recorded before it is shown.
+    static func run(_ runner: OperationRunner, _ inbox: Inbox, id: Int, plan: OperationPlan, byGroup: Bool) async {
+        let entry: JournalEntry?
+        do throws(GatewayError) { entry = try runner.begin(plan) } catch {
+            return refuseAll(plan.steps.indices.map { rowKey(plan, $0, byGroup: byGroup) }, error.message, id: id, inbox: inbox)
+        }
+        inbox.post(.operationRecorded(id: id, auditID: plan.id))
         await OperationContext.$current.withValue(id) {
-            _ = await Executor(gateway: gw, pacer: pacer, retry: .standard).run(action, session: key.session, group: key.group, targets: targets) { event in
-                if case .finished(let r) = event, let audit { _ = record(audit, .result(id: op, r)) }
-                inbox.post(.operationEvent(id: id, event))
-            }
+            _ = await runner.run(plan, entry: entry) { e in post(inbox, id: id, plan, e, byGroup: byGroup) }
         }
         inbox.post(.operationFinished(id: id))
     }
 
-    static func runLeave(_ gw: any Gateway, _ inbox: Inbox, id: Int, session: String, _ groups: [JID],
-                         reason: String, audit: AuditLog?, context: AuditContext?, pacer: Pacer) async {
-        let op = AuditLog.newOperationID()
-        if let audit, let context {
-            let start = AuditRecord.operation(id: op, context: context, session: session, group: nil, action: "leave",
-                                              targets: groups.map(\.string), reason: reason, dryRun: false)
-            if let refusal = record(audit, start) { return refuseAll(groups, refusal, id: id, inbox: inbox) }
+    /// Finishes an interrupted operation: every group read again first, what is found done
+    /// recorded so, what is blocked left in the journal, the rest sent.
+    static func resume(_ runner: OperationRunner, journal: Journal, auditPath: String?, _ inbox: Inbox, id: Int, operation: String) async {
+        guard let (entry, journaled) = journal.take(operation) else {
+            inbox.post(.notice("operation \(operation) is running elsewhere or already finished", error: true))
+            inbox.post(.operationFinished(id: id))
+            return
         }
+        let records = auditPath.flatMap { try? AuditLog.read(path: $0).records } ?? []
+        let p = journaled.merging(audit: records)
+        for (i, o) in p.ended where journaled.ended[i] == nil { try? entry.record(step: i, outcome: o) }
         await OperationContext.$current.withValue(id) {
-            _ = await Executor(gateway: gw, pacer: pacer, retry: .standard).leave(session: session, groups: groups) { event in
-                if case .finished(let r) = event, let audit { _ = record(audit, .result(id: op, r)) }
-                inbox.post(.operationEvent(id: id, event))
+            let check = await Resume.recheck(p, gateway: runner.gateway)
+            do throws(GatewayError) { try runner.beginResume(p.plan, steps: check.send) } catch {
+                entry.release()
+                refuseAll(p.remaining.map { rowKey(p.plan, $0) }, error.message, id: id, inbox: inbox)
+                return
             }
+            for (i, r) in check.settled.sorted(by: { $0.key < $1.key }) {
+                try? runner.recordWithoutSending(p.plan, step: i, r, entry: entry)
+                post(inbox, id: id, p.plan, StepEvent(step: i, event: .finished(r)))
+            }
+            for i in p.remaining where check.settled[i] == nil && !check.send.contains(i) {
+                let why = check.blocked[OperationGroupKey(session: p.plan.steps[i].session, group: p.plan.steps[i].group)] ?? "blocked"
+                post(inbox, id: id, p.plan, StepEvent(step: i, event: .finished(TargetResult(target: p.plan.steps[i].target,
+                    outcome: .notAttempted("not sent: \(why); still in the journal (wamod resume \(operation))")))))
+            }
+            _ = await runner.run(p.plan, steps: check.send, entry: entry) { e in post(inbox, id: id, p.plan, e) }
         }
         inbox.post(.operationFinished(id: id))
-    }
-
-    /// Appends a record; returns why it could not be written.
-    static func record(_ audit: AuditLog, _ r: AuditRecord) -> String? {
-        do throws(GatewayError) { try audit.append(r); return nil } catch { return error.message }
     }
 
     /// Nothing is sent when the operation's start cannot be recorded.

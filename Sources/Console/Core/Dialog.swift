@@ -18,6 +18,10 @@ public struct Dialog: Sendable {
         case summary(title: String, lines: [String])
         /// A log entry opened.
         case detail(title: String, lines: [String])
+        /// An operation that did not finish (found in the journal at start).
+        case resume(PendingOperation)
+        /// Where a person is, everywhere; confirming removes them where it can work.
+        case found(JID)
     }
 
     public enum Field: Sendable, Hashable { case buttons, reason, typed }
@@ -40,20 +44,34 @@ public struct Dialog: Sendable {
     /// Why the last confirmation attempt did nothing.
     public var warning: String?
     public var scroll = 0
+    /// For an undo: the audit id of the operation undone.
+    public var undoes: String?
+    /// For find: the search's result, nil while reading.
+    public var found: FindEverywhere.Report?
+    /// Only shown, not confirmed (read-only mode, or nothing can be sent).
+    public var listOnly = false
 
     public init(kind: Kind) { self.kind = kind }
 
     public var isConfirmation: Bool {
         switch kind {
-        case .members, .leave: true
+        case .members, .leave, .resume: true
+        case .found: !listOnly
         case .summary, .detail: false
         }
+    }
+
+    /// Whether the confirmation takes a reason.
+    public var takesReason: Bool {
+        if case .resume = kind { return false }
+        return true
     }
 
     public var loading: Bool {
         switch kind {
         case .members: plan == nil && error == nil
         case .leave: leaveRows == nil && error == nil
+        case .found: found == nil && error == nil
         default: false
         }
     }
@@ -62,6 +80,8 @@ public struct Dialog: Sendable {
     public var sendCount: Int {
         if let plan { return plan.toSend.count }
         if let rows = leaveRows { return rows.filter(\.verdict.sends).count }
+        if let found { return found.removalSteps.count }
+        if case .resume(let p) = kind { return p.remaining.count }
         return 0
     }
 }

@@ -108,6 +108,28 @@ extension Reducer {
                     detail: "target \(r.target)\noutcome \(r.outcome.kind)\(r.outcome.reason.map { "\nreason \($0)" } ?? "")\(r.httpStatus.map { "\nHTTP \($0)" } ?? "")\(r.latencyMs.map { "\nlatency \($0) ms" } ?? "")")
             }
             s.operation = op
+        case .operationRecorded(let id, let auditID):
+            if s.operation?.id == id { s.operation?.auditID = auditID }
+        case .pendingFound(let list, let elsewhere):
+            s.pending = list
+            if elsewhere > 0 {
+                log(&s, .info, "\(elsewhere) interrupted operation\(elsewhere == 1 ? "" : "s") of other gateways in the journal: wamod resume lists them")
+            }
+            showPending(&s)
+        case .foundEverywhere(let who, let report):
+            guard var d = s.dialog, case .found(let dwho) = d.kind, dwho == who, d.found == nil else { return [] }
+            d.found = report
+            let n = report.removalSteps.count
+            d.listOnly = s.readOnly || s.dryRun || n == 0
+            d.expected = d.listOnly ? nil : String(n)
+            d.field = d.listOnly ? .buttons : .typed
+            s.dialog = d
+            log(&s, .info, "  found in \(report.hits.count) group\(report.hits.count == 1 ? "" : "s")\(report.notSearched.isEmpty ? "" : ", \(report.notSearched.count) not searched")")
+            for n in report.notSearched { log(&s, .error, "  not searched: \(n)") }
+        case .notice(let text, let error):
+            log(&s, error ? .error : .info, text)
+            s.message = text
+            s.messageIsError = error
         case .operationFinished(let id):
             guard var op = s.operation, op.id == id else { return [] }
             op.finished = true
@@ -154,14 +176,27 @@ extension Reducer {
             s.dialog = Dialog(kind: .summary(title: "\(head) — \(summary)", lines: failures + op.skipped.map { "– skipped \($0)" }))
         }
         let done = Set(op.targets.filter { if case .ended(let o)? = op.rows[$0] { o.isSuccess } else { false } })
+        // What u can undo: who this operation changed (not who was already so).
+        let changed = op.targets.filter { if case .ended(.done)? = op.rows[$0] { true } else { false } }
+        if op.undoes != nil {
+            s.lastUndo = nil
+        } else if let action = op.action, action != .add, !op.acrossGroups, let key = op.key, let auditID = op.auditID, !changed.isEmpty {
+            s.lastUndo = UndoCandidate(auditID: auditID, action: action, key: key, subject: subject(s, key), targets: changed)
+            s.message = (s.message ?? "") + " · u undoes"
+        }
         var effects: [Effect] = []
         if let key = op.key {
             s.participantTags[key]?.subtract(done)
             s.updateParticipants(key) { $0.loading = true }
             effects.append(.loadParticipants(key))
-        } else {
+        } else if !op.acrossGroups {
             s.groupTags[op.session]?.subtract(done)
+        } else if let open = s.openGroup, op.targets.contains(open.group) {
+            s.updateParticipants(open) { $0.loading = true }
+            effects.append(.loadParticipants(open))
         }
+        showPending(&s)
+        guard !op.session.isEmpty else { return effects }
         s.groups[op.session, default: Loaded()].loading = true
         effects.append(.loadGroups(session: op.session))
         return effects

@@ -45,6 +45,51 @@ extension Reducer {
         return [.leavePreflight(session: sid, groups: groups)]
     }
 
+    /// u: the inverse of the last remove, demote or promote, on who ended done; read again
+    /// and confirmed like any other action.
+    func requestUndo(_ s: inout ConsoleState) -> [Effect] {
+        guard let u = s.lastUndo, let inverse = try? Undo.inverse(of: u.action.rawValue).get() else { return [] }
+        var d = Dialog(kind: .members(inverse, u.key, subject: u.subject))
+        d.requested = u.targets
+        d.undoes = u.auditID
+        s.dialog = d
+        return [.preflight(u.key)]
+    }
+
+    /// Typing the number or JID to find everywhere.
+    func findKey(_ s: inout ConsoleState, _ k: Key) -> [Effect] {
+        var q = s.findQuery ?? ""
+        switch k {
+        case .escape:
+            s.findQuery = nil
+            return []
+        case .backspace, .delete:
+            if q.isEmpty { s.findQuery = nil; return [] }
+            q.removeLast()
+        case .char(let c):
+            if q.count < 64 { q.append(c) }
+        case .enter:
+            let text = q.trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty else { s.findQuery = nil; return [] }
+            let who: JID
+            do { who = try JID.member(text) } catch {
+                s.message = "find: \(error.description)"
+                s.messageIsError = true
+                return []
+            }
+            s.findQuery = nil
+            var d = Dialog(kind: .found(who))
+            d.listOnly = true
+            s.dialog = d
+            log(&s, .info, "find \(who.phoneNumber ?? who.string) in every group of every session")
+            return [.findEverywhere(who)]
+        default:
+            return []
+        }
+        s.findQuery = q
+        return []
+    }
+
     func helpKey(_ s: inout ConsoleState, _ k: Key) -> [Effect] {
         switch k {
         case .char("G"), .end: s.helpScroll = 1000
@@ -94,6 +139,21 @@ extension Reducer {
             return []
         }
         d.warning = nil
+        if case .resume(let p) = d.kind {
+            switch k {
+            case .char("D"):
+                s.dialog = nil
+                log(&s, .info, "interrupted operation \(p.plan.id) given up: \(p.remaining.count) not sent (recorded in the audit log)")
+                return [.discard(operation: p.plan.id)] + offerNextPending(&s)
+            case .escape, .char("n"), .char("N"), .char("q"):
+                s.dialog = nil
+                s.message = "operation \(p.plan.id) stays in the journal: wamod resume \(p.plan.id) finishes it later"
+                return offerNextPending(&s)
+            case .tab, .backTab:
+                return []
+            default: break
+            }
+        }
         if k == .escape { s.dialog = nil; return [] }
         if k == .tab || k == .backTab {
             d.field = switch d.field {
@@ -152,7 +212,7 @@ extension Reducer {
             d.warning = b.text
         } else if d.sendCount == 0 {
             d.warning = "nothing to send: every target would be skipped (Esc closes)"
-        } else if s.requireReason && d.reason.trimmingCharacters(in: .whitespaces).isEmpty {
+        } else if s.requireReason && d.takesReason && d.reason.trimmingCharacters(in: .whitespaces).isEmpty {
             d.warning = "a reason is required: type it, then confirm"
             d.field = .reason
         } else if let expected = d.expected, d.typed.trimmingCharacters(in: .whitespaces) != expected.trimmingCharacters(in: .whitespaces) {
@@ -173,10 +233,43 @@ extension Reducer {
             let targets = plan.toSend
             var names: [JID: String] = [:]
             for r in plan.rows { names[r.target] = r.participant?.name ?? r.participant?.numberText ?? r.target.phoneNumber ?? r.target.string }
-            let title = "\(action.verb) \(targets.count) from \(subject)\(reason.isEmpty ? "" : " · reason: \(reason)")"
-            return start(&s, id: id, title: title, action: action, key: key, session: key.session, targets: targets, names: names,
-                         skipped: plan.rows.filter { !$0.verdict.sends }.map { (names[$0.target] ?? $0.target.string, $0.verdict.reason ?? $0.verdict.text) },
-                         effect: .runMembers(id: id, action, key, targets: targets, reason: reason))
+            let verb = d.undoes == nil ? action.verb : "undo: \(action == .add ? "re-add" : action.verb)"
+            let title = "\(verb) \(targets.count) \(action == .add ? "to" : "from") \(subject)\(reason.isEmpty ? "" : " · reason: \(reason)")"
+            let effects = start(&s, id: id, title: title, action: action, key: key, session: key.session, targets: targets, names: names,
+                                skipped: plan.rows.filter { !$0.verdict.sends }.map { (names[$0.target] ?? $0.target.string, $0.verdict.reason ?? $0.verdict.text) },
+                                effect: .runMembers(id: id, action, key, targets: targets,
+                                                    reason: reason.isEmpty && d.undoes != nil ? "undo of \(d.undoes ?? "")" : reason, undoes: d.undoes))
+            s.operation?.undoes = d.undoes
+            return effects
+        case .found(let who):
+            guard let report = d.found else { return [] }
+            let steps = report.removalSteps
+            var names: [JID: String] = [:]
+            for h in report.hits { names[h.group.jid] = "\(h.group.subject) (\(h.session.label))" }
+            let title = "remove \(who.phoneNumber ?? who.string) from \(steps.count) group\(steps.count == 1 ? "" : "s")\(reason.isEmpty ? "" : " · reason: \(reason)")"
+            let effects = start(&s, id: id, title: title, action: .remove, key: nil, session: steps.first?.session ?? "", targets: steps.map(\.group),
+                                names: names, skipped: report.hits.filter { !$0.removal.sends }.map { (names[$0.group.jid] ?? $0.group.subject, $0.removal.reason ?? "") },
+                                effect: .runSweep(id: id, steps: steps, reason: reason))
+            s.operation?.acrossGroups = true
+            return effects
+        case .resume(let p):
+            let plan = p.plan
+            let keys = p.remaining.map { plan.spansGroups && !plan.isLeave ? plan.steps[$0].group : plan.steps[$0].target }
+            var names: [JID: String] = [:]
+            for i in p.remaining {
+                let st = plan.steps[i]
+                names[keys[p.remaining.firstIndex(of: i) ?? 0]] = plan.spansGroups && !plan.isLeave ? subject(s, GroupKey(session: st.session, group: st.group))
+                    : (st.target.phoneNumber ?? st.target.string)
+            }
+            let title = "resume \(plan.action) \(plan.id): \(keys.count) left"
+            let effects = start(&s, id: id, title: title, action: plan.memberAction, key: plan.spansGroups || plan.isLeave ? nil : plan.groupKeys.first.map { GroupKey(session: $0.session, group: $0.group) },
+                                session: plan.steps.first?.session ?? "", targets: keys, names: names, skipped: [],
+                                effect: .resume(id: id, operation: plan.id))
+            s.operation?.acrossGroups = plan.spansGroups && !plan.isLeave
+            s.operation?.auditID = plan.id
+            // The next interrupted operation (if any) is offered when this one ends.
+            if !s.pending.isEmpty { s.pending.removeFirst() }
+            return effects
         case .leave(let session):
             guard let rows = d.leaveRows else { return [] }
             let targets = rows.filter(\.verdict.sends).map(\.group.jid)
@@ -188,6 +281,22 @@ extension Reducer {
                          effect: .runLeave(id: id, session: session, groups: targets, reason: reason))
         case .summary, .detail:
             return []
+        }
+    }
+
+    /// Drops the interrupted operation just answered and offers the next, if any.
+    func offerNextPending(_ s: inout ConsoleState) -> [Effect] {
+        if !s.pending.isEmpty { s.pending.removeFirst() }
+        showPending(&s)
+        return []
+    }
+
+    /// Shows the first interrupted operation still to offer, when nothing else is open.
+    func showPending(_ s: inout ConsoleState) {
+        if s.dialog == nil, s.operation.map(\.finished) ?? true, let next = s.pending.first {
+            var d = Dialog(kind: .resume(next))
+            d.field = .buttons
+            s.dialog = d
         }
     }
 

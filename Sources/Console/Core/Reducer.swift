@@ -38,6 +38,7 @@ public struct Reducer: Sendable {
         }
         if s.dialog != nil { return dialogKey(&s, k) }
         if s.showHelp { return helpKey(&s, k) }
+        if s.findQuery != nil { return findKey(&s, k) }
         if s.list(s.focus).editing { return filterKey(&s, k) }
         guard let command = keys.command(for: k) else { return [] }
         if let reason = disabledReason(command, s) {
@@ -95,8 +96,15 @@ public struct Reducer: Sendable {
             if let sess = s.currentSession, !sess.connected { return "session \(sess.label) is not connected (\(sess.status)): reconnect it in the gateway" }
             if s.focus == .groups && s.visibleGroups.isEmpty && (s.openSession.flatMap { s.groupTags[$0] } ?? []).isEmpty { return "no group selected" }
             return nil
-        case .undo: return "undo (re-adding from the audit record) comes with the rest of the operations work"
-        case .find: return "find everywhere comes with the rest of the operations work"
+        case .undo:
+            if let op = s.operation, !op.finished { return "an operation is running: wait for it, or Ctrl-C to cancel it" }
+            guard s.lastUndo != nil else {
+                return "nothing to undo here: u undoes this console's last remove, demote or promote (older ones: wamod undo ID, ids in wamod audit)"
+            }
+            return nil
+        case .find:
+            if s.sessions.value == nil { return "no sessions read yet: r retries" }
+            return nil
         case .tag, .tagAll, .untagAll:
             return s.focus == .groups || s.focus == .participants ? nil : "tags apply to groups and participants"
         default: return nil
@@ -128,7 +136,9 @@ public struct Reducer: Sendable {
         case .demote: return requestMembers(&s, .demote)
         case .promote: return requestMembers(&s, .promote)
         case .leave: return requestLeave(&s)
-        case .undo, .find: break
+        case .undo: return requestUndo(&s)
+        case .find:
+            s.findQuery = ""
         case .refresh: return refresh(&s, all: false)
         case .refreshAll: return refresh(&s, all: true)
         case .focusLog: return focus(&s, .log)

@@ -83,6 +83,12 @@ public struct OperationState: Sendable {
     public var rows: [JID: RowState]
     public var finished = false
     public var cancelling = false
+    /// The audit log's id, once recorded.
+    public var auditID: String?
+    /// The operation this one undoes.
+    public var undoes: String?
+    /// Rows are groups (one person removed from several groups).
+    public var acrossGroups = false
     /// When the next request goes (pacing or a retry's backoff), and why it waits.
     public var nextAt: Date?
     public var waitReason: String?
@@ -92,6 +98,18 @@ public struct OperationState: Sendable {
     public var done: Int { rows.values.filter { if case .ended(let o) = $0 { o.isSuccess } else { false } }.count }
     public var failed: Int { rows.values.filter { if case .ended(let o) = $0 { !o.isSuccess } else { false } }.count }
     public var left: Int { targets.count - done - failed }
+}
+
+/// An operation `u` can undo: who ended done, where, and the audit id to name.
+public struct UndoCandidate: Sendable, Hashable {
+    public var auditID: String
+    public var action: MemberAction
+    public var key: GroupKey
+    public var subject: String
+    public var targets: [JID]
+    public init(auditID: String, action: MemberAction, key: GroupKey, subject: String, targets: [JID]) {
+        self.auditID = auditID; self.action = action; self.key = key; self.subject = subject; self.targets = targets
+    }
 }
 
 /// The console's whole state. Views draw it; the reducer changes it; nothing else does.
@@ -124,6 +142,12 @@ public struct ConsoleState: Sendable {
 
     public var dialog: Dialog?
     public var operation: OperationState?
+    /// What `u` undoes: the last remove, demote or promote of this console.
+    public var lastUndo: UndoCandidate?
+    /// Interrupted operations still to offer.
+    public var pending: [PendingOperation] = []
+    /// The number or JID being typed for find (`f`); nil when not typing.
+    public var findQuery: String?
     public var nextOperationID = 1
 
     public var readOnly = false

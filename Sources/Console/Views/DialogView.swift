@@ -39,7 +39,13 @@ struct DialogView {
         switch dialog.kind {
         case .members(let action, _, let subject):
             let n = dialog.plan?.toSend.count ?? dialog.requested.count
-            return "\(action.verb.capitalized) \(n) participant\(n == 1 ? "" : "s") \(action == .add ? "to" : "from") \(subject)"
+            let verb = dialog.undoes == nil ? action.verb.capitalized : "Undo: \(action == .add ? "re-add" : action.verb)"
+            return "\(verb) \(n) participant\(n == 1 ? "" : "s") \(action == .add ? "to" : "from") \(subject)"
+        case .resume:
+            return "An operation did not finish"
+        case .found(let who):
+            let n = dialog.found?.hits.count
+            return "\(who.phoneNumber ?? who.string)" + (n.map { " is in \($0) group\($0 == 1 ? "" : "s")" } ?? "")
         case .leave:
             let n = dialog.leaveRows?.filter(\.verdict.sends).count ?? dialog.requested.count
             return "Leave \(n) group\(n == 1 ? "" : "s")"
@@ -51,6 +57,17 @@ struct DialogView {
     func body(width: Int) -> [(String, Style)] {
         var out: [(String, Style)] = []
         switch dialog.kind {
+        case .resume(let p):
+            out.append((p.summary, .dialog))
+            out.append(("Operation \(p.plan.id)\(p.plan.reason.map { " · reason: \($0)" } ?? "")", .dim))
+            out += wrap("Each group is read again first: a target already done is recorded so, not sent twice.", width: width).map { ($0, .dim) }
+            for i in p.remaining.prefix(200) {
+                let st = p.plan.steps[i]
+                let group = state.groups[st.session]?.value?.first { $0.jid == st.group }?.subject ?? st.group.string
+                let who = p.plan.isLeave ? "leave" : (st.target.phoneNumber ?? st.target.string)
+                out.append(("\(CellWidth.fit(CellWidth.sanitize(who), to: 18)) \(g.dot) \(CellWidth.sanitize(group))", .dialogDanger))
+            }
+            return out
         case .summary(_, let lines), .detail(_, let lines):
             // Continuation lines hang under the text, not under the mark.
             for l in lines {
@@ -64,6 +81,7 @@ struct DialogView {
         if let e = dialog.error {
             return wrap("Could not read the group: \(e)", width: width).map { ($0, .error) }
         }
+        if case .found = dialog.kind { return foundBody(width: width) }
         if dialog.loading {
             return [("reading the group from the gateway…", .dim)]
         }
@@ -73,7 +91,8 @@ struct DialogView {
             return false
         }?.label ?? ""
         if let plan = dialog.plan {
-            let role = state.currentGroup?.ourRole.map { $0 == .superadmin ? "owner" : $0.rawValue } ?? "unknown role"
+            let group: Group? = if case .members(_, let key, _) = dialog.kind { state.groups[key.session]?.value?.first { $0.jid == key.group } } else { nil }
+            let role = (group ?? state.currentGroup)?.ourRole.map { $0 == .superadmin ? "owner" : $0.rawValue } ?? "unknown role"
             out.append(("Session \(sessionLabel) \(g.dot) you are \(role)", .dim))
             if let b = plan.blocker { out.append(("Nothing will be sent: \(b.text)", .dialogDanger)) }
             let nameW = min(20, max(10, width / 4))
@@ -97,9 +116,33 @@ struct DialogView {
         return out
     }
 
+    /// Where a person is: one row per group, with our role and whether removal can work.
+    func foundBody(width: Int) -> [(String, Style)] {
+        guard let report = dialog.found else { return [("reading every group of every session…", .dim)] }
+        var out: [(String, Style)] = []
+        if report.hits.isEmpty { out.append(("In no group the sessions can read.", .dialog)) }
+        let n = report.removalSteps.count
+        if n > 0 && !dialog.listOnly {
+            out += wrap("Confirming removes them from the \(n) group\(n == 1 ? "" : "s") marked ✗, paced, in one audited operation.", width: width).map { ($0, .dim) }
+        }
+        let subjectW = max(10, min(28, width - 62))
+        for h in report.hits {
+            let ours = h.ourRole.map { $0 == .superadmin ? "owner" : $0.rawValue } ?? "?"
+            let theirs = h.participant.role == .superadmin ? "owner" : h.participant.role.rawValue
+            let verdict = h.removal.sends ? (dialog.listOnly ? "can remove" : "✗ remove") : "skip: \(h.removal.reason ?? "")"
+            let line = "\(CellWidth.fit(CellWidth.sanitize(h.group.subject), to: subjectW)) \(CellWidth.fit(CellWidth.sanitize(h.session.label), to: 12)) they \(CellWidth.fit(theirs, to: 6)) we \(CellWidth.fit(ours, to: 6)) \(verdict)"
+            out.append((line, h.removal.sends && !dialog.listOnly ? .dialogDanger : .dialog))
+        }
+        for f in report.notSearched { out.append(("not searched: \(f)", .error)) }
+        return out
+    }
+
     func footerLines() -> [(String, Style)] {
         guard dialog.isConfirmation, !dialog.loading, dialog.error == nil else {
             return [("", .dialog), ("Enter/Esc close", .dim)]
+        }
+        if case .resume = dialog.kind {
+            return [("", .dialog), ("", .dialog), (dialog.warning ?? "", .error), ("y resume \(g.dot) n later (stays in the journal) \(g.dot) D give up", .dim)]
         }
         var lines: [(String, Style)] = [("", .dialog)]
         lines.append(("Reason" + (state.requireReason ? " (required)" : " (optional)") + ": ", .dialog))
@@ -120,6 +163,13 @@ struct DialogView {
     /// The input fields and buttons, drawn over the footer lines.
     func drawFields(_ screen: inout Screen, inner: Rect, footerTop: Int) {
         guard dialog.isConfirmation, !dialog.loading, dialog.error == nil else { return }
+        if case .resume = dialog.kind {
+            let no = "[ Later ]", yes = "[ Resume ]"
+            let bx = inner.x + inner.width - 2 - CellWidth.of(no) - CellWidth.of(yes) - 2
+            screen.put(bx, footerTop + 1, no, !dialog.yesFocused ? .buttonFocused : .button)
+            screen.put(bx + CellWidth.of(no) + 2, footerTop + 1, yes, dialog.yesFocused ? .buttonFocused : .button)
+            return
+        }
         let label = "Reason" + (state.requireReason ? " (required)" : " (optional)") + ": "
         let rx = inner.x + 1 + CellWidth.of(label)
         let fieldW = max(4, inner.width - 2 - CellWidth.of(label))

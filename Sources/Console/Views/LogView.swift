@@ -80,6 +80,11 @@ struct StatusLine {
             put(progress, op.failed > 0 ? .error : .warn)
         }
         put("   ", .status)
+        if let q = state.findQuery {
+            put("find (number or JID): ", .statusKey)
+            put(CellWidth.sanitize(q) + "_", .status)
+            return
+        }
         if let message = state.message {
             put(CellWidth.sanitize(message), state.messageIsError ? .error : .status)
             return
@@ -96,9 +101,11 @@ struct StatusLine {
         if state.tooSmall { return [("q", "quit")] }
         if let d = state.dialog {
             guard d.isConfirmation, !d.loading, d.error == nil else { return [("Esc", "close")] }
+            if case .resume = d.kind { return [("y", "resume"), ("n", "later"), ("D", "give up")] }
             return d.expected == nil ? [("y", "confirm"), ("n/Esc", "cancel"), ("Tab", "reason")] : [("Enter", "confirm once typed"), ("Esc", "cancel"), ("Tab", "reason")]
         }
         if state.showHelp { return [("Esc", "close")] }
+        if state.findQuery != nil { return [("Enter", "find"), ("Esc", "cancel")] }
         if state.list(state.focus).editing { return [("Enter", "keep"), ("Esc", "clear")] }
         var commands: [Command] = [.help]
         switch state.focus {

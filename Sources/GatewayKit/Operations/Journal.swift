@@ -185,6 +185,8 @@ public struct PendingOperation: Sendable, Hashable {
     /// Step index to outcome kind.
     public var ended: [Int: String]
 
+    public init(plan: OperationPlan, ended: [Int: String]) { self.plan = plan; self.ended = ended }
+
     /// Adds the results the audit log holds for this operation: a process killed between
     /// writing a result to the audit log and to the journal leaves the step ended in one only.
     public func merging(audit records: [AuditRecord]) -> PendingOperation {

@@ -18,6 +18,16 @@ public final class PacerPool: Sendable {
         self.init(clock: clock) { _ in ratePerMinute }
     }
 
+    /// A session's pacer, made at `rate` if it has none yet.
+    public func pacer(for session: String, rate: Int) -> Pacer {
+        pacers.withLock { p in
+            if let existing = p[session] { return existing }
+            let made = Pacer(ratePerMinute: rate, clock: clock)
+            p[session] = made
+            return made
+        }
+    }
+
     public func pacer(for session: String) -> Pacer {
         pacers.withLock { p in
             if let existing = p[session] { return existing }
@@ -32,6 +42,7 @@ public final class PacerPool: Sendable {
 public struct StepEvent: Sendable {
     public var step: Int
     public var event: OperationEvent
+    public init(step: Int, event: OperationEvent) { self.step = step; self.event = event }
 }
 
 /// Runs an operation's plan: recorded in the audit log and the journal before the first

@@ -144,14 +144,18 @@ public enum FindEverywhere {
         /// Our role in the group, from the same read.
         public var ourRole: Role?
 
+        public init(session: Session, group: Group, participant: Participant, ourRole: Role?) {
+            self.session = session; self.group = group; self.participant = participant; self.ourRole = ourRole
+        }
+
         /// Whether removing them here can work, or why not.
         public var removal: Verdict {
             if session.isOwnAccount(participant.id) || participant.phone.map(session.isOwnAccount) == true
                 || participant.lid.map(session.isOwnAccount) == true { return .skip("our own account (leave instead)") }
-            if !session.connected { return .skip("session not connected") }
-            if participant.role == .superadmin { return .skip("the owner cannot be removed") }
-            if let r = ourRole, !r.isAdmin { return .skip("we are not an admin here") }
-            if ourRole == nil { return .skip("our role here is unknown") }
+            if !session.connected { return .skip("session offline") }
+            if participant.role == .superadmin { return .skip("they own the group") }
+            if let r = ourRole, !r.isAdmin { return .skip("we are not admin") }
+            if ourRole == nil { return .skip("our role unknown") }
             return .willAct
         }
     }
@@ -161,6 +165,10 @@ public enum FindEverywhere {
         public var hits: [Hit] = []
         /// Sessions or groups that could not be read, with why.
         public var notSearched: [String] = []
+
+        public init(who: JID, hits: [Hit] = [], notSearched: [String] = []) {
+            self.who = who; self.hits = hits; self.notSearched = notSearched
+        }
 
         /// One step per group where the removal can work.
         public var removalSteps: [OperationStep] {

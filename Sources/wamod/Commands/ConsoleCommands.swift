@@ -13,10 +13,11 @@ struct ConsoleFlags: ParsableArguments {
     @Flag(name: .long, help: "Monochrome: bold, reverse and underline only (also when NO_COLOR is set).") var noColor = false
     @Flag(name: .long, help: "ASCII borders and marks.") var ascii = false
 
-    func options(gatewayName: String, audit: AuditLog?, context: AuditContext?, pace: Int?) -> ConsoleOptions {
+    func options(gatewayName: String, audit: AuditLog?, context: AuditContext?, pace: Int?, journal: Journal?) -> ConsoleOptions {
         var o = ConsoleOptions(readOnly: readOnly, dryRun: dryRun, requireReason: requireReason, gatewayName: gatewayName,
                                audit: audit, auditContext: context)
         o.pacePerMinute = pace
+        o.journal = journal
         return o
     }
 
@@ -26,9 +27,9 @@ struct ConsoleFlags: ParsableArguments {
 enum ConsoleLauncher {
     /// Runs the console on this thread until the operator quits.
     static func run(gateway: any Gateway, inbox: Inbox, flags: ConsoleFlags, name: String, audit: AuditLog, context: AuditContext,
-                    pace: Int?) throws {
+                    pace: Int?, journal: Journal) throws {
         let app = ConsoleApp(gateway: gateway, inbox: inbox,
-                             options: flags.options(gatewayName: name, audit: audit, context: context, pace: pace))
+                             options: flags.options(gatewayName: name, audit: audit, context: context, pace: pace, journal: journal))
         do {
             try TerminalRunLoop.run(app, options: flags.terminal)
         } catch let e as TerminalError {
@@ -53,7 +54,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         let name = gateway.gateway == nil ? profile.name : (profile.baseURL.host ?? "gateway") + (profile.baseURL.port.map { ":\($0)" } ?? "")
         try ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: name,
                                 audit: AuditLog(path: AuditLog.defaultPath()), context: AuditContext.current(profile: profile),
-                                pace: profile.pacePerMinute)
+                                pace: profile.pacePerMinute, journal: Journal.beside(auditPath: AuditLog.defaultPath()))
     }
 }
 
@@ -92,9 +93,12 @@ struct DemoCommand: AsyncParsableCommand {
         defer { Task { await sim.stop() } }
         // Rehearsals are recorded apart from real operations.
         let env = ProcessInfo.processInfo.environment
-        let auditPath = env["WAMOD_AUDIT"].flatMap { $0.isEmpty ? nil : $0 } ?? Paths(environment: env).stateDirectory + "/demo-audit.jsonl"
+        let given = env["WAMOD_AUDIT"].flatMap { $0.isEmpty ? nil : $0 }
+        let auditPath = given ?? Paths(environment: env).stateDirectory + "/demo-audit.jsonl"
+        let journal = given.map { Journal.beside(auditPath: $0) } ?? Journal(directory: Paths(environment: env).stateDirectory + "/demo-journal")
         let profile = Profile(name: "demo", dialect: dialect, baseURL: sim.baseURL, token: .environment("-"))
         try ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: "demo (\(dialect.rawValue))",
-                                audit: AuditLog(path: auditPath), context: AuditContext.current(profile: profile), pace: pace)
+                                audit: AuditLog(path: auditPath), context: AuditContext.current(profile: profile), pace: pace,
+                                journal: journal)
     }
 }
