@@ -29,7 +29,8 @@ public struct Executor: Sendable {
     /// Applies `action` to each target of a group.
     public func run(_ action: MemberAction, session: String, group: JID, targets: [JID],
                     onEvent: @Sendable (OperationEvent) -> Void = { _ in }) async -> [TargetResult] {
-        await each(targets, onEvent: onEvent) { t in
+        let verify: (JID) async -> Bool? = { t in await self.holds(action, t, session: session, group: group) }
+        return await each(targets, onEvent: onEvent, verify: verify) { t in
             do throws(GatewayError) {
                 return try await gateway.apply(action, session: session, group: group, targets: [t]).first
                     ?? TargetResult(target: t, outcome: .failed(.server(status: 0, message: "the gateway answered for no target")))
@@ -48,7 +49,22 @@ public struct Executor: Sendable {
         }
     }
 
+    /// Whether the wanted state holds for `target`, from a fresh read of the group; nil when
+    /// the group cannot be read.
+    func holds(_ action: MemberAction, _ target: JID, session: String, group: JID) async -> Bool? {
+        let people: [Participant]
+        do throws(GatewayError) { people = try await gateway.participants(session: session, group: group) } catch { return nil }
+        let p = people.first(matching: target)
+        switch action {
+        case .remove: return p == nil
+        case .add: return p != nil
+        case .promote: return p.map { $0.role.isAdmin } ?? false
+        case .demote: return p.map { !$0.role.isAdmin } ?? false
+        }
+    }
+
     private func each(_ targets: [JID], onEvent: @Sendable (OperationEvent) -> Void,
+                      verify: ((JID) async -> Bool?)? = nil,
                       _ one: (JID) async -> TargetResult) async -> [TargetResult] {
         var results: [TargetResult] = []
         var stop: String?
@@ -60,7 +76,7 @@ public struct Executor: Sendable {
                 onEvent(.finished(r))
                 continue
             }
-            guard let r = await attempt(t, onEvent: onEvent, one) else {
+            guard let r = await attempt(t, onEvent: onEvent, verify: verify, one) else {
                 stop = "cancelled"
                 let r = TargetResult(target: t, outcome: .notAttempted("not sent: cancelled"))
                 results.append(r)
@@ -76,7 +92,7 @@ public struct Executor: Sendable {
 
     /// One target: paced, sent, and retried while the policy says it is safe.
     /// Nil when cancelled before its request was sent.
-    private func attempt(_ t: JID, onEvent: @Sendable (OperationEvent) -> Void,
+    private func attempt(_ t: JID, onEvent: @Sendable (OperationEvent) -> Void, verify: ((JID) async -> Bool?)?,
                          _ one: (JID) async -> TargetResult) async -> TargetResult? {
         var n = 1
         while true {
@@ -87,7 +103,25 @@ public struct Executor: Sendable {
             }
             onEvent(.sending(t))
             let r = await one(t)
-            guard case .failed(let e) = r.outcome, let retry, let delay = retry.delay(attempt: n, error: e) else { return r }
+            guard case .failed(let e) = r.outcome, let retry else { return r }
+            // The answer was lost after the request may have arrived: the group is read again,
+            // and the request is sent again only if it shows the change did not happen.
+            if case .transport(let why) = e, !RetryPolicy.certainlyNotSent(why), let verify, n < retry.maxAttempts {
+                onEvent(.waiting(seconds: 0, reason: "no answer (\(why)); reading the group again before deciding"))
+                switch await verify(t) {
+                case true?:
+                    return TargetResult(target: t, outcome: .done, httpStatus: nil, latencyMs: r.latencyMs)
+                case false?:
+                    let delay = retry.ceiling(attempt: n) * min(1, max(0, retry.random()))
+                    onEvent(.waiting(seconds: delay, reason: "retry: the group shows it was not done"))
+                    do { try await clock.sleep(seconds: delay) } catch { return r }
+                    n += 1
+                    continue
+                case nil:
+                    return r
+                }
+            }
+            guard let delay = retry.delay(attempt: n, error: e) else { return r }
             onEvent(.waiting(seconds: delay, reason: "retry after \(e.message)"))
             do { try await clock.sleep(seconds: delay) } catch { return r }
             n += 1

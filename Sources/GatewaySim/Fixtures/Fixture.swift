@@ -21,6 +21,7 @@ extension World {
             case .demo: DemoFixture.build(into: &s, seed: seed)
             case .large: LargeFixture.build(into: &s, seed: seed)
             }
+            for id in s.sessionOrder { s.advertise(s.options.ratePerMinute, session: id) }
         }
         return world
     }

@@ -24,11 +24,15 @@ struct FaultMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: SimContext,
                 next: (Request, SimContext) async throws -> Response) async throws -> Response {
-        let fault = world.nextFault()
+        let fault = world.nextFault(mutating: request.method != .get && request.method != .head)
         if fault.latencyMs > 0 { try await Task.sleep(for: .milliseconds(fault.latencyMs)) }
         switch fault.action {
         case .none: return try await next(request, context)
         case .drop:
+            try? await context.channel.close()
+            throw DroppedConnection()
+        case .lostAnswer:
+            _ = try await next(request, context)
             try? await context.channel.close()
             throw DroppedConnection()
         case .html: return SimResponse.proxyHTML().hummingbird

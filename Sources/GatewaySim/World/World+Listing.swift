@@ -54,12 +54,14 @@ extension World {
     func sessionState(_ id: String) -> SessionState? { state.withLock { $0.sessions[id] } }
 
     /// The next injected fault, counting it down. Called once per request.
-    func nextFault() -> FaultDecision {
+    func nextFault(mutating: Bool = false) -> FaultDecision {
         state.withLock { s in
             var f = s.options.faults
             defer { s.options.faults = f }
             var action = FaultDecision.Action.none
-            if f.dropNext > 0 {
+            if mutating && f.lostAnswerNext > 0 {
+                f.lostAnswerNext -= 1; action = .lostAnswer
+            } else if f.dropNext > 0 {
                 f.dropNext -= 1; action = .drop
             } else if f.htmlNext > 0 {
                 f.htmlNext -= 1; action = .html
@@ -77,7 +79,7 @@ extension World {
 
 struct FaultDecision: Sendable, Equatable {
     enum Action: Sendable, Equatable {
-        case none, drop, html
+        case none, drop, html, lostAnswer
         case serverError(Int)
         case rateLimited(Int)
     }

@@ -84,7 +84,10 @@ public final class World: Sendable {
         state.withLock { s in
             s.options.ratePerMinute = perMinute
             s.options.burst = burst
-            for id in s.sessionOrder { s.sessions[id]?.bucket = TokenBucket() }
+            for id in s.sessionOrder {
+                s.sessions[id]?.bucket = TokenBucket()
+                s.advertise(perMinute, session: id)
+            }
         }
     }
 
@@ -94,6 +97,7 @@ public final class World: Sendable {
             guard s.sessions[session] != nil else { return }
             if let perMinute {
                 s.sessions[session]?.rateOverride = (perMinute, burst ?? s.options.burst)
+                s.advertise(perMinute, session: session)
             } else {
                 s.sessions[session]?.rateOverride = nil
             }

@@ -48,6 +48,9 @@ public struct Faults: Sendable, Equatable {
     public var htmlNext: Int
     /// The next N requests get their connection closed without an answer.
     public var dropNext: Int
+    /// The next N mutating requests are carried out, then their connection is closed before
+    /// the answer: the change happened, and the client cannot know it.
+    public var lostAnswerNext = 0
     /// The next N requests answer 429 with `Retry-After: rateLimitRetryAfter` (a 429 storm).
     public var rateLimitNext: Int
     public var rateLimitRetryAfter: Int

@@ -63,6 +63,14 @@ extension WorldState {
         return sessions[id]?.groups[group.user] ?? g
     }
 
+    /// What the session advertises (v1's `ratePerMin`) follows the limit it enforces; an
+    /// unlimited world keeps the fixture's figures.
+    mutating func advertise(_ perMinute: Int, session id: String) {
+        guard perMinute > 0 else { return }
+        sessions[id]?.advertisedPerMinute = perMinute
+        sessions[id]?.advertisedPerHour = perMinute * 60
+    }
+
     /// The session's rate limit for mutations: (per minute, burst).
     func rate(for s: SessionState) -> (perMinute: Int, burst: Int) {
         s.rateOverride ?? (options.ratePerMinute, options.burst)
