@@ -96,7 +96,7 @@ import Testing
 
     @Test func unsupportedDialectIsRefused() async {
         await #expect(throws: SimServerError.self) {
-            _ = try await SimServer.start(world: tinyWorld(), dialect: .waha, token: testToken)
+            _ = try await SimServer.start(world: tinyWorld(), dialect: .wuts, token: testToken)
         }
     }
 

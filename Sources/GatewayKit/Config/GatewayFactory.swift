@@ -19,8 +19,9 @@ public enum GatewayFactory {
         switch dialect {
         case .v1: return V1Gateway(transport: transport)
         case .wasend: return WasendGateway(transport: transport)
-        case .waha, .wuts, .wawp, .evolution:
-            throw .configuration("the \(dialect.rawValue) dialect is not supported yet; supported now: v1, wasend")
+        case .waha: return WAHAGateway(transport: transport)
+        case .wuts, .wawp, .evolution:
+            throw .configuration("the \(dialect.rawValue) dialect is not supported yet; supported now: v1, wasend, waha")
         }
     }
 

@@ -13,13 +13,14 @@ protocol DialectRoutes: Sendable {
 
 /// The dialects the emulator speaks so far.
 public enum SimDialects {
-    public static let supported: [Dialect] = [.v1, .wasend]
+    public static let supported: [Dialect] = [.v1, .wasend, .waha]
 }
 
 func routes(for dialect: Dialect, token: String) -> (any DialectRoutes)? {
     switch dialect {
     case .v1: V1Routes(token: token)
     case .wasend: WasendRoutes(token: token)
-    case .waha, .wuts, .wawp, .evolution: nil
+    case .waha: WAHARoutes(token: token)
+    case .wuts, .wawp, .evolution: nil
     }
 }

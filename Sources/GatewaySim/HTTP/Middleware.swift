@@ -54,8 +54,10 @@ struct DialectMiddleware: RouterMiddleware {
                 next: (Request, SimContext) async throws -> Response) async throws -> Response {
         var request = request
         let buffer = try await request.collectBody(upTo: Self.maxBody)
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
         let sim = SimRequest(method: request.method.rawValue, target: request.uri.description,
-                             authorization: request.headers[.authorization],
+                             authorization: request.headers[.authorization], headers: headers,
                              body: Array(buffer.readableBytesView))
         return await routes.respond(to: sim, world: world).hummingbird
     }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A request as the dialect routes see it: method, percent-decoded path segments, query, the
-/// Authorization header, and the body. Free of Hummingbird, so routes stay plain functions.
+/// headers (the Authorization header apart), and the body. Free of Hummingbird, so routes stay
+/// plain functions.
 struct SimRequest: Sendable {
     var method: String
     /// The path and query exactly as received (NestJS's "Cannot POST /x" repeats it).
@@ -10,12 +11,17 @@ struct SimRequest: Sendable {
     var segments: [String]?
     var query: [String: String]
     var authorization: String?
+    /// Every header, by lower-cased name (the dialects' own key headers: `X-Api-Key`, `apikey`).
+    var headers: [String: String]
     var body: [UInt8]
 
-    init(method: String, target: String, authorization: String?, body: [UInt8]) {
+    init(method: String, target: String, authorization: String?, headers: [String: String] = [:], body: [UInt8]) {
         self.method = method
         self.target = target
         self.authorization = authorization
+        var lower: [String: String] = [:]
+        for (k, v) in headers { lower[k.lowercased()] = v }
+        self.headers = lower
         self.body = body
         let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let path = parts.first.map(String.init) ?? "/"
@@ -34,6 +40,9 @@ struct SimRequest: Sendable {
         }
         query = q
     }
+
+    /// A header's value, by any case of its name.
+    func header(_ name: String) -> String? { headers[name.lowercased()] }
 
     /// The body's `participants`: nil when missing or not an array of strings.
     func participantStrings() -> [String]? {
