@@ -283,6 +283,18 @@ struct PacingTests {
     }
 }
 
+@Suite("pacing at a gateway's own limit")
+struct HeadroomTests {
+    @Test("at the advertised limit the pacer keeps 2 % under it; below it, the rate is exact")
+    func headroom() {
+        #expect(abs(Pacer.forSession(profile: 600, advertised: 600).interval - 0.102) < 1e-9)
+        #expect(abs(Pacer.forSession(profile: 6000, advertised: 600).interval - 0.102) < 1e-9)
+        #expect(Pacer.forSession(profile: 300, advertised: 600).interval == 0.2)
+        #expect(Pacer.forSession(profile: nil, advertised: nil).interval == 6)
+        #expect(Pacer.forSession(profile: 600, advertised: nil).interval == 0.1)
+    }
+}
+
 /// A deterministic source of numbers in [0, 1) (SplitMix64), shareable across tasks.
 private final class SeededRandom: Sendable {
     private let state: Mutex<UInt64>

@@ -67,7 +67,7 @@ public final class ConsoleApp: InteractiveApp {
     func preparePacers(_ sessions: [String]) {
         for sid in sessions {
             let session = state.sessions.value?.first { $0.id == sid }
-            _ = pacers.pacer(for: sid, rate: Pacer.ratePerMinute(profile: options.pacePerMinute, advertised: session?.ratePerMinute))
+            _ = pacers.pacer(for: sid) { Pacer.forSession(profile: options.pacePerMinute, advertised: session?.ratePerMinute) }
         }
     }
 
@@ -85,7 +85,7 @@ public final class ConsoleApp: InteractiveApp {
         self.inbox = inbox
         self.options = options
         let pace = options.pacePerMinute
-        self.pacers = PacerPool { _ in Pacer.ratePerMinute(profile: pace, advertised: nil) }
+        self.pacers = PacerPool { _ in Pacer.forSession(profile: pace, advertised: nil) }
         self.reducer = Reducer(keys: keys)
         self.view = RootView(keys: keys)
         state.readOnly = options.readOnly

@@ -5,35 +5,32 @@ import Synchronization
 /// operation spanning several sessions) stay within each account's limit.
 public final class PacerPool: Sendable {
     private let pacers = Mutex<[String: Pacer]>([:])
-    private let rate: @Sendable (String) -> Int
-    private let clock: any OperationClock
+    private let make: @Sendable (String) -> Pacer
 
-    /// `rate` gives a session's mutating requests per minute.
-    public init(clock: any OperationClock = SystemOperationClock(), rate: @escaping @Sendable (String) -> Int) {
-        self.rate = rate; self.clock = clock
-    }
+    /// `make` builds a session's pacer the first time it is needed.
+    public init(make: @escaping @Sendable (String) -> Pacer) { self.make = make }
 
     /// The same rate for every session.
     public convenience init(ratePerMinute: Int, clock: any OperationClock = SystemOperationClock()) {
-        self.init(clock: clock) { _ in ratePerMinute }
+        self.init { _ in Pacer(ratePerMinute: ratePerMinute, clock: clock) }
     }
 
-    /// A session's pacer, made at `rate` if it has none yet.
-    public func pacer(for session: String, rate: Int) -> Pacer {
+    /// A session's pacer, made by `make` if it has none yet.
+    public func pacer(for session: String, make made: () -> Pacer) -> Pacer {
         pacers.withLock { p in
             if let existing = p[session] { return existing }
-            let made = Pacer(ratePerMinute: rate, clock: clock)
-            p[session] = made
-            return made
+            let new = made()
+            p[session] = new
+            return new
         }
     }
 
     public func pacer(for session: String) -> Pacer {
         pacers.withLock { p in
             if let existing = p[session] { return existing }
-            let made = Pacer(ratePerMinute: rate(session), clock: clock)
-            p[session] = made
-            return made
+            let new = make(session)
+            p[session] = new
+            return new
         }
     }
 }

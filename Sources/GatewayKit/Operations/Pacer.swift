@@ -30,11 +30,14 @@ public final class Pacer: Sendable {
     private let full: Mutex<Double>
 
     /// A bucket that starts full. A rate or burst below 1 is taken as 1.
+    /// `headroom` stretches the interval by that fraction (0.02: 2 % slower), for when the
+    /// rate is exactly the gateway's own limit: a request that arrives a millisecond early
+    /// is refused, and a refusal costs the whole `Retry-After` (a second or more).
     public init(ratePerMinute: Int = Pacer.defaultRatePerMinute, burst: Int = Pacer.defaultBurst,
-                clock: any OperationClock = SystemOperationClock()) {
+                clock: any OperationClock = SystemOperationClock(), headroom: Double = 0) {
         self.ratePerMinute = max(1, ratePerMinute)
         self.burst = max(1, burst)
-        self.interval = 60 / Double(self.ratePerMinute)
+        self.interval = 60 / Double(self.ratePerMinute) * (1 + min(1, max(0, headroom)))
         self.clock = clock
         self.full = Mutex(clock.now())
     }
@@ -97,6 +100,17 @@ public final class Pacer: Sendable {
     /// | 20 | nil | 20 |
     /// | 20 | 12 | 12 |
     /// | 5 | 12 | 5 |
+    /// Headroom kept under a gateway's advertised limit when pacing right at it.
+    public static let limitHeadroom = 0.02
+
+    /// The pacer for a session: `ratePerMinute(profile:advertised:)`, with `limitHeadroom`
+    /// when that is the advertised limit itself.
+    public static func forSession(profile: Int?, advertised: Int?, clock: any OperationClock = SystemOperationClock()) -> Pacer {
+        let rate = ratePerMinute(profile: profile, advertised: advertised)
+        let atLimit = advertised.map { $0 > 0 && rate >= $0 } ?? false
+        return Pacer(ratePerMinute: rate, clock: clock, headroom: atLimit ? limitHeadroom : 0)
+    }
+
     public static func ratePerMinute(profile: Int?, advertised: Int?,
                                      default fallback: Int = Pacer.defaultRatePerMinute) -> Int {
         let chosen = profile.flatMap { $0 > 0 ? $0 : nil } ?? max(1, fallback)

@@ -129,12 +129,17 @@ public final class HTTPTransport: Sendable {
         return h == "localhost" || h == "::1" || h.hasPrefix("127.") || h.hasSuffix(".localhost")
     }
 
-    /// Sends a request, waiting out bounded 429s that carry a short `Retry-After`.
+    /// Sends a request, waiting out bounded 429s that carry a short `Retry-After` for reads.
+    /// A mutation's 429 is returned at once: the executor's retry policy waits it out and
+    /// sends again through the session's pacer, so the pacer keeps counting every request
+    /// (a retry here, unseen by the pacer, would let the next paced request follow it too
+    /// closely and be refused in turn).
     public func send(_ spec: HTTPRequestSpec) async throws(GatewayError) -> HTTPResponseData {
         var attempt = 0
+        let isRead = spec.method == "GET" || spec.method == "HEAD"
         while true {
             let response = try await sendOnce(spec)
-            guard response.status == 429, attempt < options.rateLimitRetries,
+            guard response.status == 429, isRead, attempt < options.rateLimitRetries,
                   let wait = response.retryAfter, wait <= options.maxRetryAfter
             else { return response }
             attempt += 1

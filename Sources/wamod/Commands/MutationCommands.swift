@@ -166,10 +166,10 @@ enum CLIOperation {
 
     /// Paced per the profile, lowered to what the gateway advertises for each session.
     static func runner(profile: Profile, gateway: any Gateway, sessions: [Session], context: AuditContext) -> OperationRunner {
-        var rates: [String: Int] = [:]
-        for s in sessions { rates[s.id] = Pacer.ratePerMinute(profile: profile, session: s) }
-        let fallback = Pacer.ratePerMinute(profile: profile, session: nil)
-        let pool = PacerPool { [rates] sid in rates[sid] ?? fallback }
+        var advertised: [String: Int] = [:]
+        for s in sessions { advertised[s.id] = s.ratePerMinute }
+        let pace = profile.pacePerMinute
+        let pool = PacerPool { [advertised] sid in Pacer.forSession(profile: pace, advertised: advertised[sid]) }
         return OperationRunner(gateway: gateway, pacers: pool, retry: .standard, audit: AuditLog(path: AuditLog.defaultPath()),
                                journal: journal(), context: context)
     }
