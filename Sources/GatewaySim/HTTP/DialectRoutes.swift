@@ -13,7 +13,7 @@ protocol DialectRoutes: Sendable {
 
 /// The dialects the emulator speaks so far.
 public enum SimDialects {
-    public static let supported: [Dialect] = [.v1, .wasend, .waha]
+    public static let supported: [Dialect] = [.v1, .wasend, .waha, .wuts, .wawp, .evolution]
 }
 
 func routes(for dialect: Dialect, token: String) -> (any DialectRoutes)? {
@@ -21,6 +21,8 @@ func routes(for dialect: Dialect, token: String) -> (any DialectRoutes)? {
     case .v1: V1Routes(token: token)
     case .wasend: WasendRoutes(token: token)
     case .waha: WAHARoutes(token: token)
-    case .wuts, .wawp, .evolution: nil
+    case .wuts: WUTSRoutes(token: token)
+    case .wawp: WawpRoutes(token: token)
+    case .evolution: EvolutionRoutes(token: token)
     }
 }

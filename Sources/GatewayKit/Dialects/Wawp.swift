@@ -1,0 +1,242 @@
+import Foundation
+import Synchronization
+
+/// `wawp` (docs: gateways.md §6, seed 001). Auth by `instance_id` and `access_token` query
+/// parameters, both secrets: they live only in the transport's credential, so no logged path, error
+/// or audit record carries them. One instance is the one session. Paths mirror WAHA's under `/v2`
+/// without the session segment; reads answer as WAHA does; every change answers `{"ok":true}`,
+/// with no per-participant detail, so this client sends one participant per request (as Wawp
+/// advises for pacing) and an error concerns that participant alone.
+///
+/// The profile's token holds both secrets as `INSTANCE_ID:ACCESS_TOKEN` (see `GatewayFactory`).
+///
+/// Where gateways.md is silent, this client does what Wawp does: the session comes from
+/// `GET /v2/session/info` (WAHA's session object: `name`, `status`, `me`); an add answered
+/// `{"ok":true}` is checked by reading the participants back, since WhatsApp declines some numbers
+/// (privacy settings, not on WhatsApp) without failing the call; a 403 naming the creator and a
+/// 404 naming the participant are refusals of that participant, any other 403 means the instance
+/// is not an admin.
+public final class WawpGateway: Gateway {
+    public let dialect = Dialect.wawp
+    public let capabilities = Capabilities(batching: false, perRowResults: false, idempotentRemove: false, listsSessions: false)
+    let transport: HTTPTransport
+    /// The instance, once read: its account tells our role in a group.
+    private let instance = Mutex<Session?>(nil)
+    /// Groups asked for per page.
+    public let pageSize: Int
+
+    public init(transport: HTTPTransport, pageSize: Int = 50) {
+        self.transport = transport
+        self.pageSize = max(1, pageSize)
+    }
+
+    /// The token's instance, as the one session.
+    public func sessions() async throws(GatewayError) -> [Session] {
+        let r = try await call(WawpAPI.sessionInfo())
+        let s = try WawpDecode.session(r)
+        instance.withLock { $0 = s }
+        return [s]
+    }
+
+    private func me() async -> Session? {
+        if let s = instance.withLock({ $0 }) { return s }
+        return (try? await sessions())?.first
+    }
+
+    // The `session` arguments below are not sent: the credential's instance_id names the
+    // instance, whatever id the caller holds for it.
+
+    public func groups(session: String) async throws(GatewayError) -> [Group] {
+        let me = await me()
+        var all: [Group] = []
+        var seen = Set<JID>()
+        var offset = 0
+        for _ in 0..<10_000 {
+            let r = try await call(WawpAPI.groups(limit: pageSize, offset: offset))
+            let page = try WAHADecode.groups(r, me: me)
+            // A page that adds nothing new (a server ignoring offset) ends the paging.
+            let fresh = page.items.filter { seen.insert($0.jid).inserted }
+            all += fresh
+            offset += page.rows
+            if page.rows < pageSize || fresh.isEmpty { break }
+        }
+        return all
+    }
+
+    public func participants(session: String, group: JID) async throws(GatewayError) -> [Participant] {
+        let r = try await call(WawpAPI.participants(group))
+        return try WAHADecode.participants(r)
+    }
+
+    public func apply(_ action: MemberAction, session: String, group: JID, targets: [JID]) async throws(GatewayError) -> [TargetResult] {
+        await DialectSupport.perTarget(targets) { target in
+            let spec = WawpAPI.mutation(action, group: group, targets: [target])
+            let r: HTTPResponseData
+            do throws(GatewayError) { r = try await self.transport.send(spec) } catch {
+                return TargetResult(target: target, outcome: .failed(error))
+            }
+            guard (200..<300).contains(r.status) else {
+                let outcome = WawpDecode.refusal(action, r, spec)
+                return TargetResult(target: target, outcome: outcome, httpStatus: r.status, latencyMs: r.latencyMs)
+            }
+            switch WawpDecode.ok(r) {
+            case .failure(let e):
+                return TargetResult(target: target, outcome: .failed(e), httpStatus: r.status, latencyMs: r.latencyMs)
+            case .success(false):
+                let m = JSONValue.parse(r.body).flatMap { WawpDecode.message($0) }
+                return TargetResult(target: target, outcome: .refused(m ?? "not \(action.pastTense): the gateway answered ok: false"),
+                                    httpStatus: r.status, latencyMs: r.latencyMs)
+            case .success(true):
+                guard action == .add else {
+                    return TargetResult(target: target, outcome: .done, httpStatus: r.status, latencyMs: r.latencyMs)
+                }
+                return await self.verifyAdd(session: session, group: group, target: target, r)
+            }
+        }
+    }
+
+    /// WhatsApp may decline an add (privacy settings, not on WhatsApp) while Wawp answers
+    /// `{"ok":true}`: the participants are read back.
+    private func verifyAdd(session: String, group: JID, target: JID, _ r: HTTPResponseData) async -> TargetResult {
+        let outcome: Outcome
+        if let members = try? await participants(session: session, group: group) {
+            outcome = WAHADecode.verified(.add, members.first(matching: target))
+        } else {
+            outcome = .refused("sent, but not verified: the members could not be read back; refresh to check")
+        }
+        return TargetResult(target: target, outcome: outcome, httpStatus: r.status, latencyMs: r.latencyMs)
+    }
+
+    public func leave(session: String, group: JID) async throws(GatewayError) -> TargetResult {
+        let spec = WawpAPI.leave(group)
+        let r = try await transport.send(spec)
+        if (200..<300).contains(r.status), (try? WawpDecode.ok(r).get()) != false {
+            return TargetResult(target: group, outcome: .done, httpStatus: r.status, latencyMs: r.latencyMs)
+        }
+        let e = (200..<300).contains(r.status) ? GatewayError.validation("the gateway answered ok: false") : WawpDecode.error(r, spec)
+        // Not a member of this group (any more): about this group only, a refusal.
+        let outcome: Outcome = switch e {
+        case .notFound(let m): .refused(m)
+        case .forbidden(let m): .refused(m ?? "WhatsApp refused to leave this group")
+        default: .failed(e)
+        }
+        return TargetResult(target: group, outcome: outcome, httpStatus: r.status, latencyMs: r.latencyMs)
+    }
+
+    private func call(_ spec: HTTPRequestSpec) async throws(GatewayError) -> HTTPResponseData {
+        let r = try await transport.send(spec)
+        guard (200..<300).contains(r.status) else { throw WawpDecode.error(r, spec) }
+        return r
+    }
+}
+
+/// The requests of `wawp`, as pure data. The credential adds `instance_id` and `access_token`.
+public enum WawpAPI {
+    static func groupPath(_ group: JID) -> String { "/v2/groups/\(PathEncoding.keepingAt(group.string))" }
+
+    /// The instance's session (WAHA's session object).
+    public static func sessionInfo() -> HTTPRequestSpec { HTTPRequestSpec(method: "GET", path: "/v2/session/info") }
+
+    /// A page of groups, without their participants (as WAHA).
+    public static func groups(limit: Int, offset: Int) -> HTTPRequestSpec {
+        HTTPRequestSpec(method: "GET", path: "/v2/groups", query: [
+            URLQueryItem(name: "limit", value: String(limit)), URLQueryItem(name: "offset", value: String(offset)),
+            URLQueryItem(name: "sortBy", value: "subject"), URLQueryItem(name: "sortOrder", value: "asc"),
+            URLQueryItem(name: "exclude", value: "participants"),
+        ])
+    }
+
+    public static func participants(_ group: JID) -> HTTPRequestSpec {
+        HTTPRequestSpec(method: "GET", path: "\(groupPath(group))/participants")
+    }
+
+    /// Remove, add, promote or demote: `{"participants":[{"id":"123@c.us"}]}`.
+    public static func mutation(_ action: MemberAction, group: JID, targets: [JID]) -> HTTPRequestSpec {
+        let tail = switch action {
+        case .remove: "participants/remove"
+        case .add: "participants/add"
+        case .promote: "admin/promote"
+        case .demote: "admin/demote"
+        }
+        let body = WAHAAPI.Participants(participants: targets.map { WAHAAPI.ParticipantID(id: $0.cUs) })
+        return .json("POST", "\(groupPath(group))/\(tail)", body: body)
+    }
+
+    public static func leave(_ group: JID) -> HTTPRequestSpec {
+        HTTPRequestSpec(method: "POST", path: "\(groupPath(group))/leave")
+    }
+}
+
+/// The answers of `wawp`, decoded. Reads are WAHA's shapes (`WAHADecode`).
+public enum WawpDecode {
+    /// `GET /v2/session/info`: `{"name","status","me":{"id","pushName"}}` (an array of one is read too).
+    public static func session(_ r: HTTPResponseData) throws(GatewayError) -> Session {
+        let v = try DialectSupport.json(r)
+        let row = v.array?.first ?? v
+        guard row.object != nil, let name = row["name"]?.text ?? row["session_name"]?.text else {
+            throw .undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))
+        }
+        let status = row["status"]?.text ?? "unknown"
+        let ids = [row["me"]?["id"], row["me"]?["lid"], row["me"]?["pn"]].compactMap { WAHADecode.jid($0) }
+        return Session(id: name, label: row["me"]?["pushName"]?.text ?? name, account: ids.first { $0.kind == .user },
+                       accountLID: ids.first { $0.kind == .lid }, connected: status.uppercased() == "WORKING", status: status)
+    }
+
+    /// A change's answer: `{"ok":true}`; an empty body is the call's own success.
+    public static func ok(_ r: HTTPResponseData) -> Result<Bool, GatewayError> {
+        if r.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return .success(true) }
+        guard let v = JSONValue.parse(r.body), let ok = v["ok"]?.bool ?? v["success"]?.bool else {
+            return .failure(.undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body)))
+        }
+        return .success(ok)
+    }
+
+    /// What a failed change means for its one participant: the creator's immunity and a
+    /// non-member are refusals of that participant; anything else is the error.
+    public static func refusal(_ action: MemberAction, _ r: HTTPResponseData, _ spec: HTTPRequestSpec? = nil) -> Outcome {
+        let e = error(r, spec)
+        let words = (e.detail ?? "").lowercased()
+        switch e {
+        case .forbidden where ["creator", "owner", "superadmin"].contains { words.contains($0) }:
+            return .refused("not allowed: the group's creator cannot be \(action.pastTense)")
+        case .notFound where words.contains("participant") || words.contains("member"):
+            return .refused(action == .add ? "not on WhatsApp" : "not a member of the group")
+        default:
+            return .failed(e)
+        }
+    }
+
+    /// Whether a body is Wawp's own error (as opposed to a web server's 404 page).
+    static func isAPIError(_ v: JSONValue) -> Bool { v["status"] != nil || v["error"] != nil }
+
+    /// The answer's words: `message` (a string or a list), else `error`.
+    static func message(_ v: JSONValue) -> String? { WAHADecode.message(v) }
+
+    /// Maps a failed answer to an error: `{"status":…,"message":"…","error":"…"}`; 401 bad
+    /// credentials, 403 not an admin, 404 unknown instance, group or participant, 422 the
+    /// instance not `WORKING`, 429. With the request's `spec`, a route miss is `noSuchRoute`.
+    public static func error(_ r: HTTPResponseData, _ spec: HTTPRequestSpec? = nil) -> GatewayError {
+        if let spec, DialectSupport.isRouteMiss(r, apiShape: isAPIError) {
+            return .noSuchRoute(method: spec.method, path: spec.redactedTarget)
+        }
+        if r.status == 429 { return .rateLimited(retryAfter: r.retryAfter) }
+        guard let v = JSONValue.parse(r.body) else {
+            if r.status == 401 { return .unauthorized(nil) }
+            return .undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))
+        }
+        // The gateway's words could echo the request's query: keep secrets out of them.
+        let text = message(v).map(Redaction.scrub)
+        let lower = (text ?? "").lowercased()
+        if r.status == 422 || r.status == 409,
+           lower.contains("status") || lower.contains("working") || lower.contains("not connected") {
+            return .notConnected(text)
+        }
+        switch r.status {
+        case 400, 422: return .validation(text ?? "invalid request")
+        case 401: return .unauthorized(text)
+        case 403: return .forbidden(text)
+        case 404: return .notFound(text ?? "instance, group or participant")
+        default: return .server(status: r.status, message: text)
+        }
+    }
+}

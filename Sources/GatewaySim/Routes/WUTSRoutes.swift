@@ -1,0 +1,147 @@
+import Foundation
+import GatewayKit
+
+/// WUTS (gateways.md §5, seed 002): `Authorization: Bearer <token>`, where the token belongs to one
+/// device, the session; no path names a session. Groups at `/groups`, one group with its
+/// participants at `/groups/{jid}`, every member change at `DELETE /groups/{jid}/participants`
+/// with an optional `action` (default `remove`) answered with one row per participant, leave at
+/// `DELETE /groups/{jid}/leave`, errors in the `error_code` envelope.
+///
+/// Where gateways.md is silent, the emulator answers as WUTS does: `GET /status` gives the
+/// device's live state and always answers 200; the token's device is the world's first session,
+/// and a `device_id` query names another of the tenant's devices (WUTS resolves the device
+/// from the token when it is omitted); group calls need a connected device (WUTS reads and acts
+/// through the live WhatsApp connection) and answer `DEVICE_NOT_READY` otherwise, with 503;
+/// not being an admin is 403 `FORBIDDEN`; an unknown group is 404 `GROUP_NOT_FOUND`; the rate
+/// limit is 429 `RATE_LIMITED` with `Retry-After`; a refused row carries WhatsApp's code in
+/// `error`; the creator may leave (WhatsApp allows it); an unknown route is the Go router's
+/// plain-text `404 page not found`.
+struct WUTSRoutes: DialectRoutes {
+    let token: String
+
+    enum Route {
+        case status
+        case groups
+        case group(String)
+        case mutate(group: String)
+        case leave(group: String)
+    }
+
+    static func match(_ method: String, _ p: [String]) -> Route? {
+        switch (method, p.count) {
+        case ("GET", 1) where p[0] == "status": return .status
+        case ("GET", 1) where p[0] == "groups": return .groups
+        case ("GET", 2) where p[0] == "groups": return .group(p[1])
+        case ("DELETE", 3) where p[0] == "groups" && p[2] == "participants": return .mutate(group: p[1])
+        case ("DELETE", 3) where p[0] == "groups" && p[2] == "leave": return .leave(group: p[1])
+        default: return nil
+        }
+    }
+
+    func respond(to request: SimRequest, world: World) async -> SimResponse {
+        guard let segments = request.segments, let route = Self.match(request.method, segments) else {
+            return Self.notFoundPage()
+        }
+        guard Auth.bearer(request.authorization, matches: token) else {
+            return WUTSRender.error(401, "UNAUTHORIZED", "Invalid token")
+        }
+        do throws(WUTSFailure) {
+            let device = try Self.device(request, world)
+            return try handle(route, device: device, request: request, world: world)
+        } catch {
+            return error.response
+        }
+    }
+
+    /// The token's device: the world's first session, or the one `device_id` names.
+    static func device(_ request: SimRequest, _ world: World) throws(WUTSFailure) -> String {
+        if let id = request.query["device_id"], !id.isEmpty {
+            guard world.sessionState(id) != nil else { throw .refusal(.sessionNotFound) }
+            return id
+        }
+        guard let first = world.sessionStates().first else { throw .refusal(.sessionNotFound) }
+        return first.id
+    }
+
+    private func handle(_ route: Route, device: String, request: SimRequest, world: World) throws(WUTSFailure) -> SimResponse {
+        switch route {
+        case .status:
+            guard let s = world.sessionState(device) else { throw .refusal(.sessionNotFound) }
+            return .json(200, ["success": true, "data": WUTSRender.status(s)])
+        case .groups:
+            try Self.requireConnected(device, world)
+            let listing = try WUTSFailure.wrap { () throws(WorldRefusal) in
+                try world.listGroups(session: device, offset: 0, limit: nil, materialize: false)
+            }
+            return .json(200, ["success": true, "groups": .array(listing.groups.map { WUTSRender.group($0, participants: false) })])
+        case .group(let g):
+            try Self.requireConnected(device, world)
+            let group = try Self.group(g)
+            let (_, state) = try WUTSFailure.wrap { () throws(WorldRefusal) in try world.groupDetail(session: device, group: group) }
+            return .json(200, ["success": true, "group": WUTSRender.group(state, participants: true)])
+        case .mutate(let g):
+            try Self.requireConnected(device, world)
+            let group = try Self.group(g)
+            let (action, targets) = try Self.body(request)
+            let rules = try WUTSFailure.wrap { () throws(WorldRefusal) in
+                try world.apply(action, session: device, group: group, targets: targets)
+            }
+            return .json(200, ["success": true, "participants": .array(rules.map { WUTSRender.row(action, $0) })])
+        case .leave(let g):
+            try Self.requireConnected(device, world)
+            let group = try Self.group(g)
+            try WUTSFailure.wrap { () throws(WorldRefusal) in try world.leave(session: device, group: group, ownerMayLeave: true) }
+            return .json(200, ["success": true])
+        }
+    }
+
+    static func requireConnected(_ device: String, _ world: World) throws(WUTSFailure) {
+        guard let s = world.sessionState(device) else { throw .refusal(.sessionNotFound) }
+        if !s.connected { throw .refusal(.notConnected(status: s.offlineStatus)) }
+    }
+
+    static func group(_ text: String) throws(WUTSFailure) -> JID {
+        guard let jid = try? JID.group(text) else {
+            throw .validation(field: "jid", message: "jid must be a group JID like 120363039000000000@g.us", value: text)
+        }
+        return jid
+    }
+
+    /// `{"participants":[…],"action":"remove"}`: phone numbers, user JIDs or `@lid` ids; the
+    /// action defaults to `remove`.
+    static func body(_ request: SimRequest) throws(WUTSFailure) -> (MemberAction, [JID]) {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any] else {
+            throw .validation(field: "participants", message: "participants is required", value: "")
+        }
+        var action = MemberAction.remove
+        if let raw = object["action"] {
+            guard let text = raw as? String, let a = MemberAction(rawValue: text.lowercased()) else {
+                throw .validation(field: "action", message: "action must be one of add, remove, promote, demote", value: "\(raw)")
+            }
+            action = a
+        }
+        guard let list = request.participantStrings(), !list.isEmpty else {
+            throw .validation(field: "participants", message: "participants must be a non-empty array of strings", value: "")
+        }
+        var out: [JID] = []
+        for text in list {
+            guard let jid = try? JID.member(text) else {
+                throw .validation(field: "participants", message: "invalid participant: a phone number, a user JID or an @lid id", value: text)
+            }
+            out.append(jid)
+        }
+        return (action, out)
+    }
+
+    /// What the Go router answers for a route it does not have.
+    static func notFoundPage() -> SimResponse {
+        SimResponse(status: 404, headers: [("Content-Type", "text/plain")], body: Array("404 page not found".utf8))
+    }
+
+    func serverError(status: Int) -> SimResponse {
+        status == 503 ? WUTSRender.error(503, "SERVICE_UNAVAILABLE", "service unavailable")
+                      : WUTSRender.error(status, "INTERNAL_ERROR", "internal server error")
+    }
+
+    func rateLimited(retryAfter: Int) -> SimResponse { WUTSRender.tooManyRequests(retryAfter: retryAfter) }
+}
