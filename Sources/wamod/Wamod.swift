@@ -25,7 +25,7 @@ struct Wamod: AsyncParsableCommand {
         subcommands: [
             SessionsCommand.self, GroupsCommand.self, MembersCommand.self,
             RemoveCommand.self, DemoteCommand.self, PromoteCommand.self, AddCommand.self, LeaveCommand.self,
-            FindCommand.self, ResumeCommand.self, UndoCommand.self, AuditCommand.self, SimCommand.self, DemoCommand.self, ConsoleCommand.self,
+            FindCommand.self, ResumeCommand.self, UndoCommand.self, AuditCommand.self, ProbeCommand.self, SimCommand.self, DemoCommand.self, ConsoleCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self
     )

@@ -7,27 +7,40 @@ import Testing
 /// waiting for what the screen shows rather than sleeping.
 @Suite("console journeys in tmux", .enabled(if: TmuxSession.available, "needs tmux (installed by .ci/run)"), .serialized)
 struct ConsoleJourneyTests {
-    static let dialects: [Dialect] = [.v1, .wasend]
+    /// The main journeys run against every dialect the emulator speaks.
+    static let dialects: [Dialect] = SimDialects.supported
 
     /// Starts the console on the fixture's emulator; the shell line records the terminal
     /// settings after the console exits, so tests can check it restored them.
     func open(_ f: SimFixture, extra: String = "", stty: String, audit: String = Self.auditFile()) throws -> TmuxSession {
         let t = TmuxSession()
         let cmd = "\(Binary.wamod.path) --gateway \(f.sim.baseURL.absoluteString) --dialect \(f.sim.dialect.rawValue) --pace 6000 \(extra); echo EXIT=$?; stty -a > \(stty); sleep 30"
-        try t.start(cmd, env: ["WAMOD_TOKEN": f.token, "LANG": "C.UTF-8", "TERM": "xterm-256color", "WAMOD_AUDIT": audit])
+        try t.start(cmd, env: ["WAMOD_TOKEN": f.clientToken, "LANG": "C.UTF-8", "TERM": "xterm-256color", "WAMOD_AUDIT": audit])
         return t
     }
 
-    func openTeamAlpha(_ t: TmuxSession) async throws {
+    /// How the console shows a participant, and what to type to filter to them: by name where
+    /// the dialect's participant rows carry names (v1, Wasend), else by number.
+    struct Shown { var filter: String; var text: String }
+
+    static func shown(_ d: Dialect, _ name: String, _ jid: JID) -> Shown {
+        if d == .v1 || d == .wasend { return Shown(filter: String(name.split(separator: " ")[0]), text: name) }
+        return Shown(filter: jid.user, text: "+" + jid.user)
+    }
+
+    static func carla(_ d: Dialect) -> Shown { shown(d, "Carla Dias", TinyFixture.plainMembers[0]) }
+
+    func openTeamAlpha(_ t: TmuxSession, _ d: Dialect = .v1) async throws {
         try await t.wait(for: "Team Alpha")
         try t.keys("Tab")
-        try await t.wait(for: "the groups pane focused") { $0.contains("Groups (alpha)") }
+        // Dialects label sessions their own way (WAHA by name, WUTS by its device).
+        try await t.wait(for: "the groups pane focused") { $0.contains("Groups (") }
         // Found by filtering, as an operator would: dialects order groups differently.
         try t.keys("/")
         try t.literal("Team Alpha")
         try t.keys("Enter", "Enter")
         try await t.wait(for: "Participants · Team Alpha")
-        try await t.wait(for: "Carla Dias")
+        try await t.wait(for: Self.carla(d).text)
     }
 
     /// After quitting: the console exited 0 and the shell found the terminal as it was (canonical, echoing).
@@ -50,17 +63,19 @@ struct ConsoleJourneyTests {
             let audit = Self.auditFile()
             let t = try open(f, stty: stty, audit: audit)
             defer { t.kill() }
-            try await openTeamAlpha(t)
-            // Filter to the plain members whose names have an "a" … then tag three by hand.
+            try await openTeamAlpha(t, d)
+            let carla = Self.carla(d), davi = Self.shown(d, "Davi Rocha", TinyFixture.plainMembers[1])
+            let eva = Self.shown(d, "Éva Müller", TinyFixture.plainMembers[2])
+            // Filter to one, tag it, clear; three times, as an operator would.
             try t.keys("/")
-            try t.literal("Carla")
-            try await t.wait(for: "a filter showing only Carla") { $0.contains("Carla Dias") && !$0.contains("Davi Rocha") }
+            try t.literal(carla.filter)
+            try await t.wait(for: "a filter showing only Carla") { $0.contains(carla.text) && !$0.contains(davi.text) }
             try t.keys("Enter", "Space", "Escape")
-            try await t.wait(for: "the filter cleared") { $0.contains("Davi Rocha") }
+            try await t.wait(for: "the filter cleared") { $0.contains(davi.text) }
             try t.keys("/")
-            try t.literal("Davi")
+            try t.literal(davi.filter)
             try t.keys("Enter", "Space", "Escape", "/")
-            try t.literal("Éva")
+            try t.literal(eva.filter)
             try t.keys("Enter", "Space", "Escape")
             try await t.wait(for: "tagged 3")
             try t.keys("x")
@@ -74,7 +89,7 @@ struct ConsoleJourneyTests {
             #expect(left.count == TinyFixture.teamAlphaSize - 3)
             for gone in TinyFixture.plainMembers.prefix(3) { #expect(!left.contains { $0.matches(gone) }) }
             let screen = try t.screen()
-            #expect(screen.contains("✓ Carla Dias") || screen.contains("removed 3 of 3"))
+            #expect(screen.contains("✓ \(carla.text)") || screen.contains("removed 3 of 3"))
             let (records, _) = try AuditLog.read(path: audit)
             #expect(records.filter { $0.type == "operation" && $0.action == "remove" }.count == 1)
             #expect(records.filter { $0.type == "result" && $0.outcome == "done" }.count == 3, "each result is in the audit log")
@@ -88,11 +103,12 @@ struct ConsoleJourneyTests {
         try await withSim(d) { f in
             let t = try open(f, stty: Self.sttyFile())
             defer { t.kill() }
-            try await openTeamAlpha(t)
+            try await openTeamAlpha(t, d)
+            let bruno = Self.shown(d, "Bruno Lima", TinyFixture.otherAdmin)
             try t.keys("/")
-            try t.literal("Bruno")
+            try t.literal(bruno.filter)
             try t.keys("Enter")
-            try await t.wait(for: "only Bruno shown") { !$0.contains("Carla Dias") }
+            try await t.wait(for: "only Bruno shown") { !$0.contains(Self.carla(d).text) }
             try t.keys("d")
             try await t.wait(for: "will be demoted")
             try t.keys("y")

@@ -240,3 +240,19 @@ struct OperationTrustTests {
         }
     }
 }
+
+@Suite("wamod probe")
+struct ProbeCommandTests {
+    @Test("names the dialect, prints a profile for it, and never the token", arguments: [Dialect.v1, .evolution])
+    func probe(_ d: Dialect) async throws {
+        try await withSim(d) { f in
+            let r = try await runWamod(["probe", f.sim.baseURL.absoluteString], env: f.env)
+            #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+            #expect(r.stdout.contains("speaks \(d.rawValue)"))
+            #expect(r.stdout.contains("dialect = \(d.rawValue)"))
+            #expect(!r.stdout.contains(f.token) && !r.stderr.contains(f.token))
+            let bad = try await runWamod(["probe", "not a url"], env: f.env)
+            #expect(bad.status == 2)
+        }
+    }
+}

@@ -139,7 +139,9 @@ struct SimFixture {
     let token: String
     /// The tests pace fast: the emulator's world has no rate limit, and pacing itself is tested on a virtual clock.
     var gatewayArgs: [String] { ["--gateway", sim.baseURL.absoluteString, "--dialect", sim.dialect.rawValue, "--pace", "6000"] }
-    var env: [String: String] { ["WAMOD_TOKEN": token] }
+    var env: [String: String] { ["WAMOD_TOKEN": clientToken] }
+    /// The token as a client of this dialect holds it: Wawp's names its instance (the session).
+    var clientToken: String { sim.dialect == .wawp ? "\(TinyFixture.alpha):\(token)" : token }
 
     static func start(_ dialect: Dialect, fixture: Fixture = .tiny) async throws -> SimFixture {
         let token = "e2e-\(UUID().uuidString)"

@@ -1,6 +1,6 @@
 import GatewayKit
 
-/// One gateway dialect's routes. To add a dialect (waha, wuts, wawp, evolution), write a type
+/// One gateway dialect's routes. To add a dialect, write a type
 /// conforming to this in `Routes/`, then return it from `routes(for:token:world:)`.
 protocol DialectRoutes: Sendable {
     /// Answers a request (auth, routing, rules, rendering) in the dialect's own shapes.

@@ -89,7 +89,10 @@ struct DemoCommand: AsyncParsableCommand {
         let token = SimToken.make()
         let sim = try await SimServer.start(world: world, dialect: dialect, token: token)
         let inbox = Inbox()
-        let gw = try GatewayFactory.make(dialect: dialect, baseURL: sim.baseURL, token: token, observer: inbox.requestObserver)
+        // A wawp token names its instance (the session): the world's first connected one.
+        let first = world.sessions().first { $0.connected }?.id ?? world.sessions().first?.id ?? ""
+        let clientToken = dialect == .wawp ? "\(first):\(token)" : token
+        let gw = try GatewayFactory.make(dialect: dialect, baseURL: sim.baseURL, token: clientToken, observer: inbox.requestObserver)
         defer { Task { await sim.stop() } }
         // Rehearsals are recorded apart from real operations.
         let env = ProcessInfo.processInfo.environment

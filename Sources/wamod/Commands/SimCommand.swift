@@ -80,8 +80,19 @@ struct SimCommand: AsyncParsableCommand {
         for r in running { Stdio.out("serving \(r.dialect.rawValue) on \(r.baseURL.absoluteString)") }
         Stdio.out("")
         Stdio.out("# a config for these (save as $XDG_CONFIG_HOME/wamod/config; export the token as WAMOD_SIM_TOKEN):")
+        let first = world.sessions().first { $0.connected }?.id ?? world.sessions().first?.id ?? ""
         for r in running {
-            Stdio.out("[profile sim-\(r.dialect.rawValue)]\ndialect = \(r.dialect.rawValue)\nurl = \(r.baseURL.absoluteString)\ntoken_env = WAMOD_SIM_TOKEN\n")
+            var lines = ["[profile sim-\(r.dialect.rawValue)]", "dialect = \(r.dialect.rawValue)", "url = \(r.baseURL.absoluteString)"]
+            switch r.dialect {
+            case .wawp:
+                // One instance is one session: the token names it, INSTANCE_ID:ACCESS_TOKEN.
+                lines.append("token_command = printf '%s:%s' \(first) \"$WAMOD_SIM_TOKEN\"")
+            case .wuts:
+                lines.append("token_env = WAMOD_SIM_TOKEN    # the token's device is the world's first session")
+            default:
+                lines.append("token_env = WAMOD_SIM_TOKEN")
+            }
+            Stdio.out(lines.joined(separator: "\n") + "\n")
         }
         Stdio.out("Ctrl-C stops.")
         let signal = await SignalWait.next([SIGINT, SIGTERM, SIGHUP])
