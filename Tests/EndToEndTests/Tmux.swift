@@ -50,7 +50,25 @@ struct TmuxSession {
     func literal(_ text: String) throws { try tmux(["send-keys", "-t", name, "-l", text]) }
     func screen() throws -> String { try tmux(["capture-pane", "-t", name, "-p"], capture: true) }
     func resize(_ w: Int, _ h: Int) throws { try tmux(["resize-window", "-t", name, "-x", String(w), "-y", String(h)]) }
-    func kill() { _ = try? tmux(["kill-server"]) }
+    /// Ends the pane's processes (the shell, the console, its sleep) and then the server.
+    /// kill-server alone is not enough: tmux 3.3 here has been seen to leave the pane's
+    /// process group running, and the server with it, when a test ended early.
+    func kill() {
+        let pids = ((try? tmux(["list-panes", "-s", "-F", "#{pane_pid}"], capture: true)) ?? "")
+            .split(whereSeparator: \.isNewline).compactMap { pid_t($0.trimmingCharacters(in: .whitespaces)) }
+        for pid in pids where pid > 1 { Glibc.kill(-pid, SIGKILL); Glibc.kill(pid, SIGKILL) }
+        _ = try? tmux(["kill-server"])
+    }
+
+    /// The screen, captured on a thread of its own: waiting for tmux on the test's async
+    /// threads would hold one of the few the in-process emulators answer on.
+    func screenOffExecutor() async throws -> String {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<String, Error>) in
+            Thread.detachNewThread {
+                do { c.resume(returning: try screen()) } catch { c.resume(throwing: error) }
+            }
+        }
+    }
 
     /// Waits until the screen satisfies `ok`, polling; fails with the last screen after `timeout`.
     @discardableResult
@@ -58,7 +76,7 @@ struct TmuxSession {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < deadline {
-            last = try screen()
+            last = try await screenOffExecutor()
             if ok(last) { return last }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
