@@ -256,3 +256,62 @@ struct ProbeCommandTests {
         }
     }
 }
+
+@Suite("transport against a redirecting server")
+struct RedirectTests {
+    /// Two loopback servers in one Python process: the first answers every request with a
+    /// redirect to the second, which records the headers it received.
+    static let script = #"""
+import http.server, json, sys, threading
+seen = sys.argv[1]
+class Land(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        with open(seen, "a") as f: f.write(json.dumps(dict(self.headers)) + "\n")
+        self.send_response(200); self.send_header("Content-Type", "application/json"); self.end_headers(); self.wfile.write(b"{}")
+    def log_message(self, *a): pass
+land = http.server.HTTPServer(("127.0.0.1", 0), Land)
+class Hop(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(302); self.send_header("Location", "http://127.0.0.1:%d/landing" % land.server_port); self.send_header("Content-Length", "0"); self.end_headers()
+    def log_message(self, *a): pass
+hop = http.server.HTTPServer(("127.0.0.1", 0), Hop)
+threading.Thread(target=land.serve_forever, daemon=True).start()
+print(hop.server_port, flush=True)
+hop.serve_forever()
+"""#
+
+    static func sessionsError(_ gw: any Gateway) async -> String? {
+        do throws(GatewayError) { _ = try await gw.sessions(); return nil } catch { return error.message }
+    }
+
+    @Test("a redirect is not followed, so the token never travels to where it points")
+    func redirectNotFollowed() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wamod-redirect-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let seen = dir.appendingPathComponent("seen.jsonl").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", Self.script, seen]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { p.terminate() }
+        let port: String = await withCheckedContinuation { c in
+            Thread.detachNewThread {
+                var line = Data()
+                while let b = try? out.fileHandleForReading.read(upToCount: 1), !b.isEmpty, b != Data([0x0A]) { line.append(b) }
+                c.resume(returning: String(decoding: line, as: UTF8.self))
+            }
+        }
+        let base = try #require(URL(string: "http://127.0.0.1:\(port)"))
+        let token = "redirect-secret-\(UUID().uuidString)"
+        let gw = try GatewayFactory.make(dialect: .v1, baseURL: base, token: token, options: TransportOptions(timeout: 5))
+        let message = await Self.sessionsError(gw)
+        #expect(message != nil, "a redirect must not read as a list of sessions")
+        #expect(message?.contains(token) == false)
+        let landed = (try? String(contentsOfFile: seen, encoding: .utf8)) ?? ""
+        #expect(landed.isEmpty, "the request was followed to the second server: \(landed)")
+        #expect(!landed.contains(token))
+    }
+}

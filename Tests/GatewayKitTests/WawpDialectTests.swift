@@ -10,10 +10,11 @@ struct WawpDialectTests {
     static let g = JID(kind: .group, user: "120363041234567890")
     static let a = JID(kind: .user, user: "5511900000012")
 
-    @Test("session info: the name is the session's id, never the instance id; WORKING is connected")
+    @Test("session info: neither the id nor the label is the session's name (it may be the instance id); WORKING is connected")
     func session() throws {
         let s = try WawpDecode.session(response(200, Self.infoBody))
-        #expect(s.id == "wawp-84729105" && s.label == "John Doe")
+        #expect(s.id == "instance" && s.label == "John Doe")
+        #expect(try WawpDecode.session(response(200, #"{"name":"inst-secret","status":"WORKING","me":{"id":"2010@c.us"}}"#)).label == "Wawp instance")
         #expect(s.account == JID(kind: .user, user: "201012345678") && s.connected && s.status == "WORKING")
         let off = try WawpDecode.session(response(200, #"{"name":"wawp-1","status":"SCAN_QR_CODE","me":null}"#))
         #expect(!off.connected && off.account == nil && off.status == "SCAN_QR_CODE")

@@ -130,7 +130,7 @@ import Testing
             let gw = try GatewayFactory.make(dialect: .wawp, baseURL: sim.baseURL, token: "\(T.alpha):\(testToken)",
                                              observer: { e in paths.withLock { $0.append("\(e)") } })
             let sessions = try await gw.sessions()
-            #expect(sessions.map(\.id) == ["wawp-alpha"])
+            #expect(sessions.map(\.id) == ["instance"])
             let r = try await gw.apply(.remove, session: sessions[0].id, group: T.teamAlpha, targets: [T.plainMembers[0], T.creator])
             #expect(r[0].outcome == .done && r[1].outcome.kind == "refused")
             let logged = paths.withLock { $0 }

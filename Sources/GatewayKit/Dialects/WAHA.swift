@@ -171,6 +171,10 @@ public enum WAHADecode {
     public struct Row: Sendable, Equatable {
         public var ids: [JID]
         public var code: Int
+        /// Set when the row's own content contradicts a success code (a promote whose row
+        /// still says "not an admin"): the target is refused with this reason.
+        public var contradiction: String? = nil
+        public init(ids: [JID], code: Int, contradiction: String? = nil) { self.ids = ids; self.code = code; self.contradiction = contradiction }
     }
 
     public static func sessions(_ r: HTTPResponseData) throws(GatewayError) -> [Session] {
@@ -302,22 +306,23 @@ public enum WAHADecode {
     }
 
     /// One result per target from per-row codes. Rows are matched by JID (`@c.us` and
-    /// `@s.whatsapp.net` alike); rows naming no target go to the unmatched targets in order when
-    /// their numbers agree (a row may name the `@lid` of a target sent by phone).
+    /// `@s.whatsapp.net` alike); a single row naming no target goes to the single unmatched
+    /// target (a row may name the `@lid` of a target sent by phone). With more than one of
+    /// each, order is not trusted: those targets are refused as unconfirmed.
     public static func results(_ action: MemberAction, targets: [JID], rows: [Row], _ r: HTTPResponseData) -> [TargetResult] {
         var used = Set<Int>()
-        var codes: [Int?] = targets.map { t in
+        var matched: [Row?] = targets.map { t in
             guard let i = rows.indices.first(where: { !used.contains($0) && rows[$0].ids.contains(t) }) else { return nil }
             used.insert(i)
-            return rows[i].code
+            return rows[i]
         }
         let spare = rows.indices.filter { !used.contains($0) }
-        let missing = codes.indices.filter { codes[$0] == nil }
-        if spare.count == missing.count {
-            for (t, i) in zip(missing, spare) { codes[t] = rows[i].code }
+        let missing = matched.indices.filter { matched[$0] == nil }
+        if spare.count == 1, missing.count == 1 {
+            matched[missing[0]] = rows[spare[0]]
         }
-        return zip(targets, codes).map { t, code in
-            let o: Outcome = code.map { outcome(action, code: $0) }
+        return zip(targets, matched).map { t, row in
+            let o: Outcome = row.map { r in r.contradiction.map { .refused($0) } ?? outcome(action, code: r.code) }
                 ?? .refused("not \(action.pastTense): the gateway's answer has no row for this participant")
             return TargetResult(target: t, outcome: o, httpStatus: r.status, latencyMs: r.latencyMs)
         }

@@ -57,7 +57,7 @@ public final class WUTSGateway: Gateway {
         guard (200..<300).contains(r.status) else {
             return DialectSupport.all(targets, .failed(WUTSDecode.error(r, spec)), r)
         }
-        switch WUTSDecode.rows(r) {
+        switch WUTSDecode.rows(r, action: action) {
         case .failure(let e): return DialectSupport.all(targets, .failed(e), r)
         case .success(let rows): return WAHADecode.results(action, targets: targets, rows: rows, r)
         }
@@ -175,7 +175,7 @@ public enum WUTSDecode {
 
     /// A mutation's rows: `{"success":true,"participants":[{"jid",…,"error"?}]}`, each row's code
     /// being its `error` (WhatsApp's: 403, 404, 409, …), 200 when absent or 0.
-    public static func rows(_ r: HTTPResponseData) -> Result<[WAHADecode.Row], GatewayError> {
+    public static func rows(_ r: HTTPResponseData, action: MemberAction? = nil) -> Result<[WAHADecode.Row], GatewayError> {
         let bad = GatewayError.undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))
         guard let v = JSONValue.parse(r.body), let list = v["participants"]?.array else { return .failure(bad) }
         var rows: [WAHADecode.Row] = []
@@ -189,7 +189,14 @@ public enum WUTSDecode {
             } else {
                 code = 200
             }
-            rows.append(WAHADecode.Row(ids: ids, code: code))
+            // The row is the participant's state after the change: a promote that left them a
+            // member (or a demote that left them an admin) did not happen, whatever the code.
+            var contradiction: String?
+            if (200..<300).contains(code), let isAdmin = item["is_admin"]?.bool {
+                if action == .promote && !isAdmin { contradiction = "not promoted: the gateway's row still shows them as a member" }
+                if action == .demote && isAdmin && item["is_super_admin"]?.bool != true { contradiction = "not demoted: the gateway's row still shows them as an admin" }
+            }
+            rows.append(WAHADecode.Row(ids: ids, code: code, contradiction: contradiction))
         }
         return .success(rows)
     }

@@ -178,7 +178,10 @@ public enum WawpDecode {
         }
         let status = row["status"]?.text ?? "unknown"
         let ids = [row["me"]?["id"], row["me"]?["lid"], row["me"]?["pn"]].compactMap { WAHADecode.jid($0) }
-        return Session(id: name, label: row["me"]?["pushName"]?.text ?? name, account: ids.first { $0.kind == .user },
+        // The session's name may be the instance id, a secret: it is neither shown nor recorded.
+        // Wawp's paths carry no session, so the id is only the console's own handle.
+        _ = name
+        return Session(id: "instance", label: row["me"]?["pushName"]?.text ?? "Wawp instance", account: ids.first { $0.kind == .user },
                        accountLID: ids.first { $0.kind == .lid }, connected: status.uppercased() == "WORKING", status: status)
     }
 
@@ -197,6 +200,8 @@ public enum WawpDecode {
         let e = error(r, spec)
         let words = (e.detail ?? "").lowercased()
         switch e {
+        case .forbidden where words.contains("own account"):
+            return .refused("not allowed: that is the session's own account (leave the group instead)")
         case .forbidden where ["creator", "owner", "superadmin"].contains { words.contains($0) }:
             return .refused("not allowed: the group's creator cannot be \(action.pastTense)")
         case .notFound where words.contains("participant") || words.contains("member"):

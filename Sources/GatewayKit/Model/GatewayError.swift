@@ -72,13 +72,14 @@ public enum GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     static func seconds(_ s: Double) -> String {
-        s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s)
+        guard s.isFinite, abs(s) < 1e9 else { return "a long time" }
+        return s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s)
     }
 
     /// A short, single-line excerpt of a body for error messages.
     public static func excerpt(_ data: Data, limit: Int = 120) -> String {
         let text = String(decoding: data.prefix(limit * 4), as: UTF8.self)
-        let flat = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        let flat = Redaction.scrub(text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " "))
         return flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
     }
 }

@@ -104,10 +104,20 @@ public final class HTTPTransport: Sendable {
         config.urlCache = nil
         config.requestCachePolicy = .reloadIgnoringLocalCacheData
         config.httpMaximumConnectionsPerHost = 4
-        self.session = URLSession(configuration: config)
+        self.session = URLSession(configuration: config, delegate: NoRedirects(), delegateQueue: nil)
     }
 
     deinit { session.finishTasksAndInvalidate() }
+
+    /// Never follows a redirect: the credential would travel to wherever it points (another
+    /// host, or plain http). The 3xx answer is returned as it is, and read as "not this
+    /// dialect's answer", with its status.
+    final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+        func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+            completionHandler(nil)
+        }
+    }
 
     /// Refuses `http://` unless the host is loopback or the profile allows it.
     public static func checkScheme(_ url: URL, allowInsecure: Bool) throws(GatewayError) {
@@ -202,7 +212,8 @@ public final class HTTPTransport: Sendable {
     /// `Retry-After` as seconds: a number of seconds or an HTTP date.
     public static func parseRetryAfter(_ value: String) -> Double? {
         let v = value.trimmingCharacters(in: .whitespaces)
-        if let s = Double(v), s >= 0 { return s }
+        // A day at most: an absurd or infinite value is read as "a long time", never trusted as is.
+        if let s = Double(v), s.isFinite, s >= 0 { return min(s, 86_400) }
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "GMT")

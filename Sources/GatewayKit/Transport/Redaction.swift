@@ -14,10 +14,25 @@ public enum Redaction {
         secretNames.contains(name.lowercased())
     }
 
-    /// Masks `name=value` pairs whose name is secret, and bearer tokens, in free text.
+    /// Masks `name=value` pairs and JSON `"name": "value"` members whose name is secret, and
+    /// bearer tokens, in free text (an excerpt of a gateway's answer, an error message).
     public static func scrub(_ text: String) -> String {
         var out = text
         for name in secretNames {
+            // "name":"value" and "name": "value", as a gateway may echo a request's body.
+            var from = out.startIndex
+            while let r = out.range(of: "\"" + name + "\"", options: [.caseInsensitive], range: from..<out.endIndex) {
+                var i = r.upperBound
+                while i < out.endIndex, out[i] == " " { i = out.index(after: i) }
+                guard i < out.endIndex, out[i] == ":" else { from = r.upperBound; continue }
+                i = out.index(after: i)
+                while i < out.endIndex, out[i] == " " { i = out.index(after: i) }
+                guard i < out.endIndex, out[i] == "\"" else { from = r.upperBound; continue }
+                let valueStart = out.index(after: i)
+                let valueEnd = out[valueStart...].firstIndex(of: "\"") ?? out.endIndex
+                out.replaceSubrange(valueStart..<valueEnd, with: mask)
+                from = out.index(valueStart, offsetBy: mask.count, limitedBy: out.endIndex) ?? out.endIndex
+            }
             var search = out.startIndex
             while let r = out.range(of: name + "=", options: [.caseInsensitive], range: search..<out.endIndex) {
                 let valueStart = r.upperBound

@@ -27,7 +27,8 @@ extension World {
                 all.sort { descending ? $0.subject > $1.subject : $0.subject < $1.subject }
             }
             let start = min(max(offset, 0), all.count)
-            let end = limit.map { min(all.count, start + max($0, 0)) } ?? all.count
+            // Added to `start` only after capping, so a huge `limit` cannot overflow.
+            let end = limit.map { start + min(max($0, 0), all.count - start) } ?? all.count
             var page = Array(all[start..<end])
             if materialize {
                 for g in page where g.members == nil { s.materialize(session: session, group: g.id) }
