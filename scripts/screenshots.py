@@ -6,7 +6,7 @@ Run from the repository root (build first with `swift build`):
     python3 scripts/screenshots.py [--binary .build/debug/wamod] [--out screenshots]
     # or: scripts/screenshots.sh [same options]
 
-Other options: --only main,confirm,help,partial-failure  --font-size 16  --keep-ansi
+Other options: --only main,confirm,help,find,partial-failure  --font-size 16  --keep-ansi
 (also writes each capture as NAME.ans next to the PNG)  --no-install  --timeout 20.
 
 What it needs, and installs when missing (as root, or through sudo when there is one):
@@ -610,6 +610,18 @@ def scene_demo(binary: str, renderer: Renderer, out: str, wanted: set[str], keep
             tm.wait_for(r"will be removed")
             shot(tm, renderer, out, "confirm", keep_ansi)
             tm.keys("Escape")
+        if "find" in wanted:
+            # The participant under the cursor, found in every group of every session.
+            screen = tm.text()
+            numbers = re.findall(r"\+\d{10,}", screen)
+            if numbers:
+                tm.keys("f")
+                tm.wait_for(r"find \(number or JID\)")
+                tm.keys(numbers[2] if len(numbers) > 2 else numbers[0], literal=True)
+                tm.keys("Enter")
+                tm.wait_for(r"is in \d+ group")
+                shot(tm, renderer, out, "find", keep_ansi)
+                tm.keys("Escape")
         tm.keys("q")
     finally:
         tm.close()
@@ -714,7 +726,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--binary", default=os.path.join(ROOT, ".build", "debug", "wamod"))
     ap.add_argument("--out", default=os.path.join(ROOT, "screenshots"))
-    ap.add_argument("--only", default="main,confirm,help,partial-failure",
+    ap.add_argument("--only", default="main,confirm,help,find,partial-failure",
                     help="comma-separated: main, confirm, help, partial-failure")
     ap.add_argument("--font-size", type=int, default=16)
     ap.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for expected text")
@@ -738,10 +750,10 @@ def main() -> int:
     if not os.access(binary, os.X_OK):
         sys.exit(f"screenshots: no binary at {binary}; run `swift build` first")
     wanted = {w.strip() for w in args.only.split(",") if w.strip()}
-    unknown = wanted - {"main", "confirm", "help", "partial-failure"}
+    unknown = wanted - {"main", "confirm", "help", "find", "partial-failure"}
     if unknown:
         sys.exit(f"screenshots: unknown shot(s): {', '.join(sorted(unknown))}")
-    if wanted & {"main", "confirm", "help"}:
+    if wanted & {"main", "confirm", "help", "find"}:
         scene_demo(binary, renderer, args.out, wanted, args.keep_ansi, args.timeout)
     if "partial-failure" in wanted:
         scene_partial_failure(binary, renderer, args.out, args.keep_ansi, args.timeout)
