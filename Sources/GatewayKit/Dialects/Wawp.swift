@@ -87,20 +87,18 @@ public final class WawpGateway: Gateway {
                 return TargetResult(target: target, outcome: .refused(m ?? "not \(action.pastTense): the gateway answered ok: false"),
                                     httpStatus: r.status, latencyMs: r.latencyMs)
             case .success(true):
-                guard action == .add else {
-                    return TargetResult(target: target, outcome: .done, httpStatus: r.status, latencyMs: r.latencyMs)
-                }
-                return await self.verifyAdd(session: session, group: group, target: target, r)
+                return await self.verify(action, session: session, group: group, target: target, r)
             }
         }
     }
 
-    /// WhatsApp may decline an add (privacy settings, not on WhatsApp) while Wawp answers
-    /// `{"ok":true}`: the participants are read back.
-    private func verifyAdd(session: String, group: JID, target: JID, _ r: HTTPResponseData) async -> TargetResult {
+    /// `{"ok":true}` says the call went through, not what WhatsApp did with the participant
+    /// (an add declined for privacy, a creator who cannot be removed): the participants are
+    /// read back and the outcome is what they show.
+    private func verify(_ action: MemberAction, session: String, group: JID, target: JID, _ r: HTTPResponseData) async -> TargetResult {
         let outcome: Outcome
         if let members = try? await participants(session: session, group: group) {
-            outcome = WAHADecode.verified(.add, members.first(matching: target))
+            outcome = WAHADecode.verified(action, members.first(matching: target))
         } else {
             outcome = .refused("sent, but not verified: the members could not be read back; refresh to check")
         }
