@@ -144,6 +144,8 @@ enum WasendRender {
                 switch $0 {
                 case .ok: "SUCCESS"
                 case .alreadySo: "NOT_ADMIN"
+                // gateways.md §3 documents NOT_ADMIN and NOT_FOUND only and is silent on the
+                // creator; the emulator names it apart (the client reads it as a refusal).
                 case .isCreator: "GROUP_OWNER"
                 default: "NOT_FOUND"
                 }

@@ -146,7 +146,9 @@ struct WasendRoutes: DialectRoutes {
         .json(status, ["success": false, "error": .string(error), "message": .string(message)], headers: headers)
     }
 
-    /// What NestJS answers for a route it does not have.
+    /// What NestJS answers for a route it does not have. gateways.md §3's `{"success":false,…}`
+    /// is the shape of the API's own errors; a path the server does not route never reaches
+    /// the API, and this is how the client tells the two apart (the SDK-path fallback).
     static func nestNotFound(_ request: SimRequest) -> SimResponse {
         .json(404, ["message": .string("Cannot \(request.method) \(request.target)"), "error": "Not Found", "statusCode": 404])
     }
