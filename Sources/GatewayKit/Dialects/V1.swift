@@ -70,7 +70,14 @@ public final class V1Gateway: Gateway {
                 if r.status == 204 || (200..<300).contains(r.status) {
                     return TargetResult(target: target, outcome: .done, httpStatus: r.status, latencyMs: r.latencyMs)
                 }
-                return TargetResult(target: target, outcome: .failed(V1Decode.error(r, spec)), httpStatus: r.status, latencyMs: r.latencyMs)
+                let e = V1Decode.error(r, spec)
+                // A 403 about this participant (the group's creator) is their refusal, not a
+                // sign that the session lost its admin rights: the next targets still go.
+                if case .forbidden(let m?) = e, ["creator", "owner"].contains(where: { m.lowercased().contains($0) }) {
+                    return TargetResult(target: target, outcome: .refused("not allowed: the group's creator cannot be \(action.pastTense)"),
+                                        httpStatus: r.status, latencyMs: r.latencyMs)
+                }
+                return TargetResult(target: target, outcome: .failed(e), httpStatus: r.status, latencyMs: r.latencyMs)
             } catch {
                 return TargetResult(target: target, outcome: .failed(error))
             }
