@@ -4,7 +4,9 @@ import GatewaySim
 import Testing
 
 /// The client against the emulator over real loopback HTTP, for each dialect.
-@Suite("client against emulator")
+/// One case at a time: 6 dialects × 15 journeys, each with its own emulator, all at once on
+/// a 2-core machine left some answers waiting past the client's timeout.
+@Suite("client against emulator", .serialized)
 struct ClientEmulatorTests {
     static let dialects: [Dialect] = [.v1, .wasend, .waha, .wuts, .wawp, .evolution]
     let alpha = TinyFixture.alpha
