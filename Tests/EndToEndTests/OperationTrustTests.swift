@@ -67,6 +67,8 @@ struct OperationTrustTests {
                 #expect(mine.first?.group == TinyFixture.teamAlpha.string)
             }
             #expect(Self.journalFiles(audit).isEmpty, "the journal outlived the finished operation")
+            let table = try await runWamod(["audit"], env: env)
+            #expect(table.stdout.contains("resumed: "), "\(table.stdout)")
             let again = try await runWamod(["resume"] + f.gatewayArgs, env: env)
             #expect(again.status == 0 && again.stdout.contains("nothing to resume"))
         }
@@ -130,6 +132,7 @@ struct OperationTrustTests {
             #expect(undoOp.action == "add")
             #expect(undoOp.reason == "undo of \(op)")
             #expect(records.filter { $0.type == "result" && $0.op == undoOp.op }.count == 3)
+            #expect(try await runWamod(["audit"], env: env).stdout.contains("(undo of \(op))"))
 
             // A second undo finds the two back already and sends only what may still work.
             let again = try await runWamod(["undo", op, "--dry-run", "--json"] + f.gatewayArgs, env: env)
@@ -204,6 +207,9 @@ struct OperationTrustTests {
             #expect(Set(op.steps?.map(\.session) ?? []) == [TinyFixture.alpha, TinyFixture.offline])
             let results = records.filter { $0.type == "result" && $0.op == op.op }
             #expect(Set(results.compactMap(\.group)) == Set([TinyFixture.teamAlpha, TinyFixture.ours, TinyFixture.offlineGroup].map(\.string)))
+            // wamod audit --group finds the operation by any of its groups.
+            let byGroup = try await runWamod(["audit", "--group", TinyFixture.ours.string], env: env)
+            #expect(byGroup.stdout.contains(op.op) && byGroup.stdout.contains("in 3 groups on several sessions"), "\(byGroup.stdout)")
 
             // And undo puts them back in all three.
             let u = try await runWamod(["undo", op.op, "--yes"] + f.gatewayArgs, env: env)

@@ -31,7 +31,8 @@ struct AuditCommand: AsyncParsableCommand {
             guard r.type == "operation" else { return false }
             if let cutoff, let t = iso.date(from: r.time), t < cutoff { return false }
             if let groupJID, r.group.flatMap({ try? JID(parsing: $0) }) != groupJID,
-               !(r.targets ?? []).contains(groupJID.string) { return false }
+               !(r.targets ?? []).contains(groupJID.string),
+               !(r.steps ?? []).contains(where: { $0.group == groupJID.string }) { return false }
             return true
         }
         let keep = Set(ops.map(\.op))
@@ -44,10 +45,19 @@ struct AuditCommand: AsyncParsableCommand {
             var t = Table(["TIME", "OPERATION", "WHO", "WHAT", "TARGET", "OUTCOME", "DETAIL"])
             t.maxWidths = [6: 60]
             for r in shown {
-                if r.type == "operation" {
-                    let what = "\(r.action ?? "?")\(r.dryRun == true ? " (dry run)" : "") \(r.targets?.count ?? 0) in \(r.group ?? "groups") on \(r.session ?? "?")"
-                    t.add([r.time, r.op, r.user.map { $0 + (r.client.map { "@\($0)" } ?? "") } ?? "", what, "", "", r.reason.map { "reason: \($0)" } ?? ""])
-                } else {
+                let who = r.user.map { $0 + (r.client.map { "@\($0)" } ?? "") } ?? ""
+                switch r.type {
+                case "operation":
+                    let groups = Set((r.steps ?? []).map(\.group)).count
+                    let place = r.group ?? (groups > 1 ? "\(groups) groups" : "groups")
+                    let what = "\(r.action ?? "?")\(r.dryRun == true ? " (dry run)" : "") \(r.targets?.count ?? 0) in \(place) on \(r.session ?? "several sessions")"
+                        + (r.undoes.map { " (undo of \($0))" } ?? "")
+                    t.add([r.time, r.op, who, what, "", "", r.reason.map { "reason: \($0)" } ?? ""])
+                case "resume":
+                    t.add([r.time, r.op, who, "resumed: \(r.targets?.count ?? 0) left to send", "", "", ""])
+                case "abandoned":
+                    t.add([r.time, r.op, who, "given up: \(r.targets?.count ?? 0) not sent", "", "", ""])
+                default:
                     t.add([r.time, r.op, "", "", r.target ?? "", r.outcome ?? "",
                            [r.httpStatus.map { "HTTP \($0)" }, r.detail].compactMap { $0 }.joined(separator: ": ")])
                 }
