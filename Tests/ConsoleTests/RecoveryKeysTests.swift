@@ -44,6 +44,7 @@ struct RecoveryKeysTests {
         let after = Fixtures.people.filter { $0.id != Fixtures.people[3].id }
         _ = Reducer().reduce(&s, .preflightLoaded(Fixtures.alphaKey, .success(after)))
         #expect(s.dialog?.plan?.toSend == [Fixtures.people[3].id])
+        #expect(s.dialog?.knownNames[Fixtures.people[3].id] == "Carla Dias", "the removed person keeps the name the removal showed")
         let run = Fixtures.press(&s, .char("y"))
         guard case .runMembers(let id, .add, Fixtures.alphaKey, let targets, let reason, let undoes)? = run.first else {
             Issue.record("expected runMembers, got \(run)"); return

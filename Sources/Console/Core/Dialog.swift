@@ -46,6 +46,8 @@ public struct Dialog: Sendable {
     public var scroll = 0
     /// For an undo: the audit id of the operation undone.
     public var undoes: String?
+    /// Names known from an earlier operation, for targets no longer in the group.
+    public var knownNames: [JID: String] = [:]
     /// For find: the search's result, nil while reading.
     public var found: FindEverywhere.Report?
     /// Only shown, not confirmed (read-only mode, or nothing can be sent).

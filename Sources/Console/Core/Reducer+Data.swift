@@ -181,7 +181,7 @@ extension Reducer {
         if op.undoes != nil {
             s.lastUndo = nil
         } else if let action = op.action, action != .add, !op.acrossGroups, let key = op.key, let auditID = op.auditID, !changed.isEmpty {
-            s.lastUndo = UndoCandidate(auditID: auditID, action: action, key: key, subject: subject(s, key), targets: changed)
+            s.lastUndo = UndoCandidate(auditID: auditID, action: action, key: key, subject: subject(s, key), targets: changed, names: op.names)
             s.message = (s.message ?? "") + " · u undoes"
         }
         var effects: [Effect] = []

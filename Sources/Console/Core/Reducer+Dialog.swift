@@ -52,6 +52,7 @@ extension Reducer {
         var d = Dialog(kind: .members(inverse, u.key, subject: u.subject))
         d.requested = u.targets
         d.undoes = u.auditID
+        d.knownNames = u.names
         s.dialog = d
         return [.preflight(u.key)]
     }
@@ -232,7 +233,7 @@ extension Reducer {
             guard let plan = d.plan else { return [] }
             let targets = plan.toSend
             var names: [JID: String] = [:]
-            for r in plan.rows { names[r.target] = r.participant?.name ?? r.participant?.numberText ?? r.target.phoneNumber ?? r.target.string }
+            for r in plan.rows { names[r.target] = r.participant?.name ?? d.knownNames[r.target] ?? r.participant?.numberText ?? r.target.phoneNumber ?? r.target.string }
             let verb = d.undoes == nil ? action.verb : "undo: \(action == .add ? "re-add" : action.verb)"
             let title = "\(verb) \(targets.count) \(action == .add ? "to" : "from") \(subject)\(reason.isEmpty ? "" : " · reason: \(reason)")"
             let effects = start(&s, id: id, title: title, action: action, key: key, session: key.session, targets: targets, names: names,

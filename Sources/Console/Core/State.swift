@@ -107,8 +107,10 @@ public struct UndoCandidate: Sendable, Hashable {
     public var key: GroupKey
     public var subject: String
     public var targets: [JID]
-    public init(auditID: String, action: MemberAction, key: GroupKey, subject: String, targets: [JID]) {
-        self.auditID = auditID; self.action = action; self.key = key; self.subject = subject; self.targets = targets
+    /// Their names as the operation showed them (a removed person is no longer in the group's list).
+    public var names: [JID: String]
+    public init(auditID: String, action: MemberAction, key: GroupKey, subject: String, targets: [JID], names: [JID: String] = [:]) {
+        self.auditID = auditID; self.action = action; self.key = key; self.subject = subject; self.targets = targets; self.names = names
     }
 }
 

@@ -98,7 +98,7 @@ struct DialogView {
             let nameW = min(20, max(10, width / 4))
             for row in plan.rows {
                 let verb = row.verdict.sends ? "will be \(plan.action.pastTense)" : row.verdict.text
-                let name = CellWidth.fit(CellWidth.sanitize(row.participant?.name ?? "–"), to: nameW)
+                let name = CellWidth.fit(CellWidth.sanitize(row.participant?.name ?? dialog.knownNames[row.target] ?? "–"), to: nameW)
                 let number = row.participant?.numberText ?? row.target.phoneNumber ?? row.target.string
                 let style: Style = row.verdict.sends ? (plan.blocker == nil ? .dialogDanger : .dim) : .dim
                 out.append(("\(name) \(CellWidth.fit(number, to: 15)) \(verb)", style))
