@@ -22,11 +22,12 @@ struct ClientEmulatorTests {
         try await withHarness(d, clientToken: Self.clientToken(d)) { h in
             let sessions = try await h.gateway.sessions()
             // A dialect without a session list (wuts, wawp) names its one session its own way.
-            let a = try #require(h.gateway.capabilities.listsSessions ? sessions.first { $0.id == TinyFixture.alpha } : sessions.first)
+            // WAHA names its sessions: the emulator's WAHA session ids are the world's labels.
+            let a = try #require(h.gateway.capabilities.listsSessions ? sessions.first { $0.id == TinyFixture.alpha || $0.id == TinyFixture.alphaLabel } : sessions.first)
             #expect(a.connected)
             #expect(a.account == TinyFixture.alphaAccount)
             if h.gateway.capabilities.listsSessions {
-                #expect(sessions.first { $0.id == TinyFixture.offline }?.connected == false)
+                #expect(sessions.first { $0.id == TinyFixture.offline || $0.id == TinyFixture.offlineLabel }?.connected == false)
             } else {
                 // The token is one device (wuts) or one instance (wawp): one session, and only it.
                 #expect(sessions.count == 1)

@@ -10,7 +10,7 @@ struct Harness {
     let gateway: any Gateway
 
     static func start(_ dialect: Dialect, fixture: Fixture = .tiny, token: String = Harness.token,
-                      clientToken: String? = nil, options: TransportOptions = .init(timeout: 10)) async throws -> Harness {
+                      clientToken: String? = nil, options: TransportOptions = .init(timeout: 30)) async throws -> Harness {
         let world = World.fixture(fixture)
         let sim = try await SimServer.start(world: world, dialect: dialect, token: token)
         let gw = try GatewayFactory.make(dialect: dialect, baseURL: sim.baseURL, token: clientToken ?? token, options: options)

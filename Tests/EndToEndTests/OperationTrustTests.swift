@@ -8,7 +8,8 @@ import Glibc
 
 /// Journal and resume, undo, find-everywhere removal and concurrent audit writers: the
 /// built binary against the emulator, as operators would use them.
-@Suite("operations an operator can trust")
+/// One test at a time, like the command line suite: each spawns the binary, some many times.
+@Suite("operations an operator can trust", .serialized)
 struct OperationTrustTests {
     let alpha = TinyFixture.alphaLabel
 

@@ -138,7 +138,8 @@ struct SimFixture {
     let sim: RunningSim
     let token: String
     /// The tests pace fast: the emulator's world has no rate limit, and pacing itself is tested on a virtual clock.
-    var gatewayArgs: [String] { ["--gateway", sim.baseURL.absoluteString, "--dialect", sim.dialect.rawValue, "--pace", "6000"] }
+    /// A generous timeout: the tests assert outcomes, not speed, and a loaded machine is slow.
+    var gatewayArgs: [String] { ["--gateway", sim.baseURL.absoluteString, "--dialect", sim.dialect.rawValue, "--pace", "6000", "--timeout", "60"] }
     var env: [String: String] { ["WAMOD_TOKEN": clientToken] }
     /// The token as a client of this dialect holds it: Wawp's names its instance (the session).
     var clientToken: String { sim.dialect == .wawp ? "\(TinyFixture.alpha):\(token)" : token }

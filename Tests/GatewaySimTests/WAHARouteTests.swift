@@ -55,7 +55,7 @@ func wahaSend(_ method: String, _ base: URL, _ path: String, key: String? = test
             let a = try await wahaSend("GET", sim.baseURL, "/api/sessions?all=true")
             #expect(a.status == 200 && a.array.count == 2)
             let alpha = a.array[0]
-            #expect(alpha["name"] as? String == T.alpha && alpha["status"] as? String == "WORKING")
+            #expect(alpha["name"] as? String == T.alphaLabel && alpha["status"] as? String == "WORKING")
             let me = try #require(alpha["me"] as? [String: Any])
             #expect(me["id"] as? String == "5511900000001@c.us" && me["pushName"] as? String == "Alpha Support")
             #expect((alpha["engine"] as? [String: Any])?["engine"] as? String == "NOWEB")
@@ -63,7 +63,7 @@ func wahaSend(_ method: String, _ base: URL, _ path: String, key: String? = test
             // Without all=true, STOPPED sessions are left out.
             world.setConnected(false, session: T.offline, offlineStatus: "STOPPED")
             let running = try await wahaSend("GET", sim.baseURL, "/api/sessions")
-            #expect(running.array.map { $0["name"] as? String } == [T.alpha])
+            #expect(running.array.map { $0["name"] as? String } == [T.alphaLabel])
             let all = try await wahaSend("GET", sim.baseURL, "/api/sessions?all=true")
             #expect(all.array.map { $0["status"] as? String } == ["WORKING", "STOPPED"])
         }
@@ -100,7 +100,8 @@ func wahaSend(_ method: String, _ base: URL, _ path: String, key: String? = test
         try await withSim(.waha, world: tinyWorld()) { sim async throws in
             let transport = try HTTPTransport(baseURL: sim.baseURL, credential: GatewayFactory.credential(for: .waha, token: testToken))
             let gateway = WAHAGateway(transport: transport, pageSize: 1)
-            let groups = try await gateway.groups(session: T.alpha)
+            // The session by its name, as the session list gives it.
+            let groups = try await gateway.groups(session: T.alphaLabel)
             // One group a page, by subject: "Ours ✨", "Readers 📚", "Team Alpha".
             #expect(groups.map(\.jid) == [T.ours, T.readers, T.teamAlpha])
             #expect(groups.first { $0.jid == T.ours }?.ourRole == .superadmin)

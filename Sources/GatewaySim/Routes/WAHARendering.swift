@@ -100,7 +100,8 @@ enum WAHARender {
             ? ["id": .optional(s.account.phone.map { "\($0)@c.us" }), "pushName": .string(s.account.name)]
             : nil
         return [
-            "name": .string(s.id),
+            // WAHA names sessions ("default", "support"): the world's label is the name.
+            "name": .string(s.label),
             "status": .string(s.connected ? "WORKING" : s.offlineStatus),
             "config": ["proxy": nil, "webhooks": [], "debug": false,
                        "noweb": ["markOnline": false, "store": ["enabled": true, "fullSync": false]]],

@@ -57,9 +57,12 @@ struct WAHARoutes: DialectRoutes {
 
     /// `key` is the request's `X-Api-Key`, checked against the token.
     func respond(to request: SimRequest, key: String?, world: World) -> SimResponse {
-        guard let segments = request.segments, segments.first == "api",
-              let route = Self.match(request.method, Array(segments.dropFirst()))
-        else { return Self.nestNotFound(request) }
+        guard var segments = request.segments, segments.first == "api" else { return Self.nestNotFound(request) }
+        // A session is named by its label (WAHA's session name); its id is accepted too.
+        if segments.count > 1, segments[1] != "sessions", let named = world.session(labeled: segments[1]) {
+            segments[1] = named.id
+        }
+        guard let route = Self.match(request.method, Array(segments.dropFirst())) else { return Self.nestNotFound(request) }
         if !Self.keyMatches(key, token) {
             return .json(401, ["message": "Unauthorized", "statusCode": 401])
         }
