@@ -166,6 +166,18 @@ struct RecoveryKeysTests {
         #expect(next.plan.id == "op-b")
     }
 
+    @Test("a read-only or dry-run console does not offer to resume; it says there is something to resume")
+    func noResumeWhenReadOnly() {
+        for mode in ["read-only", "dry-run"] {
+            var s = Fixtures.loaded()
+            if mode == "read-only" { s.readOnly = true } else { s.dryRun = true }
+            _ = Reducer().reduce(&s, .pendingFound([Self.pending("op-a", left: 2)], elsewhere: 0))
+            #expect(s.dialog == nil, "\(mode)")
+            #expect(s.pending.isEmpty)
+            #expect(s.log.contains { $0.text.contains("not offered in \(mode) mode") })
+        }
+    }
+
     @Test("n leaves it in the journal and says how to finish it later; D gives it up")
     func resumeLaterOrDiscard() {
         var s = Fixtures.loaded()

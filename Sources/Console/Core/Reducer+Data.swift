@@ -111,6 +111,11 @@ extension Reducer {
         case .operationRecorded(let id, let auditID):
             if s.operation?.id == id { s.operation?.auditID = auditID }
         case .pendingFound(let list, let elsewhere):
+            if s.readOnly || s.dryRun, !list.isEmpty {
+                // Resuming sends requests: a read-only or dry-run console only says they exist.
+                log(&s, .info, "\(list.count) interrupted operation\(list.count == 1 ? "" : "s") in the journal, not offered in \(s.readOnly ? "read-only" : "dry-run") mode: wamod resume lists them")
+                return []
+            }
             s.pending = list
             if elsewhere > 0 {
                 log(&s, .info, "\(elsewhere) interrupted operation\(elsewhere == 1 ? "" : "s") of other gateways in the journal: wamod resume lists them")
