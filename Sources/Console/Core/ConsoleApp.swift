@@ -75,8 +75,7 @@ public final class ConsoleApp: InteractiveApp {
     func runner() -> OperationRunner {
         let inbox = inbox
         return OperationRunner(gateway: gateway, pacers: pacers, retry: .standard, audit: options.auditContext == nil ? nil : options.audit,
-                               journal: options.auditContext == nil ? nil : options.journal,
-                               context: options.auditContext ?? AuditContext(user: "unknown", client: nil, profile: "", gateway: "", dialect: gateway.dialect.rawValue),
+                               journal: options.auditContext == nil ? nil : options.journal, context: context,
                                warn: { inbox.post(.notice("audit: \($0)", error: true)) })
     }
 
@@ -269,31 +268,26 @@ extension ConsoleApp {
     /// Finishes an interrupted operation: every group read again first, what is found done
     /// recorded so, what is blocked left in the journal, the rest sent.
     static func resume(_ runner: OperationRunner, journal: Journal, auditPath: String?, _ inbox: Inbox, id: Int, operation: String) async {
-        guard let (entry, journaled) = journal.take(operation) else {
+        let records = auditPath.flatMap { try? AuditLog.read(path: $0).records } ?? []
+        guard let (entry, p) = journal.takeOver(operation, audit: records) else {
             inbox.post(.notice("operation \(operation) is running elsewhere or already finished", error: true))
             inbox.post(.operationFinished(id: id))
             return
         }
-        let records = auditPath.flatMap { try? AuditLog.read(path: $0).records } ?? []
-        let p = journaled.merging(audit: records)
-        for (i, o) in p.ended where journaled.ended[i] == nil { try? entry.record(step: i, outcome: o) }
         await OperationContext.$current.withValue(id) {
             let check = await Resume.recheck(p, gateway: runner.gateway)
-            do throws(GatewayError) { try runner.beginResume(p.plan, steps: check.send) } catch {
-                entry.release()
-                refuseAll(p.remaining.map { rowKey(p.plan, $0) }, error.message, id: id, inbox: inbox)
-                return
-            }
-            for (i, r) in check.settled.sorted(by: { $0.key < $1.key }) {
-                try? runner.recordWithoutSending(p.plan, step: i, r, entry: entry)
-                post(inbox, id: id, p.plan, StepEvent(step: i, event: .finished(r)))
-            }
             for i in p.remaining where check.settled[i] == nil && !check.send.contains(i) {
                 let why = check.blocked[OperationGroupKey(session: p.plan.steps[i].session, group: p.plan.steps[i].group)] ?? "blocked"
                 post(inbox, id: id, p.plan, StepEvent(step: i, event: .finished(TargetResult(target: p.plan.steps[i].target,
                     outcome: .notAttempted("not sent: \(why); still in the journal (wamod resume \(operation))")))))
             }
-            _ = await runner.run(p.plan, steps: check.send, entry: entry) { e in post(inbox, id: id, p.plan, e) }
+            do throws(GatewayError) {
+                _ = try await runner.resume(p, check: check, entry: entry) { e in post(inbox, id: id, p.plan, e) }
+            } catch {
+                entry.release()
+                refuseAll(check.send.map { rowKey(p.plan, $0) } + check.settled.keys.sorted().map { rowKey(p.plan, $0) }, error.message, id: id, inbox: inbox)
+                return
+            }
         }
         inbox.post(.operationFinished(id: id))
     }

@@ -17,20 +17,19 @@ public final class EvolutionGateway: Gateway {
     public let capabilities = Capabilities(batching: true, perRowResults: true, idempotentRemove: false, listsSessions: true)
     let transport: HTTPTransport
     /// Each instance's own account, to tell our role in a group.
-    private let accounts = Mutex<[String: Session]>([:])
+    private let accounts = AccountCache()
 
     public init(transport: HTTPTransport) { self.transport = transport }
 
     public func sessions() async throws(GatewayError) -> [Session] {
         let r = try await call(EvolutionAPI.instances())
         let list = try EvolutionDecode.instances(r)
-        accounts.withLock { map in for s in list { map[s.id] = s } }
+        accounts.remember(list)
         return list
     }
 
     private func account(of session: String) async -> Session? {
-        if let s = accounts.withLock({ $0[session] }) { return s }
-        return (try? await sessions())?.first { $0.id == session }
+        await accounts.account(of: session) { try? await sessions() }
     }
 
     public func groups(session: String) async throws(GatewayError) -> [Group] {

@@ -12,7 +12,7 @@ public final class WasendGateway: Gateway {
     /// Learned from the server: it has only the SDK path forms.
     private let useSDKPaths = Mutex(false)
     /// Each session's own account, to tell our role in a group.
-    private let accounts = Mutex<[String: Session]>([:])
+    private let accounts = AccountCache()
     /// Groups asked for per page.
     public let pageSize: Int
 
@@ -24,31 +24,20 @@ public final class WasendGateway: Gateway {
     public func sessions() async throws(GatewayError) -> [Session] {
         let r = try await call(WasendAPI.sessions())
         let list = try WasendDecode.sessions(r)
-        accounts.withLock { map in for s in list { map[s.id] = s } }
+        accounts.remember(list)
         return list
     }
 
     private func account(of session: String) async -> Session? {
-        if let s = accounts.withLock({ $0[session] }) { return s }
-        return (try? await sessions())?.first { $0.id == session }
+        await accounts.account(of: session) { try? await sessions() }
     }
 
     public func groups(session: String) async throws(GatewayError) -> [Group] {
         let me = await account(of: session)
-        var all: [Group] = []
-        var seen = Set<JID>()
-        var offset = 0
-        for _ in 0..<10_000 {
-            let r = try await call(WasendAPI.groups(session: session, limit: pageSize, offset: offset))
-            let page = try WasendDecode.groups(r, me: me)
-            // A page that adds nothing new (a server ignoring offset) ends the paging.
-            let fresh = page.items.filter { seen.insert($0.jid).inserted }
-            all += fresh
-            offset += page.rows
-            let more = page.hasMore ?? (page.rows >= pageSize)
-            if !more || page.rows == 0 || fresh.isEmpty { break }
+        return try await DialectSupport.pagedGroups(pageSize: pageSize) { offset throws(GatewayError) in
+            let page = try WasendDecode.groups(try await call(WasendAPI.groups(session: session, limit: pageSize, offset: offset)), me: me)
+            return (page.items, page.rows, page.hasMore)
         }
-        return all
     }
 
     public func participants(session: String, group: JID) async throws(GatewayError) -> [Participant] {

@@ -48,19 +48,10 @@ public final class WawpGateway: Gateway {
 
     public func groups(session: String) async throws(GatewayError) -> [Group] {
         let me = await me()
-        var all: [Group] = []
-        var seen = Set<JID>()
-        var offset = 0
-        for _ in 0..<10_000 {
-            let r = try await call(WawpAPI.groups(limit: pageSize, offset: offset))
-            let page = try WAHADecode.groups(r, me: me)
-            // A page that adds nothing new (a server ignoring offset) ends the paging.
-            let fresh = page.items.filter { seen.insert($0.jid).inserted }
-            all += fresh
-            offset += page.rows
-            if page.rows < pageSize || fresh.isEmpty { break }
+        return try await DialectSupport.pagedGroups(pageSize: pageSize) { offset throws(GatewayError) in
+            let page = try WAHADecode.groups(try await call(WawpAPI.groups(limit: pageSize, offset: offset)), me: me)
+            return (page.items, page.rows, nil)
         }
-        return all
     }
 
     public func participants(session: String, group: JID) async throws(GatewayError) -> [Participant] {

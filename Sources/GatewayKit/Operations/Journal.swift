@@ -38,7 +38,7 @@ public struct Journal: Sendable {
         }
         let entry = JournalEntry(fd: fd, path: p)
         guard let line = JournalLine.encode(plan) else {
-            entry.abandon()
+            entry.finish()
             throw .configuration("cannot encode the operation's plan")
         }
         do throws(GatewayError) { try entry.write(line) } catch {
@@ -80,6 +80,15 @@ public struct Journal: Sendable {
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { close(fd); return nil }
         guard let p = Self.parse(Self.readAll(fd)) else { flock(fd, LOCK_UN); close(fd); return nil }
         return (JournalEntry(fd: fd, path: path(id)), p)
+    }
+
+    /// `take`, with the results the audit log holds for the operation added to the journal
+    /// (a process killed between writing a result to the audit log and to the journal).
+    public func takeOver(_ id: String, audit records: [AuditRecord]) -> (JournalEntry, PendingOperation)? {
+        guard let (entry, journaled) = take(id) else { return nil }
+        let p = journaled.merging(audit: records)
+        for (i, o) in p.ended where journaled.ended[i] == nil { try? entry.record(step: i, outcome: o) }
+        return (entry, p)
     }
 
     static func readAll(_ fd: Int32) -> Data {
@@ -172,9 +181,6 @@ public final class JournalEntry: @unchecked Sendable {
         close(fd)
         closed = true
     }
-
-    /// Removes a journal whose plan could not be written.
-    func abandon() { finish() }
 
     deinit { release() }
 }

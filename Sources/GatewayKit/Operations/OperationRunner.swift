@@ -76,16 +76,18 @@ public struct OperationRunner: Sendable {
         return entry
     }
 
-    /// Records that an interrupted operation is taken up again for `steps`.
-    public func beginResume(_ plan: OperationPlan, steps: [Int]) throws(GatewayError) {
-        try audit?.append(.resume(id: plan.id, context: context, targets: steps.map { plan.steps[$0].target.string }))
-    }
-
-    /// Records a result that was decided without a request (found done on re-reading the group).
-    public func recordWithoutSending(_ plan: OperationPlan, step: Int, _ r: TargetResult, entry: JournalEntry?) throws(GatewayError) {
-        let s = plan.steps[step]
-        try audit?.append(.result(id: plan.id, r, session: s.session, group: s.group))
-        try entry?.record(step: step, outcome: r.outcome.kind)
+    /// Finishes an interrupted operation once `Resume.recheck` has read its groups again: a
+    /// `resume` record (throws, and nothing is sent, when it cannot be written), the results
+    /// found on re-reading (recorded and reported as finished, not sent), then the steps
+    /// still to send. Blocked steps are left in the journal.
+    public func resume(_ p: PendingOperation, check: Resume.Check, entry: JournalEntry?,
+                       onEvent: @escaping @Sendable (StepEvent) -> Void = { _ in }) async throws(GatewayError) -> [Int: TargetResult] {
+        try audit?.append(.resume(id: p.plan.id, context: context, targets: check.send.map { p.plan.steps[$0].target.string }))
+        for (i, r) in check.settled.sorted(by: { $0.key < $1.key }) {
+            record(p.plan, i, r, entry: entry)
+            onEvent(StepEvent(step: i, event: .finished(r)))
+        }
+        return await run(p.plan, steps: check.send, entry: entry, onEvent: onEvent)
     }
 
     /// Runs `steps` (indices into the plan; all of them by default), in order. When every

@@ -37,14 +37,11 @@ struct ResumeCommand: AsyncParsableCommand {
             Stdio.out(t.render())
             throw ExitCode(Exit.usage)
         }
-        guard let (entry, journaled) = journal.take(id) else {
+        guard let (entry, p) = journal.takeOver(id, audit: (try? AuditLog.read(path: AuditLog.defaultPath()).records) ?? []) else {
             throw CommandFailure(message: journal.peek(id) == nil && !FileManager.default.fileExists(atPath: journal.directory + "/\(id).jsonl")
                                  ? "no interrupted operation \(id) (it finished, or was never journaled here: \(journal.directory))"
                                  : "operation \(id) is running or being resumed by another process", code: Exit.someFailed)
         }
-        let p = journaled.merging(audit: (try? AuditLog.read(path: AuditLog.defaultPath()).records) ?? [])
-        // Steps the audit log has and the journal missed (killed between the two writes).
-        for (i, o) in p.ended where journaled.ended[i] == nil { try? entry.record(step: i, outcome: o) }
         let (profile, gw) = try gateway.makeGateway()
         let context = AuditContext.current(profile: profile)
         guard context.gateway == p.plan.gateway else {
@@ -72,9 +69,7 @@ struct ResumeCommand: AsyncParsableCommand {
                 throw CommandFailure(message: "not confirmed: nothing was sent; the operation stays resumable", code: Exit.someFailed)
             }
         }
-        try runner.beginResume(p.plan, steps: check.send)
-        for (i, r) in check.settled.sorted(by: { $0.key < $1.key }) { try runner.recordWithoutSending(p.plan, step: i, r, entry: entry) }
-        let sent = await runner.run(p.plan, steps: check.send, entry: entry, onEvent: CLIOperation.progress)
+        let sent = try await runner.resume(p, check: check, entry: entry, onEvent: CLIOperation.progress)
         var rows: [Row] = []
         var ok = check.blocked.isEmpty
         for i in p.remaining {
