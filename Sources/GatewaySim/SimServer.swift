@@ -50,7 +50,7 @@ public enum SimServer {
                              token: String) async throws -> RunningSim {
         guard let routes = routes(for: dialect, token: token) else { throw SimServerError.unsupportedDialect(dialect) }
         let router = Router(context: SimContext.self)
-        router.add(middleware: FaultMiddleware(world: world, routes: routes))
+        router.add(middleware: FaultMiddleware(world: world, routes: routes, token: token))
         router.add(middleware: DialectMiddleware(world: world, routes: routes))
         var logger = Logger(label: "wamod.sim.\(dialect.rawValue)")
         logger.logLevel = .critical

@@ -6,6 +6,8 @@ public indirect enum JSON: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int)
+    /// A number with a fraction (written as Swift prints it; not finite is written `null`).
+    case number(Double)
     case string(String)
     case array([JSON])
     case object([Field])
@@ -33,6 +35,7 @@ public indirect enum JSON: Sendable, Equatable {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
+        case .number(let d): out += d.isFinite ? String(d) : "null"
         case .string(let s): JSON.writeString(s, into: &out)
         case .array(let items):
             out += "["

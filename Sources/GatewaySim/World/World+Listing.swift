@@ -54,7 +54,9 @@ extension World {
     /// A session's existence, for routes that must 404 before anything else.
     func sessionState(_ id: String) -> SessionState? { state.withLock { $0.sessions[id] } }
 
-    /// The next injected fault, counting it down. Called once per request.
+    /// The next injected fault, counting it down. Called once per request. The counters
+    /// ("next N") come first, in the order below; then the shares, from one throw of the
+    /// world's seeded fault dice (`Faults` says in which order they share it).
     func nextFault(mutating: Bool = false) -> FaultDecision {
         state.withLock { s in
             var f = s.options.faults
@@ -62,6 +64,10 @@ extension World {
             var action = FaultDecision.Action.none
             if mutating && f.lostAnswerNext > 0 {
                 f.lostAnswerNext -= 1; action = .lostAnswer
+            } else if mutating && f.truncatedNext > 0 {
+                f.truncatedNext -= 1; action = .truncated(applied: true)
+            } else if mutating && f.truncatedUnappliedNext > 0 {
+                f.truncatedUnappliedNext -= 1; action = .truncated(applied: false)
             } else if f.dropNext > 0 {
                 f.dropNext -= 1; action = .drop
             } else if f.htmlNext > 0 {
@@ -70,11 +76,32 @@ extension World {
                 f.serverErrorNext -= 1; action = .serverError(f.serverErrorStatus)
             } else if f.rateLimitNext > 0 {
                 f.rateLimitNext -= 1; action = .rateLimited(max(1, f.rateLimitRetryAfter))
-            } else if f.serverErrorRate > 0, s.faultRandom.unit() < f.serverErrorRate {
-                action = .serverError(f.serverErrorStatus)
+            } else if f.anyRate && (mutating || !f.ratesOnMutationsOnly) {
+                action = Self.drawRate(f, mutating: mutating, dice: &s.faultRandom)
             }
             return FaultDecision(latencyMs: max(0, f.latencyMs), action: action)
         }
+    }
+
+    /// One throw of the dice, laid over the shares end to end.
+    private static func drawRate(_ f: Faults, mutating: Bool, dice: inout SplitMix64) -> FaultDecision.Action {
+        let roll = dice.unit()
+        var edge = 0.0
+        func hit(_ share: Double) -> Bool {
+            guard share > 0 else { return false }
+            edge += share
+            return roll < edge
+        }
+        if hit(f.serverErrorRate) { return .serverError(f.serverErrorStatus) }
+        if hit(f.rateLimitRate) { return .rateLimited(max(1, f.rateLimitRetryAfter)) }
+        if hit(f.dropRate) { return .drop }
+        if hit(f.truncatedRate) {
+            // A read has nothing to carry out: its real answer is cut short.
+            return .truncated(applied: mutating ? dice.unit() < 0.5 : true)
+        }
+        if hit(f.htmlRate) { return .html }
+        if hit(f.stallRate) { return .stall(ms: max(0, f.stallMs)) }
+        return .none
     }
 }
 
@@ -83,6 +110,10 @@ struct FaultDecision: Sendable, Equatable {
         case none, drop, html, lostAnswer
         case serverError(Int)
         case rateLimited(Int)
+        /// 200 with a body cut short; `applied` says whether the request was carried out.
+        case truncated(applied: Bool)
+        /// The answer is held this long, then the request is carried out and answered.
+        case stall(ms: Int)
     }
     var latencyMs: Int
     var action: Action

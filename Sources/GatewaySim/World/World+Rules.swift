@@ -64,6 +64,7 @@ extension World {
                 if role == .superadmin && !ownerMayLeave { throw .ownerCannotLeave }
                 s.materialize(session: session, group: group.user)
                 s.sessions[session]?.groups[group.user]?.members?.removeAll { me.isOwnAccount($0.person) }
+                s.recordChange(session: session, group: group.user, action: "leave", person: me.account)
                 return .success(())
             } catch { return .failure(error) }
         }
@@ -111,6 +112,7 @@ extension WorldState {
                 if members[index].role == .superadmin { outcome = .isCreator }
                 else {
                     directory[members[index].person.lid] = members[index].person
+                    recordChange(session: me.id, group: group, action: action.rawValue, person: members[index].person)
                     members.remove(at: index)
                     outcome = .ok
                 }
@@ -118,14 +120,21 @@ extension WorldState {
         case .promote:
             if let index {
                 if members[index].role.isAdmin { outcome = .alreadySo }
-                else { members[index].role = .admin; outcome = .ok }
+                else {
+                    members[index].role = .admin
+                    outcome = .ok
+                    recordChange(session: me.id, group: group, action: action.rawValue, person: members[index].person)
+                }
             } else { outcome = .notMember }
         case .demote:
             if let index {
                 switch members[index].role {
                 case .superadmin: outcome = .isCreator
                 case .member: outcome = .alreadySo
-                case .admin: members[index].role = .member; outcome = .ok
+                case .admin:
+                    members[index].role = .member
+                    outcome = .ok
+                    recordChange(session: me.id, group: group, action: action.rawValue, person: members[index].person)
                 }
             } else { outcome = .notMember }
         case .add:
@@ -138,6 +147,7 @@ extension WorldState {
                     let m = Member(person: person, role: .member, rowId: nextAddedRowId, firstSeenAt: g.createdAt + 86_400_000)
                     members.append(m)
                     outcome = .ok
+                    recordChange(session: me.id, group: group, action: action.rawValue, person: person)
                     g.members = members
                     sessions[me.id]?.groups[group] = g
                     return TargetRule(target: target, outcome: outcome, member: m.snapshot)

@@ -56,6 +56,31 @@ public struct Faults: Sendable, Equatable {
     public var rateLimitRetryAfter: Int
     /// Session id → the session disconnects after this many more mutations.
     public var disconnectAfterMutations: [String: Int]
+    /// The next N mutating requests are carried out, then answered 200 with a body cut short
+    /// (a well-formed HTTP answer whose JSON is broken: Content-Length matches the cut body).
+    public var truncatedNext = 0
+    /// The next N mutating requests are NOT carried out, and answered 200 with a body cut short.
+    public var truncatedUnappliedNext = 0
+
+    // Shares (0...1) of requests, each drawn from the world's seeded fault dice per request.
+    // One draw per request decides among them (`serverErrorRate` first, then 429, drop,
+    // truncated, HTML, stall), so each share is exact while they add up to at most 1; past
+    // that, the later ones get what is left.
+
+    /// The connection is closed without an answer, right after the request head arrived.
+    public var dropRate = 0.0
+    /// A proxy's HTML 502 page.
+    public var htmlRate = 0.0
+    /// The dialect's own 429 with `Retry-After: rateLimitRetryAfter`.
+    public var rateLimitRate = 0.0
+    /// 200 with a body cut short; for a mutation, carried out or not (half each, from the dice).
+    public var truncatedRate = 0.0
+    /// The answer is held for `stallMs` (a mutation's change is carried out after the wait).
+    public var stallRate = 0.0
+    public var stallMs = 30_000
+    /// Whether the rates above (and `serverErrorRate`) apply to every request or only to
+    /// mutating ones.
+    public var ratesOnMutationsOnly = false
 
     public init(latencyMs: Int = 0, serverErrorNext: Int = 0, serverErrorRate: Double = 0,
                 serverErrorStatus: Int = 500, htmlNext: Int = 0, dropNext: Int = 0,
@@ -69,6 +94,72 @@ public struct Faults: Sendable, Equatable {
     }
 
     public static let none = Faults()
+
+    /// Whether any share above is set (the dice are thrown only then).
+    var anyRate: Bool {
+        serverErrorRate > 0 || rateLimitRate > 0 || dropRate > 0 || truncatedRate > 0 || htmlRate > 0 || stallRate > 0
+    }
+}
+
+/// The fault shares by the names operators give them (`wamod sim --fault-rates`, the emulator's
+/// admin view): `5xx`, `429`, `reset`, `truncate`, `html`, `stall`.
+public enum FaultRate: String, Sendable, CaseIterable {
+    case serverError = "5xx"
+    case rateLimited = "429"
+    case reset
+    case truncate
+    case html
+    case stall
+
+    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    public var keyPath: WritableKeyPath<Faults, Double> {
+        switch self {
+        case .serverError: \.serverErrorRate
+        case .rateLimited: \.rateLimitRate
+        case .reset: \.dropRate
+        case .truncate: \.truncatedRate
+        case .html: \.htmlRate
+        case .stall: \.stallRate
+        }
+    }
+
+    /// Parses `5xx=0.1,429=0.05,…`: each name at most once, each share from 0 to 1.
+    public static func parse(_ list: String) throws(FaultRateError) -> [FaultRate: Double] {
+        var out: [FaultRate: Double] = [:]
+        for item in list.split(separator: ",", omittingEmptySubsequences: true) {
+            let pair = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = pair[0].trimmingCharacters(in: .whitespaces).lowercased()
+            guard pair.count == 2 else { throw .malformed(String(item).trimmingCharacters(in: .whitespaces)) }
+            guard let rate = FaultRate(rawValue: name) else { throw .unknownName(name) }
+            guard out[rate] == nil else { throw .repeated(name) }
+            let text = pair[1].trimmingCharacters(in: .whitespaces)
+            guard let share = Double(text), share.isFinite, (0...1).contains(share) else { throw .badShare(name, text) }
+            out[rate] = share
+        }
+        return out
+    }
+
+    /// Every share set to `rates` (those not named become 0).
+    public static func replaceAll(in faults: inout Faults, with rates: [FaultRate: Double]) {
+        for rate in allCases { faults[keyPath: rate.keyPath] = rates[rate] ?? 0 }
+    }
+}
+
+public enum FaultRateError: Error, Sendable, Equatable, CustomStringConvertible {
+    case malformed(String)
+    case unknownName(String)
+    case repeated(String)
+    case badShare(String, String)
+
+    public var description: String {
+        switch self {
+        case .malformed(let item): "'\(item)' is not name=share"
+        case .unknownName(let name): "unknown fault '\(name)' (known: \(FaultRate.names))"
+        case .repeated(let name): "the fault '\(name)' is named twice"
+        case .badShare(let name, let text): "the share of '\(name)' is a number from 0 to 1, not '\(text)'"
+        }
+    }
 }
 
 /// How the world behaves: rate limits, page sizes, faults, Wasend's path forms, the clock.

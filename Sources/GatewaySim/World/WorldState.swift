@@ -95,6 +95,11 @@ struct WorldState: Sendable {
     var nextAddedRowId = 50_000_000
     /// Largest group allowed (WhatsApp's limit).
     var maxGroupSize = 1024
+    /// Requests as they arrived, before any fault (see `World.arrivals()`).
+    var arrivals = BoundedLog<SimArrival>(capacity: World.recordCapacity)
+    /// Effective changes (see `World.ledger()`).
+    var ledger = BoundedLog<SimChange>(capacity: World.recordCapacity)
+    var nextChangeSeq = 0
 
     init(options: WorldOptions, seed: UInt64) {
         self.options = options

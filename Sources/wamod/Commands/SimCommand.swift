@@ -34,6 +34,20 @@ struct SimCommand: AsyncParsableCommand {
     var errorRate = 0.0
     @Option(help: "Wasend path forms served: both, documented or sdk.")
     var wasendPaths = "both"
+    @Option(help: ArgumentHelp(
+        "Shares of requests given each fault, comma-separated name=share (\(FaultRate.names)).",
+        discussion: """
+        For example 5xx=0.1,429=0.05,reset=0.02,truncate=0.01,html=0.01,stall=0.01. 5xx is a 500 \
+        (as --error-rate, which it overrides when named); 429 the dialect's own rate-limit answer; reset \
+        a connection closed without an answer; truncate a 200 whose JSON is cut short (a mutation carried \
+        out or not, half each); html a proxy's 502 page; stall an answer held for --stall-ms.
+        """,
+        valueName: "list"))
+    var faultRates: String?
+    @Option(help: "How long a stalled answer is held, in milliseconds (a mutation is carried out after the wait).")
+    var stallMs = 30_000
+    @Option(help: "Which requests the fault shares apply to: all, or mutations.")
+    var faultsOn = "all"
 
     func validate() throws {
         guard Fixture(rawValue: fixture) != nil else {
@@ -42,6 +56,9 @@ struct SimCommand: AsyncParsableCommand {
         guard WasendPathForms(rawValue: wasendPaths) != nil else { throw ValidationError("--wasend-paths is both, documented or sdk") }
         guard (0...65535).contains(port) else { throw ValidationError("--port is 0 to 65535") }
         guard (0...1).contains(errorRate) else { throw ValidationError("--error-rate is from 0 to 1") }
+        _ = try rates()
+        guard (0...3_600_000).contains(stallMs) else { throw ValidationError("--stall-ms is 0 to 3600000") }
+        guard ["all", "mutations"].contains(faultsOn.lowercased()) else { throw ValidationError("--faults-on is all or mutations") }
         _ = try dialects()
     }
 
@@ -55,6 +72,14 @@ struct SimCommand: AsyncParsableCommand {
         }
     }
 
+    /// The shares --fault-rates names (none when it is not given).
+    func rates() throws -> [FaultRate: Double] {
+        guard let faultRates else { return [:] }
+        do { return try FaultRate.parse(faultRates) } catch {
+            throw ValidationError("--fault-rates: \(error) (e.g. 5xx=0.1,429=0.05,reset=0.02,truncate=0.01,html=0.01,stall=0.01)")
+        }
+    }
+
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
         let given = env["WAMOD_SIM_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
@@ -62,6 +87,9 @@ struct SimCommand: AsyncParsableCommand {
         var options = WorldOptions(ratePerMinute: rate, burst: burst)
         options.faults.latencyMs = latency
         options.faults.serverErrorRate = errorRate
+        for (rate, share) in try rates() { options.faults[keyPath: rate.keyPath] = share }
+        options.faults.stallMs = stallMs
+        options.faults.ratesOnMutationsOnly = faultsOn.lowercased() == "mutations"
         options.wasendPathForms = WasendPathForms(rawValue: wasendPaths) ?? .both
         let world = World.fixture(Fixture(rawValue: fixture) ?? .demo, seed: seed, options: options)
         var running: [RunningSim] = []
@@ -77,7 +105,16 @@ struct SimCommand: AsyncParsableCommand {
             Stdio.out("token (shown once; set WAMOD_SIM_TOKEN to choose it): \(token)")
         }
         Stdio.out("world: \(fixture), seed \(seed), \(world.sessions().count) sessions; \(rate == 0 ? "no rate limit" : "\(rate) mutations/min per session, burst \(burst)")")
+        let shares = FaultRate.allCases.compactMap { rate -> String? in
+            let share = options.faults[keyPath: rate.keyPath]
+            return share > 0 ? "\(rate.rawValue)=\(share)" : nil
+        }
+        if !shares.isEmpty {
+            let stall = options.faults.stallRate > 0 ? ", stalls of \(stallMs) ms" : ""
+            Stdio.out("faults: \(shares.joined(separator: ", ")) of \(options.faults.ratesOnMutationsOnly ? "mutating requests" : "requests")\(stall)")
+        }
         for r in running { Stdio.out("serving \(r.dialect.rawValue) on \(r.baseURL.absoluteString)") }
+        Stdio.out("the emulator's admin view (not part of any gateway's API): \(running.first.map { $0.baseURL.absoluteString } ?? "")/_sim/ledger, …/_sim/members, …/_sim/arrivals, …/_sim/sessions, POST …/_sim/faults (Bearer token)")
         Stdio.out("")
         Stdio.out("# a config for these (save as $XDG_CONFIG_HOME/wamod/config; export the token as WAMOD_SIM_TOKEN):")
         let first = world.sessions().first { $0.connected }?.id ?? world.sessions().first?.id ?? ""
