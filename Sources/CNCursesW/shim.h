@@ -190,13 +190,24 @@ static void wamod_sig_on_event(int sig) {
     errno = saved;
 }
 
-// A crash: restore the terminal, put the previous handler back (the Swift runtime's
-// backtracer, or the default) and let it run.
+// A crash: restore the terminal, say so on stderr, and end with the signal's own status.
+// The default action is put back rather than the previous handler: the Swift runtime's
+// backtracer, on a terminal, waits for someone to ask for a debugger, and the process would
+// sit in sigsuspend instead of exiting.
 static void wamod_sig_on_crash(int sig, siginfo_t *info, void *ctx) {
     (void)ctx;
     wamod_emergency_restore();
     __atomic_store_n(&wamod_sig()->tty_fd, -1, __ATOMIC_SEQ_CST);
-    if (sig > 0 && sig < WAMOD_NSIG) sigaction(sig, &wamod_sig()->old[sig], NULL);
+    static const char said[] = "wamod: crashed; the terminal was restored\n";
+    ssize_t w = write(2, said, sizeof said - 1);
+    (void)w;
+    if (sig > 0 && sig < WAMOD_NSIG) {
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        sigemptyset(&dfl.sa_mask);
+        sigaction(sig, &dfl, NULL);
+    }
     // A fault (SEGV, BUS, ILL, FPE raised by the CPU) re-faults on return and reaches the
     // previous handler with its real context; anything sent (abort, kill, a trap) is re-raised.
     int fault = info != NULL && info->si_code > 0 && sig != SIGTRAP && sig != SIGABRT && sig != SIGQUIT;

@@ -9,6 +9,9 @@ enum Exit {
     static let someFailed: Int32 = 1
     static let usage: Int32 = 2
     static let unreachable: Int32 = 3
+    /// The gateway answered, but not usably (cut short, not its dialect's shape, too late, a
+    /// 5xx that stayed after reading again): reading again later may work.
+    static let badAnswer: Int32 = 4
 }
 
 struct Wamod: AsyncParsableCommand {
@@ -17,7 +20,8 @@ struct Wamod: AsyncParsableCommand {
         abstract: "Moderate WhatsApp groups through the HTTP gateway you already run.",
         discussion: """
         Exit codes: 0 all done, 1 some targets failed (or the gateway refused), 2 usage or \
-        configuration error, 3 gateway unreachable or unauthorized.
+        configuration error, 3 gateway unreachable or unauthorized, 4 the gateway's answer was \
+        broken or late (cut short, not its dialect's shape, timed out, a 5xx that stayed).
         The token is never a command-line value: it comes from the profile's token source, or \
         from the environment variable WAMOD_TOKEN with --gateway.
         """,
@@ -36,7 +40,7 @@ struct Wamod: AsyncParsableCommand {
 enum Main {
     static func main() async {
         do {
-            var command = try Wamod.parseAsRoot()
+            var command = try Wamod.parseAsRoot(LongTargetList.extract(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -71,6 +75,7 @@ struct CommandFailure: Error {
 extension GatewayError {
     var exitCode: Int32 {
         if isUnreachableOrUnauthorized { return Exit.unreachable }
+        if isBrokenAnswer { return Exit.badAnswer }
         if case .configuration = self { return Exit.usage }
         return Exit.someFailed
     }

@@ -70,7 +70,7 @@ struct EvolutionDialectTests {
         (404, #"{"status":404,"error":"Not Found","response":{"message":["The \"x\" instance does not exist"]}}"#, "notFound"),
         (429, #"{"status":429,"error":"Too Many Requests","response":{"message":["slow down"]}}"#, "rateLimited"),
         (500, #"{"status":500,"error":"Internal Server Error","response":{"message":["boom"]}}"#, "server"),
-        (502, "<html><body>502 Bad Gateway</body></html>", "undecodable"),
+        (502, "<html><body>502 Bad Gateway</body></html>", "server"),
     ])
     func errors(_ status: Int, _ body: String, _ kind: String) {
         let e = EvolutionDecode.error(response(status, body, retryAfter: 2))

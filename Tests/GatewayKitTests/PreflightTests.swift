@@ -58,21 +58,30 @@ struct PreflightTests {
     }
 }
 
-/// A gateway that answers every mutation as done, counting requests; for the executor.
+/// A gateway whose group holds `members`, answering every removal as done (after the first
+/// `failFirst` requests, answered 503 without acting), counting requests; for the executor.
 final class CountingGateway: Gateway, @unchecked Sendable {
     let dialect = Dialect.v1
     let capabilities = Capabilities(batching: false, perRowResults: false, idempotentRemove: true, listsSessions: true)
     private let lock = NSLock()
     private var failuresLeft: Int
+    private var present: [JID]
     private(set) var sent: [JID] = []
-    init(failFirst: Int = 0) { failuresLeft = failFirst }
+    private(set) var reads = 0
+    init(failFirst: Int = 0, members: [JID] = ExecutorTests.targets) { failuresLeft = failFirst; present = members }
     func sessions() async throws(GatewayError) -> [Session] { [] }
     func groups(session: String) async throws(GatewayError) -> [Group] { [] }
-    func participants(session: String, group: JID) async throws(GatewayError) -> [Participant] { [] }
+    func participants(session: String, group: JID) async throws(GatewayError) -> [Participant] {
+        lock.withLock {
+            reads += 1
+            return present.map { Participant(phone: $0, lid: nil, name: nil, role: .member) }
+        }
+    }
     func apply(_ action: MemberAction, session: String, group: JID, targets: [JID]) async throws(GatewayError) -> [TargetResult] {
         let fail: Bool = lock.withLock {
             sent += targets
             if failuresLeft > 0 { failuresLeft -= 1; return true }
+            if action == .remove { present.removeAll { targets.contains($0) } }
             return false
         }
         if fail { return targets.map { TargetResult(target: $0, outcome: .failed(.server(status: 503, message: "busy"))) } }
@@ -99,7 +108,7 @@ struct ExecutorTests {
         #expect(events.waits == [6, 6])
     }
 
-    @Test("a 503 is retried after a backoff; the target ends done")
+    @Test("a 503 is settled by reading the group, then sent again after a backoff; the target ends done")
     func retried() async {
         let clock = VirtualClock()
         let gw = CountingGateway(failFirst: 1)
@@ -108,6 +117,28 @@ struct ExecutorTests {
         #expect(results[0].outcome == .done)
         #expect(gw.sent.count == 2)
         #expect(clock.sleeps == [0.5])
+        // One read before sending, one after the 503 (which might have come after the gateway acted).
+        #expect(gw.reads == 2)
+    }
+
+    @Test("a target someone else already acted on is read as already so, and not sent")
+    func alreadyBeforeSending() async {
+        let gw = CountingGateway(members: [Self.targets[0], Self.targets[2]])
+        let results = await Executor(gateway: gw).run(.remove, session: "S", group: Self.group, targets: Self.targets)
+        #expect(results.map(\.outcome.kind) == ["done", "already", "done"])
+        #expect(gw.sent == [Self.targets[0], Self.targets[2]])
+    }
+
+    @Test("5xx failures that stay are resumable, and do not stop the operation")
+    func serverErrorsDoNotStop() async {
+        let clock = VirtualClock()
+        let gw = CountingGateway(failFirst: 3)
+        let results = await Executor(gateway: gw, retry: RetryPolicy(random: { 0 }), clock: clock)
+            .run(.remove, session: "S", group: Self.group, targets: Self.targets)
+        guard case .failed(.server(503, _)) = results[0].outcome else { Issue.record("expected a 503, got \(results[0])"); return }
+        #expect(results[0].resumable)
+        #expect(results.dropFirst().map(\.outcome) == [.done, .done])
+        #expect(gw.sent == [Self.targets[0], Self.targets[0], Self.targets[0], Self.targets[1], Self.targets[2]])
     }
 
     @Test("cancelled while waiting for its turn: the rest are not sent")

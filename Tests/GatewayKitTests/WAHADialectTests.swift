@@ -161,7 +161,7 @@ struct WAHADialectTests {
         (500, #"{"statusCode":500,"exception":{"message":"rate-overlimit","data":429}}"#, "rateLimited"),
         (500, #"{"statusCode":500,"exception":{"message":"bad-request","data":400}}"#, "validation"),
         (500, #"{"statusCode":500,"exception":{"message":"Cannot read properties of undefined","name":"TypeError"}}"#, "server"),
-        (502, "<html><body>502 Bad Gateway</body></html>", "undecodable"),
+        (502, "<html><body>502 Bad Gateway</body></html>", "server"),
     ])
     func errors(_ status: Int, _ body: String, _ kind: String) {
         let e = WAHADecode.error(response(status, body, retryAfter: 4))

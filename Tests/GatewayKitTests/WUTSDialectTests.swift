@@ -83,7 +83,7 @@ struct WUTSDialectTests {
         (503, #"{"success":false,"error":"WhatsApp session is not connected","error_code":"DEVICE_NOT_READY","timestamp":"t"}"#, "notConnected"),
         (429, #"{"success":false,"error":"slow down","error_code":"RATE_LIMITED","timestamp":"t"}"#, "rateLimited"),
         (500, #"{"success":false,"error":"internal server error","error_code":"INTERNAL_ERROR","timestamp":"t"}"#, "server"),
-        (502, "<html><body>502 Bad Gateway</body></html>", "undecodable"),
+        (502, "<html><body>502 Bad Gateway</body></html>", "server"),
     ])
     func errors(_ status: Int, _ body: String, _ kind: String) {
         let e = WUTSDecode.error(response(status, body, retryAfter: 4))

@@ -50,7 +50,7 @@ struct WawpDialectTests {
         (422, #"{"status":422,"message":"Session status is not as expected: SCAN_QR_CODE (expected WORKING)","error":"Unprocessable Entity"}"#, "notConnected"),
         (429, #"{"status":429,"message":"Too many requests","error":"Too Many Requests"}"#, "rateLimited"),
         (500, #"{"status":500,"message":"Internal server error","error":"Internal Server Error"}"#, "server"),
-        (502, "<html><body>502 Bad Gateway</body></html>", "undecodable"),
+        (502, "<html><body>502 Bad Gateway</body></html>", "server"),
     ])
     func errors(_ status: Int, _ body: String, _ kind: String) {
         let e = WawpDecode.error(response(status, body, retryAfter: 3))

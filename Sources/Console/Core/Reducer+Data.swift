@@ -100,6 +100,7 @@ extension Reducer {
                 if reason != "pacing" { log(&s, .info, "  waiting \(Int(seconds.rounded(.up))) s: \(reason)", operation: id) }
             case .finished(let r):
                 op.rows[r.target] = .ended(r.outcome)
+                if r.resumable { op.resumable += 1 }
                 let name = op.names[r.target] ?? r.target.string
                 let ok = r.outcome.isSuccess
                 let text = ok ? "  ✓ \(name)\(r.outcome.reason.map { " (\($0))" } ?? "")" : "  ✗ \(name): \(r.outcome.reason ?? r.outcome.kind)"
@@ -178,7 +179,8 @@ extension Reducer {
         s.message = "\(op.title.split(separator: "·").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? op.title): \(summary)"
         if !failures.isEmpty {
             let head = op.title.split(separator: "·").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? op.title
-            s.dialog = Dialog(kind: .summary(title: "\(head) — \(summary)", lines: failures + op.skipped.map { "– skipped \($0)" }))
+            let left = op.resumable == 0 ? [] : ["– \(op.resumable) not finished stay in the journal: `wamod resume\(op.auditID.map { " " + $0 } ?? "")` (or the next start of the console) finishes them once the cause passes"]
+            s.dialog = Dialog(kind: .summary(title: "\(head) — \(summary)", lines: failures + op.skipped.map { "– skipped \($0)" } + left))
         }
         let done = Set(op.targets.filter { if case .ended(let o)? = op.rows[$0] { o.isSuccess } else { false } })
         // What u can undo: who this operation changed (not who was already so).

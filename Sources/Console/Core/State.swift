@@ -83,6 +83,9 @@ public struct OperationState: Sendable {
     public var rows: [JID: RowState]
     public var finished = false
     public var cancelling = false
+    /// Targets that ended not finished for a reason that can pass (offline, no usable
+    /// answer): they stay in the journal for a resume.
+    public var resumable = 0
     /// The audit log's id, once recorded.
     public var auditID: String?
     /// The operation this one undoes.

@@ -84,7 +84,9 @@ public struct Screen: Sendable, Hashable {
         let limit = min(maxWidth ?? (width - x), width - x)
         guard limit > 0 else { return 0 }
         var col = x
-        for ch in text {
+        // Where text meets the terminal: a secret a gateway echoed back (in a label, a name,
+        // an error) is masked, controls and bidirectional and invisible characters replaced.
+        for ch in TerminalText.clean(text) {
             var g = String(ch)
             var w = CellWidth.of(ch)
             if w == 0 {

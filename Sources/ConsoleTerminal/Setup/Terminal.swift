@@ -46,6 +46,11 @@ public final class Terminal {
             Terminal.release()
             throw TerminalError.unknownTerminalType("")
         }
+        guard !["dumb", "unknown", "emacs"].contains(term.lowercased()) else {
+            close(fd)
+            Terminal.release()
+            throw TerminalError.dumbTerminal(term)
+        }
         ttyFD = fd
 
         // Before newterm: save termios for crash restore, and own SIGWINCH/SIGTSTP/SIGINT/
@@ -185,12 +190,13 @@ public final class Terminal {
         Signals.emergencyRestore()
     }
 
-    /// `setlocale(LC_ALL, "")`; if that is not UTF-8, tries C.UTF-8. Returns whether the
-    /// codeset is UTF-8.
+    /// `setlocale(LC_ALL, "")`; if that is not UTF-8, C.UTF-8 is tried for curses' own use
+    /// (wide characters in names). Returns whether the operator's own locale is UTF-8: only
+    /// then are Unicode borders drawn (in the C locale the terminal may well not show them).
     static func setUpLocale() -> Bool {
         setlocale(LC_ALL, "")
         if wamod_codeset_is_utf8() != 0 { return true }
-        if setlocale(LC_CTYPE, "C.UTF-8") != nil, wamod_codeset_is_utf8() != 0 { return true }
+        _ = setlocale(LC_CTYPE, "C.UTF-8")
         return false
     }
 

@@ -36,6 +36,8 @@ public enum TerminalError: Error, Sendable, Equatable, CustomStringConvertible, 
     case noTerminal(String)
     /// curses does not know the terminal type.
     case unknownTerminalType(String)
+    /// A terminal that cannot move the cursor or draw panes (TERM=dumb, an editor's shell).
+    case dumbTerminal(String)
     /// Another console is already running in this process.
     case alreadyRunning
     case setupFailed(String)
@@ -50,6 +52,9 @@ public enum TerminalError: Error, Sendable, Equatable, CustomStringConvertible, 
         case .unknownTerminalType(let term):
             "the terminal type \(term.isEmpty ? "(TERM is not set)" : "'\(term)'") is unknown to curses: "
                 + "set TERM=xterm-256color (or xterm) and try again, or use the command-line mode (`wamod --help`)."
+        case .dumbTerminal(let term):
+            "the terminal type '\(term)' cannot draw the console (no cursor movement): run it in a full terminal "
+                + "(TERM=xterm-256color), or use the command-line mode (`wamod sessions`, `wamod groups …`; see `wamod --help`)."
         case .alreadyRunning:
             "the console is already running in this process."
         case .setupFailed(let why):

@@ -36,6 +36,9 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     public var detail: String?
     public var httpStatus: Int?
     public var latencyMs: Int?
+    /// A result that is not final (not sent, or its effect unknown, for a reason that can
+    /// pass): the step stays in the journal, and a later result for the target supersedes it.
+    public var resumable: Bool?
 
     public init(type: String, op: String, time: String) {
         self.type = type; self.op = op; self.time = time
@@ -106,7 +109,8 @@ public final class AuditLog: Sendable {
         var data = Data()
         for r in records {
             guard let line = try? encoder.encode(r) else { continue }
-            data.append(line)
+            // A secret a gateway echoed back (in an error's detail, say) is never recorded.
+            data.append(Data(Secrets.mask(String(decoding: line, as: UTF8.self)).utf8))
             data.append(0x0A)
         }
         let dir = (path as NSString).deletingLastPathComponent
@@ -114,6 +118,11 @@ public final class AuditLog: Sendable {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .configuration("cannot open the audit log \(path): \(String(cString: strerror(errno))); nothing was sent") }
         defer { close(fd) }
+        // Like a token file: who did what to whom is for its owner to read.
+        var st = stat()
+        if fstat(fd, &st) == 0, st.st_mode & 0o077 != 0 {
+            throw .configuration("the audit log \(path) is readable or writable by group or others (mode \(String(st.st_mode & 0o777, radix: 8))): run chmod 600 \(path); nothing was sent")
+        }
         guard flock(fd, LOCK_EX) == 0 else { throw .configuration("cannot lock the audit log \(path)") }
         defer { flock(fd, LOCK_UN) }
         let written = data.withUnsafeBytes { raw -> Int in
@@ -162,6 +171,7 @@ extension AuditRecord {
         r.session = session; r.group = group?.string
         r.target = t.target.string; r.outcome = t.outcome.kind; r.detail = t.outcome.reason
         r.httpStatus = t.httpStatus; r.latencyMs = t.latencyMs
+        if t.resumable { r.resumable = true }
         return r
     }
 

@@ -50,7 +50,7 @@ public enum GatewayFactory {
     public static func make(profile: Profile, environment: [String: String] = ProcessInfo.processInfo.environment,
                             observer: RequestObserver? = nil) throws(GatewayError) -> any Gateway {
         let token = try TokenResolver.resolve(profile.token, environment: environment)
-        let options = TransportOptions(timeout: profile.timeout, allowInsecureHTTP: profile.allowHTTP)
+        let options = TransportOptions(timeout: profile.timeout, allowInsecureHTTP: profile.allowHTTP, maxAnswerBytes: profile.maxAnswerMB << 20)
         return try make(dialect: profile.dialect, baseURL: profile.baseURL, token: token, options: options, observer: observer)
     }
 }

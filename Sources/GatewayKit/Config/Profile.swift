@@ -30,14 +30,16 @@ public struct Profile: Sendable, Hashable {
     public var pacePerMinute: Int?
     /// Allow `http://` to a host that is not loopback.
     public var allowHTTP: Bool
-    /// Seconds to wait for one answer.
+    /// Seconds one request may take, first byte to last.
     public var timeout: Double
+    /// The largest answer read, in megabytes.
+    public var maxAnswerMB: Int
 
     public init(name: String, dialect: Dialect, baseURL: URL, token: TokenSource, defaultSession: String? = nil,
-                pacePerMinute: Int? = nil, allowHTTP: Bool = false, timeout: Double = 20) {
+                pacePerMinute: Int? = nil, allowHTTP: Bool = false, timeout: Double = 20, maxAnswerMB: Int = 32) {
         self.name = name; self.dialect = dialect; self.baseURL = baseURL; self.token = token
         self.defaultSession = defaultSession; self.pacePerMinute = pacePerMinute
-        self.allowHTTP = allowHTTP; self.timeout = timeout
+        self.allowHTTP = allowHTTP; self.timeout = timeout; self.maxAnswerMB = maxAnswerMB
     }
 }
 
@@ -115,7 +117,7 @@ public struct ConfigFile: Sendable {
         return config
     }
 
-    static let knownKeys: Set<String> = ["dialect", "url", "token_env", "token_file", "token_command", "session", "pace_per_minute", "allow_http", "timeout"]
+    static let knownKeys: Set<String> = ["dialect", "url", "token_env", "token_file", "token_command", "session", "pace_per_minute", "allow_http", "timeout", "max_answer_mb"]
 
     static func profile(_ name: String, _ f: [String: (String, Int)], source: String) throws(GatewayError) -> Profile {
         for (key, (_, line)) in f where !knownKeys.contains(key) {
@@ -144,9 +146,14 @@ public struct ConfigFile: Sendable {
             guard let n = Double(t.0), n > 0 else { throw .configuration("\(source):\(t.1): timeout is a number of seconds above 0") }
             timeout = n
         }
+        var maxMB = 32
+        if let m = f["max_answer_mb"] {
+            guard let n = Int(m.0), (1...4096).contains(n) else { throw .configuration("\(source):\(m.1): max_answer_mb is a whole number of megabytes from 1 to 4096") }
+            maxMB = n
+        }
         let allow = ["true", "yes", "1"].contains((f["allow_http"]?.0 ?? "false").lowercased())
         return Profile(name: name, dialect: dialect, baseURL: url, token: token, defaultSession: f["session"]?.0,
-                       pacePerMinute: pace, allowHTTP: allow, timeout: timeout)
+                       pacePerMinute: pace, allowHTTP: allow, timeout: timeout, maxAnswerMB: maxMB)
     }
 
     static func expandHome(_ path: String) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Reads a token from its source, with errors that never include the token.
 public enum TokenResolver {
@@ -28,6 +29,12 @@ public enum TokenResolver {
         do { attrs = try FileManager.default.attributesOfItem(atPath: path) } catch {
             throw .configuration("token file \(path) cannot be read: it does not exist or is not accessible")
         }
+        // attributesOfItem does not follow a symbolic link: its own mode (777) says nothing
+        // about the file it points to. A link is refused as what it is.
+        if (attrs[.type] as? FileAttributeType) == .typeSymbolicLink {
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
+            throw .configuration("token file \(path) is a symbolic link (to \(target)): name the file itself in token_file, and keep it chmod 600")
+        }
         if let perms = (attrs[.posixPermissions] as? NSNumber)?.intValue, perms & 0o077 != 0 {
             throw .configuration("token file \(path) is readable by group or others (mode \(String(perms, radix: 8))): run chmod 600 \(path)")
         }
@@ -37,7 +44,11 @@ public enum TokenResolver {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func run(_ command: String) throws(GatewayError) -> String {
+    /// How long a token command may take (a password manager asking to be unlocked, a
+    /// command that hangs) before it is stopped.
+    public static let commandTimeout: TimeInterval = 10
+
+    static func run(_ command: String, timeout: TimeInterval = commandTimeout) throws(GatewayError) -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
         p.arguments = ["-c", command]
@@ -48,11 +59,30 @@ public enum TokenResolver {
         do { try p.run() } catch {
             throw .configuration("the token command could not start")
         }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
+        // Read on a thread of its own, so that a command that never ends is stopped in time.
+        let box = TokenOutput()
+        let done = DispatchSemaphore(value: 0)
+        let reader = out.fileHandleForReading
+        Thread.detachNewThread {
+            box.set(reader.readDataToEndOfFile())
+            done.signal()
+        }
+        if done.wait(timeout: .now() + timeout) == .timedOut {
+            kill(p.processIdentifier, SIGKILL)
+            throw .configuration("the token command did not finish within \(Int(timeout)) s and was stopped")
+        }
+        let data = box.get()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
             throw .configuration("the token command exited with status \(p.terminationStatus)")
         }
         return String(decoding: data, as: UTF8.self)
     }
+}
+
+/// The token command's output, handed from its reading thread.
+private final class TokenOutput: Sendable {
+    private let data = Mutex(Data())
+    func set(_ d: Data) { data.withLock { $0 = d } }
+    func get() -> Data { data.withLock { $0 } }
 }

@@ -73,6 +73,34 @@ enum DialectSupport {
         return v
     }
 
+    /// A failed answer whose body is not the dialect's JSON (a proxy's HTML page, a body cut
+    /// short), classified by its status first: a 5xx is the gateway failing whatever its body
+    /// says (and is retried like any 5xx), a 429 is a rate limit, a 401 a refused token.
+    static func unparsed(_ r: HTTPResponseData) -> GatewayError {
+        switch r.status {
+        case 401: return .unauthorized(nil)
+        case 429: return .rateLimited(retryAfter: r.retryAfter)
+        case 500...599:
+            let e = GatewayError.excerpt(r.body, limit: 60)
+            return .server(status: r.status, message: e.isEmpty ? "no body" : "not the gateway's own answer: \"\(e)\"")
+        default: return .undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))
+        }
+    }
+
+    /// Whether a successful mutation's body is absent or readable JSON. A body that is there
+    /// but does not parse (cut short, a proxy's page) says nothing about what happened: the
+    /// executor settles it by reading the group again.
+    static func isReadable(_ r: HTTPResponseData) -> Bool {
+        r.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) || JSONValue.parse(r.body) != nil
+    }
+
+    /// Refuses a list whose rows are there but none of which could be read (wrong types, an
+    /// unexpected shape): that is a broken answer, not "nothing here".
+    static func requireSome<T>(_ items: [T], of rows: Int, _ r: HTTPResponseData, what: String) throws(GatewayError) {
+        guard rows > 0, items.isEmpty else { return }
+        throw .undecodable(status: r.status, excerpt: "\(rows) row\(rows == 1 ? "" : "s"), none of them a readable \(what): " + GatewayError.excerpt(r.body, limit: 80))
+    }
+
     /// The rows of a list answer that may be a bare array or an object wrapping one under `key`.
     static func rows(_ v: JSONValue, key: String, status: Int, body: Data) throws(GatewayError) -> [JSONValue] {
         if let a = v.array { return a }

@@ -62,6 +62,11 @@ public final class EvolutionGateway: Gateway {
     public func leave(session: String, group: JID) async throws(GatewayError) -> TargetResult {
         let spec = EvolutionAPI.leave(instance: session, group: group)
         let r = try await transport.send(spec)
+        if (200..<300).contains(r.status), !DialectSupport.isReadable(r) {
+            // Cut short or not JSON: whether it left is unknown, and settled by reading again.
+            return TargetResult(target: group, outcome: .failed(.undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))),
+                                httpStatus: r.status, latencyMs: r.latencyMs)
+        }
         if (200..<300).contains(r.status), JSONValue.parse(r.body)?["leave"]?.bool != false {
             return TargetResult(target: group, outcome: .done, httpStatus: r.status, latencyMs: r.latencyMs)
         }
@@ -121,7 +126,7 @@ public enum EvolutionDecode {
     public static func instances(_ r: HTTPResponseData) throws(GatewayError) -> [Session] {
         let v = try DialectSupport.json(r)
         let rows = try DialectSupport.rows(v, key: "instances", status: r.status, body: r.body)
-        return rows.compactMap { row in
+        let sessions = rows.compactMap { row -> Session? in
             let i = row["instance"] ?? row
             guard let name = i["name"]?.text ?? i["instanceName"]?.text else { return nil }
             let status = i["connectionStatus"]?.text ?? i["status"]?.text ?? i["state"]?.text ?? "unknown"
@@ -129,6 +134,8 @@ public enum EvolutionDecode {
             return Session(id: name, label: i["profileName"]?.text ?? name, account: account?.kind == .user ? account : nil,
                            connected: Session.isConnectedStatus(status), status: status)
         }
+        try DialectSupport.requireSome(sessions, of: rows.count, r, what: "session")
+        return sessions
     }
 
     /// `[{"id","subject","owner","size","announce","restrict"}]` (with `participants` when asked).
@@ -150,7 +157,10 @@ public enum EvolutionDecode {
     /// `{"participants":[{"id","admin"}]}`, `admin` null, `"admin"` or `"superadmin"`.
     public static func participants(_ r: HTTPResponseData) throws(GatewayError) -> [Participant] {
         let v = try DialectSupport.json(r)
-        return try DialectSupport.rows(v, key: "participants", status: r.status, body: r.body).compactMap(WAHADecode.participant)
+        let rows = try DialectSupport.rows(v, key: "participants", status: r.status, body: r.body)
+        let people = rows.compactMap(WAHADecode.participant)
+        try DialectSupport.requireSome(people, of: rows.count, r, what: "participant")
+        return people
     }
 
     /// `{"updateParticipants":[{"status":"200","jid":…,"content":{…}}]}`: a status string per row.
@@ -194,8 +204,7 @@ public enum EvolutionDecode {
         }
         if r.status == 429 { return .rateLimited(retryAfter: r.retryAfter) }
         guard let v = JSONValue.parse(r.body) else {
-            if r.status == 401 { return .unauthorized(nil) }
-            return .undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))
+            return DialectSupport.unparsed(r)
         }
         let words = messages(v)
         let text = words.isEmpty ? v["error"]?.text : words.joined(separator: ": ")

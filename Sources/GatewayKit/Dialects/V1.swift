@@ -9,6 +9,9 @@ public final class V1Gateway: Gateway {
     let transport: HTTPTransport
     /// Group owners seen in group lists: the member list does not mark the creator.
     private let owners = Mutex<[String: JID]>([:])
+    /// Each session's own account: a group it created is one where our role is known (owner)
+    /// from the list alone.
+    private let accounts = AccountCache()
 
     public init(transport: HTTPTransport) { self.transport = transport }
 
@@ -21,6 +24,7 @@ public final class V1Gateway: Gateway {
             all += page.items
             cursor = Self.advance(cursor, to: page.next, pageEmpty: page.items.isEmpty)
         } while cursor != nil && all.count < 100_000
+        accounts.remember(all)
         return all
     }
 
@@ -35,6 +39,12 @@ public final class V1Gateway: Gateway {
         } while cursor != nil && all.count < 1_000_000
         owners.withLock { map in
             for g in all { if let o = g.owner { map[session + " " + g.jid.string] = o } }
+        }
+        // The list does not carry our role; where the session's account created the group, it is known.
+        if let me = await accounts.account(of: session, reload: { try? await sessions() }) {
+            for i in all.indices where all[i].ourRole == nil {
+                if let o = all[i].owner, me.isOwnAccount(o) { all[i].ourRole = .superadmin }
+            }
         }
         return all
     }
@@ -67,7 +77,11 @@ public final class V1Gateway: Gateway {
             }
             do throws(GatewayError) {
                 let r = try await self.transport.send(spec)
-                if r.status == 204 || (200..<300).contains(r.status) {
+                if (200..<300).contains(r.status) {
+                    guard DialectSupport.isReadable(r) else {
+                        return TargetResult(target: target, outcome: .failed(.undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))),
+                                            httpStatus: r.status, latencyMs: r.latencyMs)
+                    }
                     return TargetResult(target: target, outcome: .done, httpStatus: r.status, latencyMs: r.latencyMs)
                 }
                 let e = V1Decode.error(r, spec)
@@ -108,6 +122,10 @@ public final class V1Gateway: Gateway {
     public func leave(session: String, group: JID) async throws(GatewayError) -> TargetResult {
         let r = try await transport.send(V1API.leave(session: session, group: group))
         if (200..<300).contains(r.status) {
+            guard DialectSupport.isReadable(r) else {
+                return TargetResult(target: group, outcome: .failed(.undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))),
+                                    httpStatus: r.status, latencyMs: r.latencyMs)
+            }
             return TargetResult(target: group, outcome: .done, httpStatus: r.status, latencyMs: r.latencyMs)
         }
         return TargetResult(target: group, outcome: .failed(V1Decode.error(r)), httpStatus: r.status, latencyMs: r.latencyMs)
@@ -193,6 +211,7 @@ public enum V1Decode {
                            connected: Session.isConnectedStatus(status), status: status,
                            ratePerMinute: row["ratePerMin"]?.int, ratePerHour: row["ratePerHour"]?.int)
         }
+        try DialectSupport.requireSome(items, of: p.rows.count, r, what: "session")
         return Page(items: items, next: p.next)
     }
 
@@ -203,6 +222,7 @@ public enum V1Decode {
             return Group(jid: jid, subject: row["subject"]?.string ?? "", size: row["participantCount"]?.int,
                          owner: JID.lenient(row["ownerJid"]?.string), ourRole: nil)
         }
+        try DialectSupport.requireSome(items, of: p.rows.count, r, what: "group")
         return Page(items: items, next: p.next)
     }
 
@@ -219,6 +239,7 @@ public enum V1Decode {
             if let n = name, n.hasPrefix("~") { name = String(n.dropFirst()).trimmingCharacters(in: .whitespaces) }
             return Participant(phone: phone, lid: lid, name: name?.isEmpty == true ? nil : name, role: role)
         }
+        try DialectSupport.requireSome(items, of: p.rows.count, r, what: "participant")
         return Page(items: items, next: p.next)
     }
 
@@ -229,9 +250,9 @@ public enum V1Decode {
         let message = v?["error"]?["message"]?.text
         if r.status == 429 || code == "rate_limited" { return .rateLimited(retryAfter: r.retryAfter) }
         guard v != nil, code != nil else {
-            if r.status == 401 { return .unauthorized(nil) }
             if r.status == 404, let spec { return .noSuchRoute(method: spec.method, path: spec.redactedTarget) }
-            return .undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))
+            if v != nil, r.status >= 500 { return .server(status: r.status, message: message) }
+            return DialectSupport.unparsed(r)
         }
         switch (code ?? "", r.status) {
         case ("unauthorized", _), (_, 401): return .unauthorized(message)

@@ -82,6 +82,11 @@ public final class WAHAGateway: Gateway {
     public func leave(session: String, group: JID) async throws(GatewayError) -> TargetResult {
         let spec = WAHAAPI.leave(session: session, group: group)
         let r = try await transport.send(spec)
+        if (200..<300).contains(r.status), !DialectSupport.isReadable(r) {
+            // Cut short or not JSON: whether it left is unknown, and settled by reading again.
+            return TargetResult(target: group, outcome: .failed(.undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))),
+                                httpStatus: r.status, latencyMs: r.latencyMs)
+        }
         if (200..<300).contains(r.status) {
             return TargetResult(target: group, outcome: .done, httpStatus: r.status, latencyMs: r.latencyMs)
         }
@@ -170,7 +175,7 @@ public enum WAHADecode {
     public static func sessions(_ r: HTTPResponseData) throws(GatewayError) -> [Session] {
         let v = try DialectSupport.json(r)
         let rows = try DialectSupport.rows(v, key: "sessions", status: r.status, body: r.body)
-        return rows.compactMap { row in
+        let sessions = rows.compactMap { row -> Session? in
             guard let name = row["name"]?.text else { return nil }
             let status = row["status"]?.text ?? "unknown"
             let me = row["me"]
@@ -179,6 +184,8 @@ public enum WAHADecode {
                            accountLID: ids.first { $0.kind == .lid },
                            connected: status.uppercased() == "WORKING", status: status)
         }
+        try DialectSupport.requireSome(sessions, of: rows.count, r, what: "session")
+        return sessions
     }
 
     public struct GroupPage: Sendable {
@@ -224,7 +231,10 @@ public enum WAHADecode {
     /// `participants/v2` rows (`{id, pn, role}`); the engines' older rows are read too.
     public static func participants(_ r: HTTPResponseData) throws(GatewayError) -> [Participant] {
         let v = try DialectSupport.json(r)
-        return try DialectSupport.rows(v, key: "participants", status: r.status, body: r.body).compactMap(participant)
+        let rows = try DialectSupport.rows(v, key: "participants", status: r.status, body: r.body)
+        let people = rows.compactMap(participant)
+        try DialectSupport.requireSome(people, of: rows.count, r, what: "participant")
+        return people
     }
 
     static func participant(_ row: JSONValue) -> Participant? {
@@ -372,8 +382,7 @@ public enum WAHADecode {
         }
         if r.status == 429 { return .rateLimited(retryAfter: r.retryAfter) }
         guard let v = JSONValue.parse(r.body) else {
-            if r.status == 401 { return .unauthorized(nil) }
-            return .undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))
+            return DialectSupport.unparsed(r)
         }
         let text = message(v)
         if let exception = v["exception"], exception.object != nil {

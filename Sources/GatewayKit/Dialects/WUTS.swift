@@ -66,6 +66,11 @@ public final class WUTSGateway: Gateway {
     public func leave(session: String, group: JID) async throws(GatewayError) -> TargetResult {
         let spec = WUTSAPI.leave(group)
         let r = try await transport.send(spec)
+        if (200..<300).contains(r.status), !DialectSupport.isReadable(r) {
+            // Cut short or not JSON: whether it left is unknown, and settled by reading again.
+            return TargetResult(target: group, outcome: .failed(.undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))),
+                                httpStatus: r.status, latencyMs: r.latencyMs)
+        }
         if (200..<300).contains(r.status), JSONValue.parse(r.body)?["success"]?.bool != false {
             return TargetResult(target: group, outcome: .done, httpStatus: r.status, latencyMs: r.latencyMs)
         }
@@ -212,8 +217,7 @@ public enum WUTSDecode {
         }
         if r.status == 429 { return .rateLimited(retryAfter: r.retryAfter) }
         guard let v = JSONValue.parse(r.body) else {
-            if r.status == 401 { return .unauthorized(nil) }
-            return .undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))
+            return DialectSupport.unparsed(r)
         }
         let text = (v["error"]?.text ?? v["message"]?.text).map { $0.replacingOccurrences(of: "\n", with: " ") }
         switch v["error_code"]?.text?.uppercased() {

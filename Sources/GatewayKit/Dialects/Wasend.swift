@@ -60,6 +60,11 @@ public final class WasendGateway: Gateway {
 
     public func leave(session: String, group: JID) async throws(GatewayError) -> TargetResult {
         let r = try await transport.send(WasendAPI.leave(session: session, group: group))
+        if (200..<300).contains(r.status), !DialectSupport.isReadable(r) {
+            // Cut short or not JSON: whether it left is unknown, and settled by reading again.
+            return TargetResult(target: group, outcome: .failed(.undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))),
+                                httpStatus: r.status, latencyMs: r.latencyMs)
+        }
         if (200..<300).contains(r.status), JSONValue.parse(r.body)?["success"]?.bool != false {
             return TargetResult(target: group, outcome: .done, httpStatus: r.status, latencyMs: r.latencyMs)
         }
@@ -150,7 +155,7 @@ public enum WasendDecode {
     public static func sessions(_ r: HTTPResponseData) throws(GatewayError) -> [Session] {
         let v = try DialectSupport.json(r)
         let rows = try DialectSupport.rows(v, key: "sessions", status: r.status, body: r.body)
-        return rows.compactMap { row in
+        let sessions = rows.compactMap { row -> Session? in
             let s = row["session"] ?? row
             guard let id = s["uniqueSessionId"]?.text ?? s["id"]?.text else { return nil }
             let status = row["downstream"]?["status"]?.text ?? s["status"]?.text ?? "unknown"
@@ -158,6 +163,8 @@ public enum WasendDecode {
             return Session(id: id, label: s["sessionName"]?.text ?? id, account: account,
                            connected: Session.isConnectedStatus(status), status: status)
         }
+        try DialectSupport.requireSome(sessions, of: rows.count, r, what: "session")
+        return sessions
     }
 
     public struct GroupPage: Sendable {
@@ -185,7 +192,10 @@ public enum WasendDecode {
 
     public static func participants(_ r: HTTPResponseData) throws(GatewayError) -> [Participant] {
         let v = try DialectSupport.json(r)
-        return try DialectSupport.rows(v, key: "participants", status: r.status, body: r.body).compactMap(participant)
+        let rows = try DialectSupport.rows(v, key: "participants", status: r.status, body: r.body)
+        let people = rows.compactMap(participant)
+        try DialectSupport.requireSome(people, of: rows.count, r, what: "participant")
+        return people
     }
 
     static func participant(_ row: JSONValue) -> Participant? {
@@ -255,8 +265,7 @@ public enum WasendDecode {
         let text = v?["message"]?.text ?? v?["error"]?.text
         if r.status == 429 { return .rateLimited(retryAfter: r.retryAfter) }
         guard v != nil else {
-            if r.status == 401 { return .unauthorized(nil) }
-            return .undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))
+            return DialectSupport.unparsed(r)
         }
         let lower = (text ?? "").lowercased()
         if lower.contains("not working") || lower.contains("not connected") || lower.contains("session status") {
@@ -279,7 +288,7 @@ extension GatewayError {
         case .unauthorized(let m), .forbidden(let m), .notConnected(let m): m
         case .notFound(let m), .validation(let m), .transport(let m), .configuration(let m): m
         case .server(_, let m): m
-        case .rateLimited, .undecodable, .noSuchRoute: nil
+        case .rateLimited, .undecodable, .noSuchRoute, .tooLarge: nil
         }
     }
 }

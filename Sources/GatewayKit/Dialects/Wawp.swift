@@ -99,6 +99,11 @@ public final class WawpGateway: Gateway {
     public func leave(session: String, group: JID) async throws(GatewayError) -> TargetResult {
         let spec = WawpAPI.leave(group)
         let r = try await transport.send(spec)
+        if (200..<300).contains(r.status), !DialectSupport.isReadable(r) {
+            // Cut short or not JSON: whether it left is unknown, and settled by reading again.
+            return TargetResult(target: group, outcome: .failed(.undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))),
+                                httpStatus: r.status, latencyMs: r.latencyMs)
+        }
         if (200..<300).contains(r.status), (try? WawpDecode.ok(r).get()) != false {
             return TargetResult(target: group, outcome: .done, httpStatus: r.status, latencyMs: r.latencyMs)
         }
@@ -215,8 +220,7 @@ public enum WawpDecode {
         }
         if r.status == 429 { return .rateLimited(retryAfter: r.retryAfter) }
         guard let v = JSONValue.parse(r.body) else {
-            if r.status == 401 { return .unauthorized(nil) }
-            return .undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))
+            return DialectSupport.unparsed(r)
         }
         // The gateway's words could echo the request's query: keep secrets out of them.
         let text = message(v).map(Redaction.scrub)

@@ -9,6 +9,28 @@ public enum Role: String, Sendable, Hashable, Codable, Comparable, CaseIterable 
     public static func < (a: Role, b: Role) -> Bool { a.rank < b.rank }
 }
 
+/// How long the texts a gateway sends may be, once decoded. WhatsApp allows a subject of 100
+/// characters and a name of 25; these limits are generous but finite, so that a hostile
+/// answer (a 50 MB label) cannot take the console's screen, or an operator's terminal, with it.
+public enum Limits {
+    public static let subject = 256
+    public static let name = 128
+    public static let label = 128
+    public static let status = 64
+    public static let id = 512
+
+    /// `s` cut to `limit` characters, ending in `…` when cut.
+    public static func clamp(_ s: String, _ limit: Int) -> String {
+        // Counting characters is linear: a cheap bound on the bytes first.
+        if s.utf8.count <= limit { return s }
+        var end = s.startIndex
+        var n = 0
+        while end < s.endIndex && n < limit { end = s.index(after: end); n += 1 }
+        if end == s.endIndex { return s }
+        return String(s[..<s.index(before: end)]) + "…"
+    }
+}
+
 /// A connected (or not) WhatsApp account on a gateway.
 public struct Session: Sendable, Hashable, Codable {
     /// The id the gateway's paths take.
@@ -27,8 +49,9 @@ public struct Session: Sendable, Hashable, Codable {
 
     public init(id: String, label: String, account: JID?, accountLID: JID? = nil, connected: Bool,
                 status: String, ratePerMinute: Int? = nil, ratePerHour: Int? = nil) {
-        self.id = id; self.label = label; self.account = account; self.accountLID = accountLID
-        self.connected = connected; self.status = status
+        self.id = Limits.clamp(id, Limits.id); self.label = Limits.clamp(label, Limits.label)
+        self.account = account; self.accountLID = accountLID
+        self.connected = connected; self.status = Limits.clamp(status, Limits.status)
         self.ratePerMinute = ratePerMinute; self.ratePerHour = ratePerHour
     }
 
@@ -52,7 +75,7 @@ public struct Group: Sendable, Hashable, Codable {
     public var ourRole: Role?
 
     public init(jid: JID, subject: String, size: Int?, owner: JID?, ourRole: Role?) {
-        self.jid = jid; self.subject = subject; self.size = size; self.owner = owner; self.ourRole = ourRole
+        self.jid = jid; self.subject = Limits.clamp(subject, Limits.subject); self.size = size; self.owner = owner; self.ourRole = ourRole
     }
 }
 
@@ -67,7 +90,7 @@ public struct Participant: Sendable, Hashable, Codable {
 
     public init(phone: JID?, lid: JID?, name: String?, role: Role) {
         self.id = phone ?? lid ?? JID(kind: .lid, user: "0")
-        self.phone = phone; self.lid = lid; self.name = name; self.role = role
+        self.phone = phone; self.lid = lid; self.name = name.map { Limits.clamp($0, Limits.name) }; self.role = role
     }
 
     /// Whether `jid` names this participant (by phone JID or by `@lid`).

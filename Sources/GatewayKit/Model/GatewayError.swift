@@ -25,6 +25,8 @@ public enum GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
     case noSuchRoute(method: String, path: String)
     /// wamod's own configuration is wrong (profile, token source, URL).
     case configuration(String)
+    /// The answer was larger than the limit (`limit` bytes): it was cut off and not read.
+    case tooLarge(limit: Int)
 
     public var message: String {
         switch self {
@@ -50,23 +52,53 @@ public enum GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
             "the gateway has no route \(method) \(path); check the dialect and base URL"
         case .configuration(let m):
             m
+        case .tooLarge(let limit):
+            "the gateway's answer is larger than the \(limit >> 20) MB limit (max_answer_mb in the profile): it was cut off and not read; check the gateway, or raise the limit if such answers are expected"
         }
     }
 
     public var description: String { message }
 
-    /// Whether the whole operation should stop: no other target can succeed either.
+    /// Whether the rest of the operation should stop: no later target can succeed either
+    /// (the token was refused, the session went offline, the session is not an admin, the
+    /// route does not exist, the gateway refuses connections). One target's 5xx, timeout,
+    /// dropped connection or broken answer stops nothing: its neighbours may well succeed.
     public var stopsOperation: Bool {
         switch self {
-        case .unauthorized, .forbidden, .notConnected, .transport, .undecodable, .noSuchRoute, .configuration: true
-        case .notFound, .rateLimited, .validation, .server: false
+        case .unauthorized, .forbidden, .notConnected, .noSuchRoute, .configuration: true
+        case .transport(let why): RetryPolicy.certainlyNotSent(why)
+        case .notFound, .rateLimited, .validation, .server, .undecodable, .tooLarge: false
         }
     }
 
-    /// Whether the gateway could not be used at all (the command line's exit code 3).
+    /// Whether a target that ended with this error may succeed later without a change to the
+    /// request: the session reconnects, the gateway recovers, the limit resets, the session is
+    /// made admin again, the token is fixed. Such targets stay in the journal for `wamod resume`.
+    public var isTransient: Bool {
+        switch self {
+        case .unauthorized, .forbidden, .notConnected, .rateLimited, .server, .transport, .undecodable, .tooLarge: true
+        case .notFound, .validation, .noSuchRoute, .configuration: false
+        }
+    }
+
+    /// Whether the gateway could not be used at all (the command line's exit code 3):
+    /// unreachable (refused, unresolved, TLS), the token refused, or no such route.
     public var isUnreachableOrUnauthorized: Bool {
         switch self {
-        case .unauthorized, .transport, .undecodable, .noSuchRoute: true
+        case .unauthorized, .noSuchRoute: true
+        case .transport(let why): RetryPolicy.certainlyNotSent(why) || why.hasPrefix("TLS")
+        default: false
+        }
+    }
+
+    /// Whether the gateway answered, but not usably: an answer cut short or not in the
+    /// dialect's shape, no answer in time, the connection dropped, or a 5xx that stayed
+    /// after reading again (the command line's exit code 4).
+    public var isBrokenAnswer: Bool {
+        switch self {
+        case .undecodable, .tooLarge: true
+        case .server(let status, _): status >= 500
+        case .transport: !isUnreachableOrUnauthorized
         default: false
         }
     }

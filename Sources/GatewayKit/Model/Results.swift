@@ -73,6 +73,7 @@ public enum Outcome: Sendable, Hashable {
             case .transport: "no answer"
             case .undecodable: "bad answer"
             case .noSuchRoute: "no route"
+            case .tooLarge: "too large"
             case .configuration: "config"
             }
         }
@@ -94,8 +95,13 @@ public struct TargetResult: Sendable, Hashable {
     public var httpStatus: Int?
     /// Milliseconds spent on the request that decided this target.
     public var latencyMs: Int?
+    /// Not final: the target was not sent, or its effect is unknown, for a reason that can
+    /// pass (the session went offline, the gateway failed or did not answer). It stays in the
+    /// operation's journal, and `wamod resume` reads the group again and finishes it.
+    public var resumable: Bool
 
-    public init(target: JID, outcome: Outcome, httpStatus: Int? = nil, latencyMs: Int? = nil) {
+    public init(target: JID, outcome: Outcome, httpStatus: Int? = nil, latencyMs: Int? = nil, resumable: Bool = false) {
         self.target = target; self.outcome = outcome; self.httpStatus = httpStatus; self.latencyMs = latencyMs
+        self.resumable = resumable
     }
 }

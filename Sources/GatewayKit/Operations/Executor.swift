@@ -26,11 +26,19 @@ public struct Executor: Sendable {
         self.gateway = gateway; self.pacer = pacer; self.retry = retry; self.clock = clock
     }
 
-    /// Applies `action` to each target of a group.
+    /// Applies `action` to each target of a group. The group is read first: a target already
+    /// in the wanted state (someone else acted on it since the preview) is recorded `already`
+    /// and not sent.
     public func run(_ action: MemberAction, session: String, group: JID, targets: [JID],
                     onEvent: @Sendable (OperationEvent) -> Void = { _ in }) async -> [TargetResult] {
         let verify: (JID) async -> Bool? = { t in await self.holds(action, t, session: session, group: group) }
-        return await each(targets, onEvent: onEvent, verify: verify) { t in
+        var now: [Participant]?
+        do throws(GatewayError) { now = try await gateway.participants(session: session, group: group) } catch { now = nil }
+        let before: (JID) -> TargetResult? = { t in
+            guard let now, Self.wanted(action, t, in: now) else { return nil }
+            return TargetResult(target: t, outcome: .alreadySo(Self.alreadyWords(action) + " when its turn came (read just before sending; not sent)"))
+        }
+        return await each(targets, onEvent: onEvent, before: before, verify: verify, confirmRefusal: action != .add) { t in
             do throws(GatewayError) {
                 return try await gateway.apply(action, session: session, group: group, targets: [t]).first
                     ?? TargetResult(target: t, outcome: .failed(.server(status: 0, message: "the gateway answered for no target")))
@@ -42,7 +50,8 @@ public struct Executor: Sendable {
 
     /// Leaves each group in turn.
     public func leave(session: String, groups: [JID], onEvent: @Sendable (OperationEvent) -> Void = { _ in }) async -> [TargetResult] {
-        await each(groups, onEvent: onEvent) { g in
+        let verify: (JID) async -> Bool? = { g in await self.hasLeft(session: session, group: g) }
+        return await each(groups, onEvent: onEvent, verify: verify) { g in
             do throws(GatewayError) { return try await gateway.leave(session: session, group: g) } catch {
                 return TargetResult(target: g, outcome: .failed(error))
             }
@@ -54,6 +63,11 @@ public struct Executor: Sendable {
     func holds(_ action: MemberAction, _ target: JID, session: String, group: JID) async -> Bool? {
         let people: [Participant]
         do throws(GatewayError) { people = try await gateway.participants(session: session, group: group) } catch { return nil }
+        return Self.wanted(action, target, in: people)
+    }
+
+    /// Whether the wanted state of `action` holds for `target` among `people`.
+    static func wanted(_ action: MemberAction, _ target: JID, in people: [Participant]) -> Bool {
         let p = people.first(matching: target)
         switch action {
         case .remove: return p == nil
@@ -63,37 +77,80 @@ public struct Executor: Sendable {
         }
     }
 
+    static func alreadyWords(_ action: MemberAction) -> String {
+        switch action {
+        case .remove: "already not in the group"
+        case .add: "already a member"
+        case .promote: "already an admin"
+        case .demote: "already not an admin"
+        }
+    }
+
+    /// Whether the session's account is out of `group`, from a fresh read; nil when unknown.
+    func hasLeft(session: String, group: JID) async -> Bool? {
+        let me: Session?
+        do throws(GatewayError) { me = try await gateway.sessions().first { $0.id == session } } catch { return nil }
+        guard let me, me.account != nil || me.accountLID != nil else { return nil }
+        do throws(GatewayError) {
+            return try await gateway.participants(session: session, group: group).role(of: me) == nil
+        } catch {
+            if case .notFound = error { return true }
+            return nil
+        }
+    }
+
+    /// A failure after which the request may have been carried out: no answer (other than a
+    /// refused connection), an answer that cannot be read, or a 5xx (a proxy's 502 may come
+    /// after the gateway acted). Settled by reading the group again, never by sending blindly.
+    public static func effectUnknown(_ e: GatewayError) -> Bool {
+        switch e {
+        case .transport(let why): !RetryPolicy.certainlyNotSent(why)
+        case .undecodable, .tooLarge: true
+        case .server(let status, _): status >= 500
+        default: false
+        }
+    }
+
     private func each(_ targets: [JID], onEvent: @Sendable (OperationEvent) -> Void,
-                      verify: ((JID) async -> Bool?)? = nil,
+                      before: (JID) -> TargetResult? = { _ in nil },
+                      verify: ((JID) async -> Bool?)? = nil, confirmRefusal: Bool = false,
                       _ one: (JID) async -> TargetResult) async -> [TargetResult] {
         var results: [TargetResult] = []
-        var stop: String?
+        var stop: (reason: String, resumable: Bool)?
         for t in targets {
-            if stop == nil, Task.isCancelled { stop = "cancelled" }
+            if stop == nil, Task.isCancelled { stop = ("cancelled", false) }
             if let stop {
-                let r = TargetResult(target: t, outcome: .notAttempted("not sent: \(stop)"))
+                let r = TargetResult(target: t, outcome: .notAttempted("not sent: \(stop.reason)"), resumable: stop.resumable)
                 results.append(r)
                 onEvent(.finished(r))
                 continue
             }
-            guard let r = await attempt(t, onEvent: onEvent, verify: verify, one) else {
-                stop = "cancelled"
+            if let r = before(t) {
+                results.append(r)
+                onEvent(.finished(r))
+                continue
+            }
+            guard let r = await attempt(t, onEvent: onEvent, verify: verify, confirmRefusal: confirmRefusal, one) else {
+                stop = ("cancelled", false)
                 let r = TargetResult(target: t, outcome: .notAttempted("not sent: cancelled"))
                 results.append(r)
                 onEvent(.finished(r))
                 continue
             }
-            if case .failed(let e) = r.outcome, e.stopsOperation { stop = e.message }
+            if case .failed(let e) = r.outcome, e.stopsOperation { stop = (e.message, e.isTransient) }
             results.append(r)
             onEvent(.finished(r))
         }
         return results
     }
 
-    /// One target: paced, sent, and retried while the policy says it is safe.
+    /// One target: paced, sent, and sent again only where that is safe: after a failure that
+    /// certainly left nothing done (a 429, a refused connection), or after a failure of
+    /// unknown effect once a fresh read of the group shows the change is not there. A refusal
+    /// is checked against the group too: a target already in the wanted state is `already`.
     /// Nil when cancelled before its request was sent.
     private func attempt(_ t: JID, onEvent: @Sendable (OperationEvent) -> Void, verify: ((JID) async -> Bool?)?,
-                         _ one: (JID) async -> TargetResult) async -> TargetResult? {
+                         confirmRefusal: Bool, _ one: (JID) async -> TargetResult) async -> TargetResult? {
         var n = 1
         while true {
             if let pacer {
@@ -102,17 +159,24 @@ public struct Executor: Sendable {
                 do { try await pacer.reserve() } catch { return n == 1 ? nil : TargetResult(target: t, outcome: .notAttempted("not sent: cancelled")) }
             }
             onEvent(.sending(t))
-            let r = await one(t)
-            guard case .failed(let e) = r.outcome, let retry else { return r }
-            // The answer was lost after the request may have arrived: the group is read again,
-            // and the request is sent again only if it shows the change did not happen.
-            if case .transport(let why) = e, !RetryPolicy.certainlyNotSent(why), let verify, n < retry.maxAttempts {
-                onEvent(.waiting(seconds: 0, reason: "no answer (\(why)); reading the group again before deciding"))
+            var r = await one(t)
+            if case .refused = r.outcome, confirmRefusal, let verify, await verify(t) == true {
+                return TargetResult(target: t, outcome: .alreadySo("already so: found on reading the group again after the gateway refused (\(r.outcome.reason ?? "refused"))"),
+                                    httpStatus: r.httpStatus, latencyMs: r.latencyMs)
+            }
+            guard case .failed(let e) = r.outcome else { return r }
+            r.resumable = e.isTransient
+            // The request may have been carried out: the group is read again, and the request
+            // is sent again only if it shows the change did not happen.
+            if Self.effectUnknown(e), let verify {
+                onEvent(.waiting(seconds: 0, reason: "\(e.message); reading the group again before deciding"))
                 switch await verify(t) {
                 case true?:
-                    return TargetResult(target: t, outcome: .done, httpStatus: nil, latencyMs: r.latencyMs)
+                    return TargetResult(target: t, outcome: .done, httpStatus: r.httpStatus, latencyMs: r.latencyMs)
                 case false?:
-                    let delay = retry.ceiling(attempt: n) * min(1, max(0, retry.random()))
+                    guard let retry, n < retry.maxAttempts else { return r }
+                    var delay = retry.ceiling(attempt: n) * min(1, max(0, retry.random()))
+                    if case .rateLimited(let after?) = e { delay = max(delay, after) }
                     onEvent(.waiting(seconds: delay, reason: "retry: the group shows it was not done"))
                     do { try await clock.sleep(seconds: delay) } catch { return r }
                     n += 1
@@ -121,7 +185,7 @@ public struct Executor: Sendable {
                     return r
                 }
             }
-            guard let delay = retry.delay(attempt: n, error: e) else { return r }
+            guard let retry, let delay = retry.delay(attempt: n, error: e) else { return r }
             onEvent(.waiting(seconds: delay, reason: "retry after \(e.message)"))
             do { try await clock.sleep(seconds: delay) } catch { return r }
             n += 1

@@ -72,6 +72,47 @@ public struct Journal: Sendable {
         return Self.parse(Self.readAll(fd))
     }
 
+    /// Operations another process is running or resuming now (their journal is held), read
+    /// without taking the lock.
+    public func running() -> [PendingOperation] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var found: [PendingOperation] = []
+        for name in names.sorted() where name.hasSuffix(".jsonl") {
+            let fd = open(directory + "/" + name, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            if flock(fd, LOCK_SH | LOCK_NB) == 0 { flock(fd, LOCK_UN); continue }
+            if let p = Self.parse(Self.readAll(fd)) { found.append(p) }
+        }
+        return found.sorted { $0.plan.created < $1.plan.created }
+    }
+
+    /// The running operation of someone else that was planned before `mine` and still has
+    /// steps for one of `targets` in the group `key`.
+    public func earlierOperation(on key: OperationGroupKey, targets: Set<JID>, mine: OperationPlan) -> PendingOperation? {
+        running().first { other in
+            other.plan.id != mine.id && other.plan.precedes(mine) && other.remaining.contains { i in
+                let s = other.plan.steps[i]
+                return s.session == key.session && s.group == key.group && (targets.contains(s.target) || other.plan.isLeave)
+            }
+        }
+    }
+
+    /// Waits while an earlier operation of another process acts on the same people in the
+    /// same group (its journal is held and has their steps left), telling `onEvent` who it is.
+    func waitForOthers(on key: OperationGroupKey, targets: Set<JID>, mine: OperationPlan, entry: JournalEntry,
+                       clock: any OperationClock, onEvent: (OperationEvent) -> Void) async {
+        var told: String?
+        while !Task.isCancelled, let other = earlierOperation(on: key, targets: targets, mine: mine) {
+            let who = "operation \(other.plan.id) by \(other.plan.user)\(other.plan.pid.map { " (pid \($0))" } ?? "")"
+            if told != who {
+                onEvent(.waiting(seconds: 1, reason: "\(who) is acting on these people in this group; waiting for it to finish, then reading the group again"))
+                told = who
+            }
+            try? await Task.sleep(nanoseconds: 500_000_000)
+        }
+    }
+
     /// Takes over an interrupted operation's journal to finish it. Nil when it does not exist
     /// or another process holds it (someone is resuming it already).
     public func take(_ id: String) -> (JournalEntry, PendingOperation)? {
@@ -111,7 +152,9 @@ public struct Journal: Sendable {
         for line in lines.dropFirst() {
             // A line cut short by a crash mid-write is ignored: its step is re-checked on resume.
             guard let s = try? JSONDecoder().decode(JournalLine.self, from: Data(line)), plan.steps.indices.contains(s.step) else { continue }
-            ended[s.step] = s.outcome
+            // A deferred step (not sent, or its effect unknown, for a reason that can pass)
+            // is still to do; a later line for it (after a resume) ends it.
+            if s.outcome == JournalLine.deferred { ended[s.step] = nil } else { ended[s.step] = s.outcome }
         }
         return PendingOperation(plan: plan, ended: ended)
     }
@@ -121,6 +164,9 @@ public struct Journal: Sendable {
 struct JournalLine: Codable {
     var step: Int
     var outcome: String
+
+    /// The outcome written for a step that is not final: it stays to resume.
+    static let deferred = "deferred"
 
     static func encode<T: Encodable>(_ value: T) -> Data? {
         let e = JSONEncoder()
@@ -197,7 +243,7 @@ public struct PendingOperation: Sendable, Hashable {
     /// writing a result to the audit log and to the journal leaves the step ended in one only.
     public func merging(audit records: [AuditRecord]) -> PendingOperation {
         var p = self
-        for r in records where r.type == "result" && r.op == plan.id {
+        for r in records where r.type == "result" && r.op == plan.id && r.resumable != true {
             guard let t = r.target else { continue }
             for i in plan.steps.indices where p.ended[i] == nil && plan.steps[i].target.string == t
                 && (r.group == nil || r.group == plan.steps[i].group.string) && (r.session == nil || r.session == plan.steps[i].session) {

@@ -30,6 +30,9 @@ public struct OperationPlan: Sendable, Hashable, Codable {
     public var profile: String
     public var gateway: String
     public var dialect: String
+    /// The process that made it, so that another operator sees who is acting (absent in
+    /// journals written before it was recorded).
+    public var pid: Int32?
 
     public init(id: String = AuditLog.newOperationID(), action: String, steps: [OperationStep], reason: String?,
                 undoes: String? = nil, context: AuditContext, created: String = AuditLog.timestamp()) {
@@ -37,6 +40,13 @@ public struct OperationPlan: Sendable, Hashable, Codable {
         self.reason = reason.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         self.undoes = undoes; self.created = created
         self.user = context.user; self.profile = context.profile; self.gateway = context.gateway; self.dialect = context.dialect
+        self.pid = ProcessInfo.processInfo.processIdentifier
+    }
+
+    /// Whether this operation was planned before `other` (the earlier one goes first when
+    /// two act on the same people).
+    public func precedes(_ other: OperationPlan) -> Bool {
+        created == other.created ? id < other.id : created < other.created
     }
 
     public var memberAction: MemberAction? { MemberAction(rawValue: action) }

@@ -61,7 +61,7 @@ public struct OperationRunner: Sendable {
 
     public init(gateway: any Gateway, pacers: PacerPool?, retry: RetryPolicy? = .standard, audit: AuditLog?, journal: Journal?,
                 context: AuditContext, clock: any OperationClock = SystemOperationClock(),
-                warn: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data("wamod: warning: \($0)\n".utf8)) }) {
+                warn: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data("wamod: warning: \(TerminalText.clean($0))\n".utf8)) }) {
         self.gateway = gateway; self.pacers = pacers; self.retry = retry; self.audit = audit; self.journal = journal
         self.context = context; self.clock = clock; self.warn = warn
     }
@@ -97,9 +97,11 @@ public struct OperationRunner: Sendable {
                     onEvent: @escaping @Sendable (StepEvent) -> Void = { _ in }) async -> [Int: TargetResult] {
         let indices = only ?? Array(plan.steps.indices)
         var results: [Int: TargetResult] = [:]
-        // Sessions (or, for "not an admin", groups) where a failure stops what follows.
-        var stoppedSessions: [String: String] = [:]
-        var stoppedGroups: [OperationGroupKey: String] = [:]
+        // Sessions (or, for "not an admin", groups) where a failure stops what follows, and
+        // whether the steps left are resumable (the session may reconnect; a refused token
+        // or a missing route needs a person first, but the steps stay all the same).
+        var stoppedSessions: [String: (why: String, resumable: Bool)] = [:]
+        var stoppedGroups: [OperationGroupKey: (why: String, resumable: Bool)] = [:]
         var start = 0
         while start < indices.count {
             // A chunk: consecutive steps of one group (for leave, of one session).
@@ -113,14 +115,20 @@ public struct OperationRunner: Sendable {
             let chunk = Array(indices[start..<end])
             start = end
             let key = OperationGroupKey(session: first.session, group: first.group)
-            if let why = stoppedSessions[first.session] ?? stoppedGroups[key] {
+            if let stop = stoppedSessions[first.session] ?? stoppedGroups[key] {
                 for i in chunk {
-                    let r = TargetResult(target: plan.steps[i].target, outcome: .notAttempted("not sent: \(why)"))
+                    let r = TargetResult(target: plan.steps[i].target, outcome: .notAttempted("not sent: \(stop.why)"), resumable: stop.resumable)
                     record(plan, i, r, entry: entry)
                     results[i] = r
                     onEvent(StepEvent(step: i, event: .finished(r)))
                 }
                 continue
+            }
+            // Another operator's running operation on the same targets goes first: this one
+            // waits for it, then reads the group, so nobody sends the same change twice.
+            if let entry, let journal {
+                await journal.waitForOthers(on: key, targets: Set(chunk.map { plan.steps[$0].target }), mine: plan, entry: entry,
+                                            clock: clock) { e in onEvent(StepEvent(step: chunk[0], event: e)) }
             }
             let executor = Executor(gateway: gateway, pacer: pacers?.pacer(for: first.session), retry: retry, clock: clock)
             let targets = chunk.map { plan.steps[$0].target }
@@ -148,7 +156,7 @@ public struct OperationRunner: Sendable {
             for (i, r) in zip(chunk, chunkResults) {
                 results[i] = r
                 if case .failed(let e) = r.outcome, e.stopsOperation {
-                    if case .forbidden = e { stoppedGroups[key] = e.message } else { stoppedSessions[first.session] = e.message }
+                    if case .forbidden = e { stoppedGroups[key] = (e.message, e.isTransient) } else { stoppedSessions[first.session] = (e.message, e.isTransient) }
                 }
             }
         }
@@ -165,7 +173,7 @@ public struct OperationRunner: Sendable {
         do throws(GatewayError) { try audit?.append(.result(id: plan.id, r, session: s.session, group: s.group)) } catch {
             warn(error.message)
         }
-        do throws(GatewayError) { try entry?.record(step: step, outcome: r.outcome.kind) } catch { warn(error.message) }
+        do throws(GatewayError) { try entry?.record(step: step, outcome: r.resumable ? JournalLine.deferred : r.outcome.kind) } catch { warn(error.message) }
     }
 }
 

@@ -64,10 +64,7 @@ public enum CellWidth {
         return alignRight ? pad + t : t + pad
     }
 
-    /// Replaces control characters (which could move the cursor or change colours) with `�`.
-    public static func sanitize(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.map { u in
-            (u.value < 0x20 || (0x7F..<0xA0).contains(u.value) || (0x202A...0x202E).contains(u.value) || (0x2066...0x2069).contains(u.value)) ? "\u{FFFD}" : u
-        }))
-    }
+    /// Text safe for one line of a terminal: `TerminalText.clean` (secrets masked; controls,
+    /// bidirectional and invisible characters replaced with `�`).
+    public static func sanitize(_ s: String) -> String { TerminalText.clean(s) }
 }

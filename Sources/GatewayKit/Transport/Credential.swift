@@ -8,6 +8,11 @@ public struct Credential: Sendable, CustomStringConvertible, CustomDebugStringCo
 
     public init(headers: [String: String] = [:], queryItems: [URLQueryItem] = []) {
         self.headers = headers; self.queryItems = queryItems
+        // Whatever a gateway echoes back of these is masked wherever it would be shown or kept.
+        for (name, value) in headers {
+            Secrets.register(name.lowercased() == "authorization" && value.hasPrefix("Bearer ") ? String(value.dropFirst(7)) : value)
+        }
+        for item in queryItems { if let v = item.value { Secrets.register(v) } }
     }
 
     public static func bearer(_ token: String) -> Credential {

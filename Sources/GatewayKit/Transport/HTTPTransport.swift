@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -67,7 +68,8 @@ public typealias RequestObserver = @Sendable (RequestEvent) -> Void
 
 /// Settings for talking to one gateway.
 public struct TransportOptions: Sendable {
-    /// Seconds to wait for an answer to one request.
+    /// Seconds one request may take, first byte to last: an answer still arriving then (a
+    /// gateway trickling one byte a second) is cut off as timed out.
     public var timeout: TimeInterval = 20
     /// Allow `http://` to a host that is not loopback (the profile's `allow_http`).
     public var allowInsecureHTTP = false
@@ -75,10 +77,21 @@ public struct TransportOptions: Sendable {
     public var rateLimitRetries = 2
     /// The longest `Retry-After` honoured by waiting; longer ones fail as rate limited.
     public var maxRetryAfter: TimeInterval = 30
+    /// How many times a read that failed on the way (5xx, dropped, timed out, cut short) is
+    /// read again; mutations never are (the executor decides, after reading the group).
+    public var readRetries = 2
+    /// The pause before the first read again, doubling after each.
+    public var readRetryDelay: TimeInterval = 0.2
+    /// The largest answer read, in bytes (32 MB; the profile's `max_answer_mb`). A larger one is
+    /// cut off as it arrives and fails as too large: a gateway cannot take memory without end.
+    public var maxAnswerBytes = 32 << 20
 
-    public init(timeout: TimeInterval = 20, allowInsecureHTTP: Bool = false, rateLimitRetries: Int = 2, maxRetryAfter: TimeInterval = 30) {
+    public init(timeout: TimeInterval = 20, allowInsecureHTTP: Bool = false, rateLimitRetries: Int = 2, maxRetryAfter: TimeInterval = 30,
+                readRetries: Int = 2, readRetryDelay: TimeInterval = 0.2, maxAnswerBytes: Int = 32 << 20) {
         self.timeout = timeout; self.allowInsecureHTTP = allowInsecureHTTP
         self.rateLimitRetries = rateLimitRetries; self.maxRetryAfter = maxRetryAfter
+        self.readRetries = max(0, readRetries); self.readRetryDelay = max(0, readRetryDelay)
+        self.maxAnswerBytes = max(1024, maxAnswerBytes)
     }
 }
 
@@ -90,6 +103,7 @@ public final class HTTPTransport: Sendable {
     let options: TransportOptions
     let observer: RequestObserver?
     private let session: URLSession
+    private let router: LoadRouter
 
     public init(baseURL: URL, credential: Credential, options: TransportOptions = .init(), observer: RequestObserver? = nil) throws(GatewayError) {
         try HTTPTransport.checkScheme(baseURL, allowInsecure: options.allowInsecureHTTP)
@@ -97,27 +111,24 @@ public final class HTTPTransport: Sendable {
         self.credential = credential
         self.options = options
         self.observer = observer
+        let router = LoadRouter()
+        self.router = router
+        self.session = URLSession(configuration: Self.configuration(options, maxConnections: 4), delegate: router, delegateQueue: nil)
+    }
+
+    static func configuration(_ options: TransportOptions, maxConnections: Int) -> URLSessionConfiguration {
         let config = URLSessionConfiguration.ephemeral
         config.timeoutIntervalForRequest = options.timeout
         config.timeoutIntervalForResource = options.timeout * 3
         config.httpCookieStorage = nil
         config.urlCache = nil
         config.requestCachePolicy = .reloadIgnoringLocalCacheData
-        config.httpMaximumConnectionsPerHost = 4
-        self.session = URLSession(configuration: config, delegate: NoRedirects(), delegateQueue: nil)
+        config.httpMaximumConnectionsPerHost = maxConnections
+        return config
     }
 
     deinit { session.finishTasksAndInvalidate() }
 
-    /// Never follows a redirect: the credential would travel to wherever it points (another
-    /// host, or plain http). The 3xx answer is returned as it is, and read as "not this
-    /// dialect's answer", with its status.
-    final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-        func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
-            completionHandler(nil)
-        }
-    }
 
     /// Refuses `http://` unless the host is loopback or the profile allows it.
     public static func checkScheme(_ url: URL, allowInsecure: Bool) throws(GatewayError) {
@@ -139,24 +150,64 @@ public final class HTTPTransport: Sendable {
         return h == "localhost" || h == "::1" || h.hasPrefix("127.") || h.hasSuffix(".localhost")
     }
 
-    /// Sends a request, waiting out bounded 429s that carry a short `Retry-After` for reads.
-    /// A mutation's 429 is returned at once: the executor's retry policy waits it out and
-    /// sends again through the session's pacer, so the pacer keeps counting every request
-    /// (a retry here, unseen by the pacer, would let the next paced request follow it too
-    /// closely and be refused in turn).
+    /// Sends a request.
+    ///
+    /// A mutation (anything but GET and HEAD) is sent exactly once, on a connection of its own
+    /// that is closed after the answer: a pooled connection that the server had dropped would
+    /// otherwise be retried by the HTTP stack itself, re-sending the request (sometimes as
+    /// headers without their body) beneath the executor, which alone decides whether a
+    /// mutation is sent again, and only after reading the group. Its 429 is returned at once:
+    /// the executor waits it out and sends again through the session's pacer, so the pacer
+    /// keeps counting every request.
+    ///
+    /// A read is safe to repeat, so it is: a 429 with a short `Retry-After` is waited out
+    /// (`rateLimitRetries` times), and a 5xx (whatever its body), a dropped connection, a
+    /// timeout or a JSON body cut short is read again after a short pause (`readRetries` times).
     public func send(_ spec: HTTPRequestSpec) async throws(GatewayError) -> HTTPResponseData {
-        var attempt = 0
         let isRead = spec.method == "GET" || spec.method == "HEAD"
+        guard isRead else { return try await sendOnce(spec, ownConnection: true) }
+        var rateAttempts = 0
+        var faultAttempts = 0
         while true {
-            let response = try await sendOnce(spec)
-            guard response.status == 429, isRead, attempt < options.rateLimitRetries,
-                  let wait = response.retryAfter, wait <= options.maxRetryAfter
-            else { return response }
-            attempt += 1
-            do { try await Task.sleep(nanoseconds: UInt64(max(wait, 0.05) * 1_000_000_000)) } catch {
-                return response
+            let response: HTTPResponseData
+            do {
+                response = try await sendOnce(spec, ownConnection: false)
+            } catch {
+                guard faultAttempts < options.readRetries, case .transport(let why) = error, why != "cancelled",
+                      await pause(faultAttempts) else { throw error }
+                faultAttempts += 1
+                continue
             }
+            if response.status == 429 {
+                guard rateAttempts < options.rateLimitRetries, let wait = response.retryAfter, wait <= options.maxRetryAfter
+                else { return response }
+                rateAttempts += 1
+                do { try await Task.sleep(nanoseconds: UInt64(max(wait, 0.05) * 1_000_000_000)) } catch { return response }
+                continue
+            }
+            if faultAttempts < options.readRetries, Self.isFaultyRead(response), await pause(faultAttempts) {
+                faultAttempts += 1
+                continue
+            }
+            return response
         }
+    }
+
+    /// A read's answer that another try may mend: a 5xx, or a successful JSON answer whose
+    /// body does not parse (cut short on the way).
+    static func isFaultyRead(_ r: HTTPResponseData) -> Bool {
+        if (500...599).contains(r.status) { return true }
+        guard (200..<300).contains(r.status), !r.body.isEmpty else { return false }
+        let type = (r.contentType ?? "application/json").lowercased()
+        guard type.contains("json") else { return false }
+        return JSONValue.parse(r.body) == nil
+    }
+
+    /// Waits before reading again (0.2 s, then 0.4 s, …); false when cancelled.
+    private func pause(_ attempt: Int) async -> Bool {
+        let seconds = options.readRetryDelay * pow(2, Double(attempt))
+        do { try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000)) } catch { return false }
+        return true
     }
 
     func makeURL(_ spec: HTTPRequestSpec) throws(GatewayError) -> URL {
@@ -178,7 +229,7 @@ public final class HTTPTransport: Sendable {
         return url
     }
 
-    private func sendOnce(_ spec: HTTPRequestSpec) async throws(GatewayError) -> HTTPResponseData {
+    private func sendOnce(_ spec: HTTPRequestSpec, ownConnection: Bool) async throws(GatewayError) -> HTTPResponseData {
         let url = try makeURL(spec)
         var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: options.timeout)
         request.httpMethod = spec.method
@@ -187,17 +238,33 @@ public final class HTTPTransport: Sendable {
         for (k, v) in spec.headers { request.setValue(v, forHTTPHeaderField: k) }
         for (k, v) in credential.headers { request.setValue(v, forHTTPHeaderField: k) }
         request.httpBody = spec.body
+        // A connection of its own, closed after the answer, so that nothing below the
+        // executor can send this request a second time.
+        var oneShot: (URLSession, LoadRouter)?
+        if ownConnection {
+            request.setValue("close", forHTTPHeaderField: "Connection")
+            let r = LoadRouter()
+            oneShot = (URLSession(configuration: Self.configuration(options, maxConnections: 1), delegate: r, delegateQueue: nil), r)
+        }
+        defer { oneShot?.0.finishTasksAndInvalidate() }
         let shownPath = spec.redactedTarget
         let started = Date()
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await session.data(for: request)
+            (data, response) = try await Self.load(request, session: oneShot?.0 ?? session, router: oneShot?.1 ?? router,
+                                                   limit: options.maxAnswerBytes, deadline: options.timeout)
         } catch {
             let ms = Int(Date().timeIntervalSince(started) * 1000)
-            let reason = HTTPTransport.describe(error, timeout: options.timeout)
-            observer?(RequestEvent(method: spec.method, path: shownPath, status: nil, latencyMs: ms, bytes: 0, error: reason, at: started))
-            throw .transport(reason)
+            let failure: GatewayError
+            switch error as? LoadCut {
+            case .tooLarge?: failure = .tooLarge(limit: options.maxAnswerBytes)
+            case .deadline?: failure = .transport("no complete answer within \(GatewayError.seconds(options.timeout)) (timed out)")
+            case nil: failure = .transport(HTTPTransport.describe(error, timeout: options.timeout))
+            }
+            observer?(RequestEvent(method: spec.method, path: shownPath, status: nil, latencyMs: ms, bytes: 0,
+                                   error: failure.message, at: started))
+            throw failure
         }
         let ms = Int(Date().timeIntervalSince(started) * 1000)
         guard let http = response as? HTTPURLResponse else {
@@ -207,6 +274,29 @@ public final class HTTPTransport: Sendable {
         let retry = (http.value(forHTTPHeaderField: "Retry-After")).flatMap(HTTPTransport.parseRetryAfter)
         return HTTPResponseData(status: http.statusCode, body: data, retryAfter: retry,
                                 contentType: http.value(forHTTPHeaderField: "Content-Type"), latencyMs: ms)
+    }
+
+    /// Receives one answer through `router`: at most `limit` bytes (more, and it is cut off as
+    /// too large), and all of it within `deadline` seconds of the start (else it is cut off as
+    /// timed out, however steadily it trickles). Cancelling the calling task cancels it.
+    static func load(_ request: URLRequest, session: URLSession, router: LoadRouter, limit: Int,
+                     deadline: TimeInterval) async throws -> (Data, URLResponse) {
+        let pending = PendingLoad(limit: limit)
+        let task = session.dataTask(with: request)
+        router.add(task.taskIdentifier, pending)
+        let timer = DispatchWorkItem {
+            if pending.cut(.deadline) { task.cancel() }
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<(Data, URLResponse), any Error>) in
+                pending.wait(c)
+                task.resume()
+                DispatchQueue.global().asyncAfter(deadline: .now() + max(0.001, deadline), execute: timer)
+            }
+        } onCancel: {
+            task.cancel()
+        }
     }
 
     /// `Retry-After` as seconds: a number of seconds or an HTTP date.
@@ -241,5 +331,115 @@ public final class HTTPTransport: Sendable {
             }
         }
         return Redaction.scrub(ns.localizedDescription)
+    }
+}
+
+/// Why an answer was cut off before it ended.
+enum LoadCut: Error, Sendable {
+    case tooLarge
+    case deadline
+}
+
+/// One answer being received: its bytes so far, bounded, and who waits for it.
+final class PendingLoad: Sendable {
+    private struct State {
+        var data = Data()
+        var response: URLResponse?
+        var cut: LoadCut?
+        var waiter: CheckedContinuation<(Data, URLResponse), any Error>?
+        var outcome: Result<(Data, URLResponse), any Error>?
+    }
+    private let state = Mutex(State())
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    func wait(_ c: CheckedContinuation<(Data, URLResponse), any Error>) {
+        let ready = state.withLock { s -> Result<(Data, URLResponse), any Error>? in
+            if let o = s.outcome { return o }
+            s.waiter = c
+            return nil
+        }
+        if let ready { c.resume(with: ready) }
+    }
+
+    /// Marks the answer cut off; false when it already ended or was cut.
+    func cut(_ why: LoadCut) -> Bool {
+        state.withLock { s in
+            guard s.cut == nil, s.outcome == nil else { return false }
+            s.cut = why
+            return true
+        }
+    }
+
+    func received(_ response: URLResponse) -> Bool {
+        state.withLock { s in
+            s.response = response
+            return response.expectedContentLength <= Int64(limit)
+        }
+    }
+
+    /// Adds bytes; false when the answer is now over the limit (it is cut off).
+    func received(_ data: Data) -> Bool {
+        state.withLock { s in
+            guard s.cut == nil else { return false }
+            if s.data.count + data.count > limit {
+                s.cut = .tooLarge
+                s.data = Data()
+                return false
+            }
+            s.data.append(data)
+            return true
+        }
+    }
+
+    func finish(_ error: (any Error)?) {
+        let (waiter, outcome) = state.withLock { s -> (CheckedContinuation<(Data, URLResponse), any Error>?, Result<(Data, URLResponse), any Error>) in
+            let o: Result<(Data, URLResponse), any Error>
+            if let cut = s.cut { o = .failure(cut) }
+            else if let error { o = .failure(error) }
+            else if let r = s.response { o = .success((s.data, r)) }
+            else { o = .failure(URLError(.badServerResponse)) }
+            s.outcome = o
+            defer { s.waiter = nil; s.data = Data() }
+            return (s.waiter, o)
+        }
+        waiter?.resume(with: outcome)
+    }
+}
+
+/// The delegate of a transport's sessions: hands each task's bytes to its `PendingLoad`,
+/// cuts off an answer over its limit, and never follows a redirect (the credential would
+/// travel to wherever it points: another host, or plain http). A 3xx answer is returned as it
+/// is, and read as "not this dialect's answer", with its status.
+final class LoadRouter: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    // Shared with the session's delegate queue; every access is under the lock.
+    private let loads = Mutex<[Int: PendingLoad]>([:])
+
+    func add(_ id: Int, _ load: PendingLoad) { loads.withLock { $0[id] = load } }
+    private func load(_ id: Int) -> PendingLoad? { loads.withLock { $0[id] } }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+        completionHandler(nil)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+        guard let l = load(dataTask.taskIdentifier) else { return completionHandler(.allow) }
+        if l.received(response) { completionHandler(.allow) } else {
+            _ = l.cut(.tooLarge)
+            completionHandler(.cancel)
+        }
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        guard let l = load(dataTask.taskIdentifier) else { return }
+        if !l.received(data) { dataTask.cancel() }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        let l = loads.withLock { $0.removeValue(forKey: task.taskIdentifier) }
+        l?.finish(error)
     }
 }

@@ -40,8 +40,19 @@ struct AuditCommand: AsyncParsableCommand {
         if json {
             let e = JSONEncoder()
             e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            for r in shown { if let d = try? e.encode(r) { Stdio.out(String(decoding: d, as: UTF8.self)) } }
+            for r in shown { if let d = try? e.encode(r) { Stdio.json(String(decoding: d, as: UTF8.self)) } }
         } else {
+            // Targets whose last result is missing or not final, per operation (not for dry runs).
+            var unfinished: [String: Int] = [:]
+            for op in ops where op.dryRun != true {
+                let mine = shown.filter { $0.op == op.op && $0.type == "result" }
+                var last: [String: AuditRecord] = [:]
+                for r in mine { last[(r.session ?? "") + " " + (r.group ?? "") + " " + (r.target ?? "")] = r }
+                let steps = op.steps?.count ?? op.targets?.count ?? 0
+                let final = last.values.filter { $0.resumable != true }.count
+                let given = shown.contains { $0.op == op.op && $0.type == "abandoned" }
+                if steps > final && !given { unfinished[op.op] = steps - final }
+            }
             var t = Table(["TIME", "OPERATION", "WHO", "WHAT", "TARGET", "OUTCOME", "DETAIL"])
             t.maxWidths = [6: 60]
             for r in shown {
@@ -52,13 +63,14 @@ struct AuditCommand: AsyncParsableCommand {
                     let place = r.group ?? (groups > 1 ? "\(groups) groups" : "groups")
                     let what = "\(r.action ?? "?")\(r.dryRun == true ? " (dry run)" : "") \(r.targets?.count ?? 0) in \(place) on \(r.session ?? "several sessions")"
                         + (r.undoes.map { " (undo of \($0))" } ?? "")
+                        + (unfinished[r.op].map { " · \($0) without a final result (wamod resume \(r.op))" } ?? "")
                     t.add([r.time, r.op, who, what, "", "", r.reason.map { "reason: \($0)" } ?? ""])
                 case "resume":
                     t.add([r.time, r.op, who, "resumed: \(r.targets?.count ?? 0) left to send", "", "", ""])
                 case "abandoned":
                     t.add([r.time, r.op, who, "given up: \(r.targets?.count ?? 0) not sent", "", "", ""])
                 default:
-                    t.add([r.time, r.op, "", "", r.target ?? "", r.outcome ?? "",
+                    t.add([r.time, r.op, "", "", r.target ?? "", (r.outcome ?? "") + (r.resumable == true ? " (resumable)" : ""),
                            [r.httpStatus.map { "HTTP \($0)" }, r.detail].compactMap { $0 }.joined(separator: ": ")])
                 }
             }

@@ -60,8 +60,8 @@ struct FindCommand: AsyncParsableCommand {
             if !yes {
                 try Confirm.requireTerminal("remove")
                 Stdio.err("About to remove \(target) from \(steps.count) group\(steps.count == 1 ? "" : "s"):")
-                for h in report.hits where h.removal.sends { Stdio.err("  - \(CellWidth.sanitize(h.group.subject)) (\(h.group.jid)) on \(h.session.label)") }
-                for h in report.hits where !h.removal.sends { Stdio.err("  skip \(CellWidth.sanitize(h.group.subject)) on \(h.session.label): \(h.removal.reason ?? "")") }
+                for h in report.hits where h.removal.sends { Stdio.err("  - \(TerminalText.clip(h.group.subject)) (\(h.group.jid)) on \(h.session.label)") }
+                for h in report.hits where !h.removal.sends { Stdio.err("  skip \(TerminalText.clip(h.group.subject)) on \(h.session.label): \(h.removal.reason ?? "")") }
                 let answer = Stdio.ask("Type \(steps.count) to confirm: ")
                 guard answer?.trimmingCharacters(in: .whitespaces) == String(steps.count) else { throw Confirm.cancelled }
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GatewayKit
+import Synchronization
 
 /// Options every mutating command takes.
 struct MutationOptions: ParsableArguments {
@@ -23,7 +24,50 @@ protocol MemberMutation: AsyncParsableCommand {
 struct MemberTargets: ParsableArguments {
     @Argument(help: "The session: its id or label.") var session: String
     @Argument(help: "The group: its JID (…@g.us) or its exact subject.") var group: String
-    @Argument(help: "Participants: phone numbers with country code (+5511…), user JIDs or @lid ids.") var targets: [String] = []
+    @Argument(help: "Participants: phone numbers with country code (+5511…), user JIDs or @lid ids.") var given: [String] = []
+
+    /// Every target: those parsed by the argument parser, and those the command line carried
+    /// in bulk (`LongTargetList`).
+    var targets: [String] { given + LongTargetList.taken() }
+}
+
+/// A command line naming thousands of participants: swift-argument-parser's handling of a
+/// repeated positional argument takes time growing with the square of their count (10,000
+/// targets took about a minute before anything was read), so `main` takes the targets out of
+/// such a command line itself, in one pass, and hands them over here.
+enum LongTargetList {
+    static let commands: Set<String> = ["remove", "demote", "promote", "add"]
+    /// Options of the member commands that take a value (the word after them is not a target).
+    static let valued: Set<String> = ["--profile", "--gateway", "--dialect", "--timeout", "--pace", "--reason"]
+    private static let held = Mutex<[String]>([])
+
+    /// `arguments` (without the program's name) with the targets beyond the session and the
+    /// group taken out when there are many; those are kept for `taken()`.
+    static func extract(_ arguments: [String], threshold: Int = 64) -> [String] {
+        guard let sub = arguments.first, commands.contains(sub), arguments.count > threshold else { return arguments }
+        var kept = [sub]
+        var positional = 0
+        var targets: [String] = []
+        var i = 1
+        while i < arguments.count {
+            let a = arguments[i]
+            if a == "--" { targets += arguments[(i + 1)...]; break }
+            if a.hasPrefix("--") {
+                kept.append(a)
+                if valued.contains(a), i + 1 < arguments.count { kept.append(arguments[i + 1]); i += 1 }
+            } else if positional < 2 {
+                kept.append(a)
+                positional += 1
+            } else {
+                targets.append(a)
+            }
+            i += 1
+        }
+        held.withLock { $0 = targets }
+        return kept
+    }
+
+    static func taken() -> [String] { held.withLock { $0 } }
 }
 
 extension MemberMutation {
@@ -34,6 +78,10 @@ extension MemberMutation {
             do { jids.append(try JID.member(t)) } catch { throw error.failure }
         }
         guard !jids.isEmpty else { throw CommandFailure.usage("name at least one participant") }
+        // A group given as a JID is checked before anything is read.
+        if args.group.contains("@") {
+            do { _ = try JID.group(args.group) } catch { throw error.failure }
+        }
         let (profile, gw) = try gateway.makeGateway()
         let s = try await Lookup.session(args.session, profile: profile, gateway: gw)
         let g = try await Lookup.group(args.group, session: s, gateway: gw)
@@ -175,7 +223,8 @@ enum CLIOperation {
     }
 
     static func progress(_ e: StepEvent) {
-        if case .waiting(let seconds, let why) = e.event, seconds >= 2 {
+        // Long waits, and waiting for another operator's operation, are worth a line.
+        if case .waiting(let seconds, let why) = e.event, seconds >= 2 || why.hasPrefix("operation ") {
             Stdio.err("waiting \(Int(seconds.rounded(.up))) s (\(why))")
         }
     }

@@ -20,7 +20,12 @@ struct ResumeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Give the operation up: record it abandoned and drop its journal; nothing is sent.") var discard = false
     @Flag(name: .long, help: "Print JSON.") var json = false
 
-    struct Row: Encodable { var step: Int; var session: String; var group: String; var target: String; var outcome: String; var reason: String? }
+    struct Row: Encodable {
+        var step: Int; var session: String; var group: String; var target: String; var outcome: String; var reason: String?
+        var httpStatus: Int? = nil; var latencyMs: Int? = nil
+        /// True when the step is still not finished and stays in the journal.
+        var resumable: Bool? = nil
+    }
     struct Out: Encodable { var operation: String; var action: String; var results: [Row]; var blocked: [String] }
 
     func run() async throws {
@@ -76,11 +81,13 @@ struct ResumeCommand: AsyncParsableCommand {
             let s = p.plan.steps[i]
             guard let r = sent[i] ?? check.settled[i] else {
                 let why = check.blocked[OperationGroupKey(session: s.session, group: s.group)] ?? "not sent"
-                rows.append(Row(step: i, session: s.session, group: s.group.string, target: s.target.string, outcome: "not-attempted", reason: why))
+                rows.append(Row(step: i, session: s.session, group: s.group.string, target: s.target.string, outcome: "not-attempted", reason: why,
+                                resumable: true))
                 continue
             }
             if !r.outcome.isSuccess { ok = false }
-            rows.append(Row(step: i, session: s.session, group: s.group.string, target: s.target.string, outcome: r.outcome.kind, reason: r.outcome.reason))
+            rows.append(Row(step: i, session: s.session, group: s.group.string, target: s.target.string, outcome: r.outcome.kind, reason: r.outcome.reason,
+                            httpStatus: r.httpStatus, latencyMs: r.latencyMs, resumable: r.resumable ? true : nil))
         }
         if json {
             JSONOutput.print(Out(operation: id, action: p.plan.action, results: rows, blocked: check.blocked.map { "\($0.key.group): \($0.value)" }.sorted()))
@@ -90,7 +97,8 @@ struct ResumeCommand: AsyncParsableCommand {
             for r in rows { t.add([r.outcome, (try? JID(parsing: r.target)).flatMap(\.phoneNumber) ?? r.target, r.group, r.reason ?? ""]) }
             Stdio.out("resumed \(p.plan.action) \(id)")
             Stdio.out(t.render())
-            if !check.blocked.isEmpty { Stdio.out("the blocked targets stay in the journal: `wamod resume \(id)` again later, or --discard") }
+            let left = rows.filter { $0.resumable == true }.count
+            if left > 0 { Stdio.out("\(left) target\(left == 1 ? "" : "s") still not finished stay in the journal: `wamod resume \(id)` again later, or --discard") }
         }
         throw ExitCode(ok ? Exit.allDone : Exit.someFailed)
     }

@@ -5,7 +5,7 @@ import GatewayKit
 enum Confirm {
     static func label(_ target: JID, _ p: Participant?) -> String {
         let number = p?.numberText ?? target.phoneNumber ?? target.string
-        if let name = p?.name { return "\(CellWidth.sanitize(name)) (\(number))" }
+        if let name = p?.name { return "\(TerminalText.clip(name)) (\(number))" }
         return number
     }
 
@@ -17,7 +17,7 @@ enum Confirm {
 
     static func ask(verb: String, count: Int, what: String, group: Group, session: Session, listing: [String]) throws {
         try requireTerminal(verb)
-        Stdio.err("About to \(verb) \(count) \(what) in \"\(CellWidth.sanitize(group.subject))\" (\(group.jid)) on session \(session.label):")
+        Stdio.err("About to \(verb) \(count) \(what) in \"\(TerminalText.clip(group.subject))\" (\(group.jid)) on session \(session.label):")
         for line in listing.prefix(20) { Stdio.err("  - \(line)") }
         if listing.count > 20 { Stdio.err("  … and \(listing.count - 20) more") }
         if count >= 5 {
@@ -32,11 +32,14 @@ enum Confirm {
     static func askLeave(groups: [Group], session: Session) throws {
         try requireTerminal("leave")
         Stdio.err("About to leave \(groups.count) group\(groups.count == 1 ? "" : "s") with session \(session.label):")
-        for g in groups.prefix(20) { Stdio.err("  - \(CellWidth.sanitize(g.subject)) (\(g.jid))") }
+        for g in groups.prefix(20) { Stdio.err("  - \(TerminalText.clip(g.subject)) (\(g.jid))") }
         let subject = groups.first?.subject.trimmingCharacters(in: .whitespaces) ?? ""
         let expected = groups.count == 1 && !subject.isEmpty ? subject : String(groups.count)
-        let answer = Stdio.ask(expected == subject ? "Type the group's name (\(CellWidth.sanitize(expected))) to confirm: " : "Type \(expected) to confirm: ")
-        guard answer?.trimmingCharacters(in: .whitespaces) == expected.trimmingCharacters(in: .whitespaces) else { throw cancelled }
+        let shown = TerminalText.clip(expected)
+        let answer = Stdio.ask(expected == subject ? "Type the group's name (\(shown)) or \(groups.count) to confirm: " : "Type \(expected) to confirm: ")
+        let typed = answer?.trimmingCharacters(in: .whitespaces) ?? ""
+        // The name as it is, as it was shown (cleaned, perhaps cut), or the count.
+        guard !typed.isEmpty, typed == expected.trimmingCharacters(in: .whitespaces) || typed == shown || typed == String(groups.count) else { throw cancelled }
     }
 
     static var cancelled: CommandFailure { CommandFailure(message: "not confirmed: nothing was sent", code: Exit.someFailed) }

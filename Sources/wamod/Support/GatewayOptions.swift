@@ -85,23 +85,27 @@ struct GatewayOptions: ParsableArguments {
 enum Lookup {
     static func session(_ text: String?, profile: Profile, gateway: any Gateway) async throws -> Session {
         let sessions = try await gateway.sessions()
+        guard !sessions.isEmpty else {
+            throw CommandFailure(message: "the gateway lists no sessions: check that the token may see them, and the dialect (wamod probe URL tells it)", code: Exit.unreachable)
+        }
         guard let wanted = text ?? profile.defaultSession else {
             if sessions.count == 1, let only = sessions.first { return only }
-            throw CommandFailure.usage("name a session (one of: \(sessions.map(\.label).joined(separator: ", "))), or set session = … in the profile")
+            throw CommandFailure.usage("name a session (one of: \(sessions.prefix(20).map { TerminalText.clip($0.label, 40) }.joined(separator: ", "))\(sessions.count > 20 ? ", …" : "")), or set session = … in the profile")
         }
         if let s = sessions.first(where: { $0.id == wanted }) { return s }
         let byLabel = sessions.filter { $0.label.caseInsensitiveCompare(wanted) == .orderedSame }
         if byLabel.count == 1, let s = byLabel.first { return s }
         if byLabel.count > 1 { throw CommandFailure.usage("several sessions are labelled '\(wanted)': use its id (\(byLabel.map(\.id).joined(separator: ", ")))") }
         if let j = try? JID(parsing: wanted), let s = sessions.first(where: { $0.isOwnAccount(j) }) { return s }
-        throw CommandFailure(message: "no session '\(wanted)' on this gateway (known: \(sessions.map { "\($0.label) [\($0.id)]" }.joined(separator: ", ")))", code: Exit.someFailed)
+        let known = sessions.prefix(20).map { "\(TerminalText.clip($0.label, 40)) [\(TerminalText.clip($0.id, 40))]" }.joined(separator: ", ")
+        throw CommandFailure(message: "no session '\(TerminalText.clip(wanted, 60))' on this gateway (known: \(known)\(sessions.count > 20 ? ", …" : ""))", code: Exit.someFailed)
     }
 
     static func group(_ text: String, session: Session, gateway: any Gateway) async throws -> Group {
         let groups = try await gateway.groups(session: session.id)
         if let jid = try? JID(parsing: text), jid.isGroup {
             if let g = groups.first(where: { $0.jid == jid }) { return g }
-            throw CommandFailure(message: "session \(session.label) has no group \(jid)", code: Exit.someFailed)
+            throw CommandFailure(message: "session \(TerminalText.clip(session.label, 40)) has no group \(jid)", code: Exit.someFailed)
         }
         if text.contains("@") {
             do { _ = try JID.group(text) } catch { throw error.failure }
@@ -109,6 +113,6 @@ enum Lookup {
         let bySubject = groups.filter { $0.subject.caseInsensitiveCompare(text) == .orderedSame }
         if bySubject.count == 1, let g = bySubject.first { return g }
         if bySubject.count > 1 { throw CommandFailure.usage("several groups are named '\(text)': use the group JID (\(bySubject.map(\.jid.string).joined(separator: ", ")))") }
-        throw CommandFailure(message: "session \(session.label) has no group named '\(text)' (give its JID, …@g.us, or see `wamod groups \(session.label)`)", code: Exit.someFailed)
+        throw CommandFailure(message: "session \(TerminalText.clip(session.label, 40)) has no group named '\(TerminalText.clip(text, 60))' (give its JID, …@g.us, or see `wamod groups \(TerminalText.clip(session.label, 40))`)", code: Exit.someFailed)
     }
 }

@@ -33,6 +33,8 @@ enum JSONOutput {
         var reason: String?
         var httpStatus: Int?
         var latencyMs: Int?
+        /// True when the target is not finished and stays in the journal (`wamod resume`).
+        var resumable: Bool? = nil
     }
     struct Operation: Encodable {
         var action: String, session: String, group: String, dryRun: Bool
@@ -45,6 +47,6 @@ enum JSONOutput {
     static func print<T: Encodable>(_ value: T) {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        if let data = try? e.encode(value) { Stdio.out(String(decoding: data, as: UTF8.self)) }
+        if let data = try? e.encode(value) { Stdio.json(String(decoding: data, as: UTF8.self)) }
     }
 }

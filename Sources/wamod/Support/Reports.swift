@@ -11,7 +11,7 @@ struct OperationReport {
     var operation: String? = nil
 
     func header() -> String {
-        "\(action) in \"\(CellWidth.sanitize(group.subject))\" (\(group.jid)) on \(session.label)"
+        "\(action) in \"\(TerminalText.clip(group.subject))\" (\(group.jid)) on \(session.label)"
     }
 
     func printPlan(_ plan: Preflight) {
@@ -43,7 +43,8 @@ struct OperationReport {
                 if !res.outcome.isSuccess { allOK = false }
                 if case .failed(let e) = res.outcome, e.isUnreachableOrUnauthorized { unreachable = true }
                 rows.append(JSONOutput.ResultRow(target: r.target.string, name: r.participant?.name, outcome: res.outcome.kind,
-                                                 reason: res.outcome.reason, httpStatus: res.httpStatus, latencyMs: res.latencyMs))
+                                                 reason: res.outcome.reason, httpStatus: res.httpStatus, latencyMs: res.latencyMs,
+                                                 resumable: res.resumable ? true : nil))
             case .alreadySo(let why):
                 rows.append(JSONOutput.ResultRow(target: r.target.string, name: r.participant?.name, outcome: "already", reason: why))
             case .skip(let why):
@@ -68,7 +69,16 @@ struct OperationReport {
         if let operation, !dryRun {
             let undoable = ["remove", "demote", "promote"].contains(action) && rows.contains { $0.outcome == "done" }
             Stdio.out("operation \(operation)" + (undoable ? " (`wamod undo \(operation)` puts them back)" : ""))
+            Self.printResumable(rows, operation: operation)
         }
+    }
+
+    /// The line that says what is left to finish, and how.
+    static func printResumable(_ rows: [JSONOutput.ResultRow], operation: String) {
+        let left = rows.filter { $0.resumable == true }.count
+        guard left > 0 else { return }
+        Stdio.out("\(left) target\(left == 1 ? " is" : "s are") not finished (not sent, or no usable answer) and stay in the journal: "
+                  + "`wamod resume \(operation)` reads the group again and finishes \(left == 1 ? "it" : "them") (once the session is connected)")
     }
 
     static func table(_ rows: [JSONOutput.ResultRow]) -> String {

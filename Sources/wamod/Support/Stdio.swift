@@ -1,16 +1,26 @@
 import Foundation
+import GatewayKit
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Plain terminal output for the command line.
+/// Terminal output for the command line. Everything written here goes through the one
+/// sanitiser (`TerminalText`): whatever a gateway put in a name, a label or an error message,
+/// no escape sequence, control or bidirectional character, and no secret, reaches the
+/// terminal (or the file or pipe standard output is).
 enum Stdio {
     static func out(_ s: String) {
-        FileHandle.standardOutput.write(Data((s + "\n").utf8))
+        FileHandle.standardOutput.write(Data((TerminalText.clean(s, keepingNewlines: true) + "\n").utf8))
     }
 
     static func err(_ s: String) {
-        FileHandle.standardError.write(Data((s + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.clean(s, keepingNewlines: true) + "\n").utf8))
+    }
+
+    /// JSON text, with the characters JSON encoders leave raw (C1, DEL, bidirectional and
+    /// invisible controls) escaped as `\uXXXX`, and secrets masked.
+    static func json(_ s: String) {
+        FileHandle.standardOutput.write(Data((TerminalText.escapeJSON(s) + "\n").utf8))
     }
 
     static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
@@ -18,7 +28,7 @@ enum Stdio {
 
     /// Asks a question on the terminal; nil when there is no answer (end of input).
     static func ask(_ prompt: String) -> String? {
-        FileHandle.standardError.write(Data(prompt.utf8))
+        FileHandle.standardError.write(Data(TerminalText.clean(prompt).utf8))
         return readLine(strippingNewline: true)
     }
 }
