@@ -35,6 +35,7 @@ struct FaultMiddleware: RouterMiddleware {
             return AdminView(world: world, token: token).respond(to: sim).hummingbird
         }
         world.recordArrival(method: request.method.rawValue, target: request.uri.path)
+        if let hostile = world.takeHostile() { return HostileRendering.respond(hostile, to: request) }
         let fault = world.nextFault(mutating: request.method != .get && request.method != .head)
         if fault.latencyMs > 0 { try await Task.sleep(for: .milliseconds(fault.latencyMs)) }
         switch fault.action {

@@ -86,6 +86,8 @@ struct WorldState: Sendable {
     var sessions: [String: SessionState] = [:]
     var options: WorldOptions
     var faultRandom: SplitMix64
+    /// Hostile answers to serve to the next requests, in order (`World.queueHostile`).
+    var hostile: [HostileAnswer] = []
     /// Accounts known by `@lid` (so removed people can be re-added by their `@lid`).
     var directory: [String: Person] = [:]
     /// Phone numbers that are not on WhatsApp (add declines them).
