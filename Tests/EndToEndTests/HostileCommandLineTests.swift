@@ -80,14 +80,26 @@ struct HostileCommandLineTests {
         }
     }
 
-    @Test("a 20 MB session label is cut when decoded: the table stays a table")
+    @Test("a 3 MB session label is cut when decoded: the table stays a table")
     func hugeLabel() async throws {
         try await withSim(.v1) { f in
-            f.world.setLabel(String(repeating: "W", count: 20_000_000), session: TinyFixture.alpha)
+            f.world.setLabel(String(repeating: "W", count: 3_000_000), session: TinyFixture.alpha)
             let r = try await runWamod(["sessions"] + f.gatewayArgs, env: f.env)
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stdout.utf8.count < 4_000, "\(r.stdout.utf8.count) bytes of output")
             #expect(r.stdout.contains("W…"))
+        }
+    }
+
+    @Test("a 10,000-character subject is cut in the lines that quote it")
+    func longSubject() async throws {
+        try await withSim(.v1) { f in
+            f.world.setSubject(String(repeating: "S", count: 10_000), session: TinyFixture.alpha, group: TinyFixture.teamAlpha)
+            let r = try await runWamod(["remove", TinyFixture.alpha, TinyFixture.teamAlpha.string, TinyFixture.plainMembers[0].string, "--dry-run"] + f.gatewayArgs,
+                                       env: f.env)
+            let header = try #require(r.stdout.split(separator: "\n").first)
+            #expect(header.count < 200, "\(header.count) characters")
+            #expect(header.contains("S…"))
         }
     }
 

@@ -37,16 +37,19 @@ struct TerminalHardeningTests {
         }
     }
 
-    @Test("a 20 MB session label and escape sequences in names: the console draws, answers q, and nothing reaches the terminal")
+    @Test("a 3 MB session label and escape sequences in names: the console draws, answers q, and nothing reaches the terminal")
     func hostileText() async throws {
         try await withSim(.v1) { f in
-            f.world.setLabel(String(repeating: "W", count: 20_000_000), session: TinyFixture.alpha)
+            f.world.setLabel(String(repeating: "W", count: 3_000_000), session: TinyFixture.alpha)
+            // A gateway that shows the token in a label (an echo of the request, a debug field).
+            f.world.setLabel("leaky " + f.clientToken, session: TinyFixture.offline)
             f.world.setSubject("Team Alpha \u{1B}]0;owned\u{07}\u{202E}x", session: TinyFixture.alpha, group: TinyFixture.teamAlpha)
             let t = try console(f, env: ["LANG": "C.UTF-8", "TERM": "xterm-256color"])
             defer { t.kill() }
             let screen = try await t.wait(for: "Team Alpha", timeout: 30)
             #expect(screen.contains("WWW"), "\(screen)")
             #expect(!screen.contains("\u{1B}") && !screen.contains("\u{202E}"))
+            #expect(screen.contains("leaky ***") && !screen.contains(f.clientToken), "\(screen)")
             try t.keys("q")
             try await t.wait(for: "EXIT=0", timeout: 15)
         }

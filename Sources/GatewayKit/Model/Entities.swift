@@ -19,8 +19,19 @@ public enum Limits {
     public static let status = 64
     public static let id = 512
 
-    /// `s` cut to `limit` characters, ending in `…` when cut.
-    public static func clamp(_ s: String, _ limit: Int) -> String {
+    /// `s` cut to `limit` characters, ending in `…` when cut, with every secret the process
+    /// holds masked first (a gateway echoing the token in a label would otherwise have it
+    /// shown, half of it when a narrow column cuts the label).
+    /// An id (`masking: false`) is kept as it is: the gateway's paths take it.
+    public static func clamp(_ s: String, _ limit: Int, masking: Bool = true) -> String {
+        var s = s
+        if masking {
+            // Masked before the cut (a secret across the cut would show its first half), but
+            // only the part that can survive the cut is searched: not 50 MB for one label.
+            let keep = limit + Secrets.longest
+            if s.utf8.count > keep * 4 { s = String(s.prefix(keep)) }
+            s = Secrets.mask(s)
+        }
         // Counting characters is linear: a cheap bound on the bytes first.
         if s.utf8.count <= limit { return s }
         var end = s.startIndex
@@ -49,7 +60,7 @@ public struct Session: Sendable, Hashable, Codable {
 
     public init(id: String, label: String, account: JID?, accountLID: JID? = nil, connected: Bool,
                 status: String, ratePerMinute: Int? = nil, ratePerHour: Int? = nil) {
-        self.id = Limits.clamp(id, Limits.id); self.label = Limits.clamp(label, Limits.label)
+        self.id = Limits.clamp(id, Limits.id, masking: false); self.label = Limits.clamp(label, Limits.label)
         self.account = account; self.accountLID = accountLID
         self.connected = connected; self.status = Limits.clamp(status, Limits.status)
         self.ratePerMinute = ratePerMinute; self.ratePerHour = ratePerHour

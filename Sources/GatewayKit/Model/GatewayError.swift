@@ -28,7 +28,11 @@ public enum GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The answer was larger than the limit (`limit` bytes): it was cut off and not read.
     case tooLarge(limit: Int)
 
-    public var message: String {
+    /// What happened and what to do next, with every secret the process holds masked (a
+    /// gateway's words may repeat the token).
+    public var message: String { Secrets.mask(rawMessage) }
+
+    private var rawMessage: String {
         switch self {
         case .unauthorized(let m):
             "unauthorized\(m.map { ": \($0)" } ?? ""): check the profile's token (wamod never prints it) and that it is valid on this gateway"

@@ -103,6 +103,9 @@ public enum Secrets {
         }
     }
 
+    /// The length of the longest form known, in characters.
+    public static var longest: Int { known.withLock { $0.first?.count ?? 0 } }
+
     /// Forgets every secret (tests).
     public static func forgetAll() { known.withLock { $0.removeAll() } }
 

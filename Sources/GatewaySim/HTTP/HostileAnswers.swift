@@ -9,7 +9,9 @@ import Synchronization
 /// none of it reaches the operator's terminal, the token or memory. Queued on the world
 /// (`World.queueHostile`) and served to the next requests, in order, before any other fault.
 public enum HostileAnswer: Sendable, Equatable {
-    /// 200 with a body that never ends (chunks of 64 KB until the client hangs up).
+    /// 200 with a body that, for any client, does not end: 64 KB chunks until the client hangs
+    /// up, or 64 MB (twice the client's default limit; writes to a closed connection are
+    /// not always refused, and the emulator must not spin on them).
     case endlessBody
     /// 200 with a valid JSON body of `bytes` bytes, sent one byte every `intervalMs`.
     case trickle(bytes: Int, intervalMs: Int)
@@ -58,9 +60,10 @@ enum HostileRendering {
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in
                 try await writer.write(ByteBuffer(bytes: Array(#"{"data":[{"label":""#.utf8)))
-                // Bounded all the same: 64 GB is far past any client's limit, and the loop ends
-                // when the client hangs up (the write throws).
-                for _ in 0..<1_000_000 { try await writer.write(chunk) }
+                for _ in 0..<1024 {
+                    if Task.isCancelled { break }
+                    try await writer.write(chunk)
+                }
                 try await writer.finish(nil)
             })
         case .trickle(let bytes, let intervalMs):
