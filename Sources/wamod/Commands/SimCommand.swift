@@ -30,7 +30,7 @@ struct SimCommand: AsyncParsableCommand {
     var burst = 10
     @Option(help: "Added latency per request, in milliseconds.")
     var latency = 0
-    @Option(help: "Share of requests answered 500, from 0 to 1.")
+    @Option(help: "Share of requests answered 500, from 0 to 1 (the same as --fault-rates 5xx=R).")
     var errorRate = 0.0
     @Option(help: "Wasend path forms served: both, documented or sdk.")
     var wasendPaths = "both"
@@ -114,7 +114,8 @@ struct SimCommand: AsyncParsableCommand {
             Stdio.out("faults: \(shares.joined(separator: ", ")) of \(options.faults.ratesOnMutationsOnly ? "mutating requests" : "requests")\(stall)")
         }
         for r in running { Stdio.out("serving \(r.dialect.rawValue) on \(r.baseURL.absoluteString)") }
-        Stdio.out("the emulator's admin view (not part of any gateway's API): \(running.first.map { $0.baseURL.absoluteString } ?? "")/_sim/ledger, …/_sim/members, …/_sim/arrivals, …/_sim/sessions, POST …/_sim/faults (Bearer token)")
+        Stdio.out("the emulator's own admin view, no part of any gateway's API, is under /_sim/ on each (Authorization: Bearer <token>): "
+                  + "GET ledger, members?session=ID&group=JID, arrivals, sessions, faults; POST faults, connected")
         Stdio.out("")
         Stdio.out("# a config for these (save as $XDG_CONFIG_HOME/wamod/config; export the token as WAMOD_SIM_TOKEN):")
         let first = world.sessions().first { $0.connected }?.id ?? world.sessions().first?.id ?? ""
