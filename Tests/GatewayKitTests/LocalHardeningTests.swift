@@ -89,3 +89,15 @@ struct LocalHardeningTests {
         #expect(Participant(phone: nil, lid: nil, name: String(repeating: "n", count: 1000), role: .member).name?.count == Limits.name)
     }
 }
+
+@Suite("audit context")
+struct AuditContextTests {
+    @Test("who acts falls back from $USER and $LOGNAME to the login name of the process's user")
+    func whoFallsBack() throws {
+        let profile = Profile(name: "p", dialect: .v1, baseURL: URL(string: "https://gw.example.com")!, token: .environment("T"))
+        #expect(AuditContext.current(profile: profile, environment: ["USER": "ana"]).user == "ana")
+        let bare = AuditContext.current(profile: profile, environment: [:]).user
+        #expect(bare != "unknown" && !bare.isEmpty, "\(bare)")
+        #expect(bare == AuditContext.loginName())
+    }
+}

@@ -60,8 +60,16 @@ public struct AuditContext: Sendable, Hashable {
     /// From the environment: `$USER`, and the client address in `SSH_CONNECTION`.
     public static func current(profile: Profile, environment: [String: String] = ProcessInfo.processInfo.environment) -> AuditContext {
         let client = environment["SSH_CONNECTION"]?.split(separator: " ").first.map(String.init)
-        return AuditContext(user: environment["USER"] ?? environment["LOGNAME"] ?? "unknown", client: client,
+        return AuditContext(user: environment["USER"] ?? environment["LOGNAME"] ?? loginName() ?? "unknown", client: client,
                             profile: profile.name, gateway: safeURL(profile.baseURL), dialect: profile.dialect.rawValue)
+    }
+
+    /// The login name of the process's user, when the environment does not say it (a
+    /// systemd unit, a tmux pane started with a bare environment).
+    static func loginName() -> String? {
+        guard let pw = getpwuid(getuid()), let name = pw.pointee.pw_name else { return nil }
+        let s = String(cString: name)
+        return s.isEmpty ? nil : s
     }
 
     /// A URL without user info, query or fragment.
