@@ -38,6 +38,9 @@ struct FaultedCommandLineTests {
             f.world.updateFaults { $0.disconnectAfterMutations[TinyFixture.alpha] = 2 }
             let r = try await runWamod(["remove", alpha, "Team Alpha"] + targets.map(\.string) + ["--yes", "--json"] + f.gatewayArgs, env: env)
             #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+            // Each target's line went to standard error as it ended, before the table.
+            #expect(r.stderr.contains("1/5 done") && r.stderr.contains("5/5 not-attempted"), "\(r.stderr)")
+            #expect(r.stderr.contains("(resumable)"))
             let rows = Self.json(r.stdout)["results"] as? [[String: Any]] ?? []
             #expect(rows.count == 5)
             #expect(rows.prefix(2).allSatisfy { $0["outcome"] as? String == "done" && $0["resumable"] == nil })

@@ -222,6 +222,20 @@ enum CLIOperation {
                                journal: journal(), context: context)
     }
 
+    /// Each target's line on standard error as it ends, so that what was done is on screen
+    /// even if the run is killed before its table (which goes to standard output at the end).
+    static func progress(total: Int) -> @Sendable (StepEvent) -> Void {
+        let ended = Mutex(0)
+        return { e in
+            if case .finished(let r) = e.event {
+                let n = ended.withLock { $0 += 1; return $0 }
+                let who = r.target.phoneNumber ?? r.target.string
+                Stdio.err("  \(n)/\(total) \(r.outcome.kind) \(who)\(r.outcome.reason.map { ": " + TerminalText.clip($0, 100) } ?? "")\(r.resumable ? " (resumable)" : "")")
+            }
+            progress(e)
+        }
+    }
+
     static func progress(_ e: StepEvent) {
         // Long waits, and waiting for another operator's operation, are worth a line.
         if case .waiting(let seconds, let why) = e.event, seconds >= 2 || why.hasPrefix("operation ") {
@@ -234,7 +248,7 @@ enum CLIOperation {
                     context: AuditContext) async throws -> [TargetResult] {
         let runner = runner(profile: profile, gateway: gateway, sessions: sessions, context: context)
         let entry = try runner.begin(plan)
-        let byStep = await runner.run(plan, entry: entry, onEvent: progress)
+        let byStep = await runner.run(plan, entry: entry, onEvent: progress(total: plan.steps.count))
         return plan.steps.indices.compactMap { byStep[$0] }
     }
 }

@@ -74,7 +74,7 @@ struct ResumeCommand: AsyncParsableCommand {
                 throw CommandFailure(message: "not confirmed: nothing was sent; the operation stays resumable", code: Exit.someFailed)
             }
         }
-        let sent = try await runner.resume(p, check: check, entry: entry, onEvent: CLIOperation.progress)
+        let sent = try await runner.resume(p, check: check, entry: entry, onEvent: CLIOperation.progress(total: check.send.count + check.settled.count))
         var rows: [Row] = []
         var ok = check.blocked.isEmpty
         for i in p.remaining {
