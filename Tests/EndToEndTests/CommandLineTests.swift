@@ -149,6 +149,13 @@ struct CommandLineTests {
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stdout.contains("Team Alpha"))
             #expect(!r.stdout.contains(f.token) && !r.stderr.contains(f.token))
+            // WAMOD_PROFILE picks the profile as AWS_PROFILE does; --profile still wins.
+            let named = try await runWamod(["groups"], env: ["WAMOD_CONFIG": config, "WAMOD_PROFILE": "rehearsal"])
+            #expect(named.status == 0, "\(named.stderr)")
+            let unknown = try await runWamod(["groups"], env: ["WAMOD_CONFIG": config, "WAMOD_PROFILE": "nope"])
+            #expect(unknown.status == 2 && unknown.stderr.contains("no profile 'nope' (from WAMOD_PROFILE)"), "\(unknown.stderr)")
+            let flag = try await runWamod(["groups", "--profile", "rehearsal"], env: ["WAMOD_CONFIG": config, "WAMOD_PROFILE": "nope"])
+            #expect(flag.status == 0, "\(flag.stderr)")
         }
     }
 

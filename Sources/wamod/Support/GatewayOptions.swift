@@ -46,7 +46,9 @@ struct GatewayOptions: ParsableArguments {
         }
         if dialect != nil { throw CommandFailure.usage("--dialect goes with --gateway") }
         let config = try ConfigFile.load(path: paths.configFile)
-        let name = profile ?? config.defaultProfile
+        // As AWS_PROFILE does: the environment picks the profile when the command line does not.
+        let fromEnvironment = environment["WAMOD_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+        let name = profile ?? fromEnvironment ?? config.defaultProfile
         guard let name else {
             if config.profiles.isEmpty {
                 throw CommandFailure.usage("no gateway given: pass --gateway URL --dialect NAME (token in WAMOD_TOKEN), or add a profile to \(paths.configFile) (see the README)")
@@ -54,7 +56,7 @@ struct GatewayOptions: ParsableArguments {
             throw CommandFailure.usage("no profile given and no default in \(paths.configFile): pass --profile (one of \(config.profiles.keys.sorted().joined(separator: ", ")))")
         }
         guard var p = config.profiles[name] else {
-            throw CommandFailure.usage("no profile '\(name)' in \(paths.configFile)\(config.profiles.isEmpty ? "" : " (known: \(config.profiles.keys.sorted().joined(separator: ", ")))")")
+            throw CommandFailure.usage("no profile '\(name)'\(profile == nil && fromEnvironment != nil ? " (from WAMOD_PROFILE)" : "") in \(paths.configFile)\(config.profiles.isEmpty ? "" : " (known: \(config.profiles.keys.sorted().joined(separator: ", ")))")")
         }
         if let timeout { p.timeout = timeout }
         if let pace = try checkedPace() { p.pacePerMinute = pace }
