@@ -72,6 +72,20 @@ struct FaultedCommandLineTests {
         }
     }
 
+    @Test("members --json: phone is the phone JID, e164 the number, lid the @lid")
+    func memberNumbers() async throws {
+        try await withSim(.v1) { f in
+            let m = try await runWamod(["members", alpha, "Team Alpha", "--json"] + f.gatewayArgs, env: f.env)
+            #expect(m.status == 0, "\(m.stderr)")
+            let rows = Self.json(m.stdout)["participants"] as? [[String: Any]] ?? []
+            let carla = try #require(rows.first { $0["id"] as? String == TinyFixture.plainMembers[0].string })
+            #expect(carla["phone"] as? String == TinyFixture.plainMembers[0].string)
+            #expect(carla["e164"] as? String == "+" + TinyFixture.plainMembers[0].user)
+            let hidden = try #require(rows.first { $0["id"] as? String == TinyFixture.lidOnlyMember.string })
+            #expect(hidden["e164"] == nil && hidden["lid"] as? String == TinyFixture.lidOnlyMember.string)
+        }
+    }
+
     @Test("groups --json on v1 gives our role where the list tells it (a group the session created)")
     func v1OwnedGroupRole() async throws {
         try await withSim(.v1) { f in

@@ -19,8 +19,11 @@ enum JSONOutput {
     struct Groups: Encodable { var session: String; var groups: [GroupRow] }
 
     struct ParticipantRow: Encodable {
-        var id: String, phone: String?, lid: String?, name: String?, role: String
-        init(_ p: Participant) { id = p.id.string; phone = p.phone?.string; lid = p.lid?.string; name = p.name; role = p.role.rawValue }
+        /// `phone` is the phone JID (`…@s.whatsapp.net`), as it always was; `e164` the number itself (`+5511…`).
+        var id: String, phone: String?, e164: String?, lid: String?, name: String?, role: String
+        init(_ p: Participant) {
+            id = p.id.string; phone = p.phone?.string; e164 = p.phone?.phoneNumber; lid = p.lid?.string; name = p.name; role = p.role.rawValue
+        }
     }
     struct Members: Encodable { var session: String; var group: String; var participants: [ParticipantRow] }
 
