@@ -109,6 +109,15 @@ struct NavigationTests {
         #expect(Fixtures.press(&s, .char("R")) == [.loadSessions, .loadGroups(session: "S1"), .loadParticipants(Fixtures.alphaKey)])
     }
 
+    @Test("x from another pane with a group open says to focus the participants pane; with none open, to open one")
+    func removeFromElsewhere() {
+        var s = Fixtures.loaded()
+        s.focus = .log
+        #expect(Reducer().disabledReason(.remove, s) == "focus the participants pane first (Tab, or l)")
+        s.openGroup = nil
+        #expect(Reducer().disabledReason(.remove, s) == "select participants first: open a group with Enter")
+    }
+
     @Test("a too-small terminal ignores action keys until resized")
     func tooSmall() {
         var s = Fixtures.loaded()

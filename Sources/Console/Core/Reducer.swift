@@ -84,7 +84,8 @@ public struct Reducer: Sendable {
         if dangerous && s.readOnly { return "read-only mode [RO]: \(command.rawValue) is disabled" }
         switch command {
         case .remove, .demote, .promote:
-            guard s.focus == .participants, s.openGroup != nil else { return "select participants first: open a group with Enter" }
+            guard s.openGroup != nil else { return "select participants first: open a group with Enter" }
+            guard s.focus == .participants else { return "focus the participants pane first (Tab, or l)" }
             if let op = s.operation, !op.finished { return "an operation is running: wait for it, or Ctrl-C to cancel it" }
             if let sess = s.currentSession, !sess.connected { return "session \(sess.label) is not connected (\(sess.status)): reconnect it in the gateway" }
             if let role = s.currentGroup?.ourRole, role == .member { return "this session is not an admin of the group: \(command.rawValue) needs admin" }
