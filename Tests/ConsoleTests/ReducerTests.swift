@@ -167,10 +167,11 @@ struct ConfirmationTests {
         #expect(d?.plan?.toSend == [Fixtures.people[3].id])
         #expect(d?.expected == nil)
         #expect(d?.yesFocused == false)
-        // Enter alone chooses No.
+        // Enter alone chooses No, and says so.
         #expect(Fixtures.press(&s, .enter).isEmpty)
         #expect(s.dialog == nil)
         #expect(s.operation == nil)
+        #expect(s.message == "cancelled, nothing sent")
     }
 
     @Test("the key that opened the dialog does not confirm; y does")

@@ -155,7 +155,7 @@ extension Reducer {
             default: break
             }
         }
-        if k == .escape { s.dialog = nil; return [] }
+        if k == .escape { return cancelled(&s) }
         if k == .tab || k == .backTab {
             d.field = switch d.field {
             case .reason: d.expected == nil ? .buttons : .typed
@@ -186,8 +186,7 @@ extension Reducer {
                 s.dialog = d
                 return confirm(&s)
             case .char("n"), .char("N"), .char("q"):
-                s.dialog = nil
-                return []
+                return cancelled(&s)
             case .left, .right, .char("h"), .char("l"):
                 d.yesFocused.toggle()
             case .enter:
@@ -195,14 +194,21 @@ extension Reducer {
                     s.dialog = d
                     return confirm(&s)
                 }
-                s.dialog = nil
-                return []
+                return cancelled(&s)
             case .down, .char("j"): d.scroll += 1
             case .up, .char("k"): d.scroll = max(0, d.scroll - 1)
             default: break
             }
         }
         s.dialog = d
+        return []
+    }
+
+    /// The confirmation was declined: closed, and the status line says nothing was sent.
+    func cancelled(_ s: inout ConsoleState) -> [Effect] {
+        s.dialog = nil
+        s.message = "cancelled, nothing sent"
+        s.messageIsError = false
         return []
     }
 
