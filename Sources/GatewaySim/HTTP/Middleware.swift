@@ -54,12 +54,12 @@ struct FaultMiddleware: RouterMiddleware {
             let real = applied ? try await next(request, context) : nil
             return try await Truncation.cutShort(real)
         case .stall(let ms):
-            // The body is read first, so the change can still be made after a client that gave
-            // up has closed the connection.
-            var request = request
-            _ = try await request.collectBody(upTo: DialectMiddleware.maxBody)
+            // A slow gateway: the change is made at once, the answer comes after the wait (by
+            // then the client may have given up). Making the change first keeps it made
+            // whatever becomes of the request's task once the client has hung up.
+            let response = try await next(request, context)
             await Self.hold(milliseconds: ms)
-            return try await next(request, context)
+            return response
         }
     }
 

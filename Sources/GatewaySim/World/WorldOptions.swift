@@ -75,7 +75,7 @@ public struct Faults: Sendable, Equatable {
     public var rateLimitRate = 0.0
     /// 200 with a body cut short; for a mutation, carried out or not (half each, from the dice).
     public var truncatedRate = 0.0
-    /// The answer is held for `stallMs` (a mutation's change is carried out after the wait).
+    /// The answer is held for `stallMs` (a mutation's change is made at once; only the answer is late).
     public var stallRate = 0.0
     public var stallMs = 30_000
     /// Whether the rates above (and `serverErrorRate`) apply to every request or only to

@@ -44,7 +44,7 @@ struct SimCommand: AsyncParsableCommand {
         """,
         valueName: "list"))
     var faultRates: String?
-    @Option(help: "How long a stalled answer is held, in milliseconds (a mutation is carried out after the wait).")
+    @Option(help: "How long a stalled answer is held, in milliseconds (a mutation is carried out at once; only its answer waits).")
     var stallMs = 30_000
     @Option(help: "Which requests the fault shares apply to: all, or mutations.")
     var faultsOn = "all"
