@@ -303,7 +303,9 @@ hop.serve_forever()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
         try p.run()
-        defer { p.terminate() }
+        // SIGKILL: the test process's children inherit a SIGTERM they cannot act on, and
+        // terminate() left the server running after every run.
+        defer { kill(p.processIdentifier, SIGKILL) }
         let port: String = await withCheckedContinuation { c in
             Thread.detachNewThread {
                 var line = Data()
