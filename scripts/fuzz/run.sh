@@ -5,7 +5,7 @@
 #   scripts/fuzz/run.sh TARGET [SECONDS]     build one target and fuzz it (default 600 s)
 #   scripts/fuzz/run.sh all [SECONDS]        every target in turn, SECONDS each
 #   scripts/fuzz/run.sh build TARGET|all     only build
-#   scripts/fuzz/run.sh repro TARGET FILE    run one input, with Swift's own backtrace
+#   scripts/fuzz/run.sh repro TARGET FILE    run one input and print its stack
 #   scripts/fuzz/run.sh minimize TARGET FILE [SECONDS]   shrink a crashing input (default 60 s)
 #   scripts/fuzz/run.sh list                 the targets
 #
@@ -196,7 +196,9 @@ repro() {
     build "$target" || exit 1
     echo "== input (hex):"; od -An -tx1 "$file" | head -20
     echo "== $target on $file:"
-    SWIFT_BACKTRACE=enable=yes,interactive=no,color=no ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" \
+    # libFuzzer's handler symbolizes the stack (file:line); Swift's own backtracer is left off,
+    # as under ASan it can outlive the crashed process and hold its output open.
+    SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:handle_abort=1:handle_sigill=1}" \
         "$OUT/bin/fuzz-$target" "$file" 2>&1 | sed -e "s#$OUT/src/$target/##g"
 }
 
