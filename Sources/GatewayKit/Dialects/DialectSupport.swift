@@ -87,6 +87,15 @@ enum DialectSupport {
         }
     }
 
+    /// A successful answer whose body cannot be read, as `target`'s failure of unknown effect
+    /// (the executor settles it by reading the group again); nil when the answer is readable
+    /// or not a success.
+    static func unreadableSuccess(_ r: HTTPResponseData, _ target: JID) -> TargetResult? {
+        guard (200..<300).contains(r.status), !isReadable(r) else { return nil }
+        return TargetResult(target: target, outcome: .failed(.undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))),
+                            httpStatus: r.status, latencyMs: r.latencyMs)
+    }
+
     /// Whether a successful mutation's body is absent or readable JSON. A body that is there
     /// but does not parse (cut short, a proxy's page) says nothing about what happened: the
     /// executor settles it by reading the group again.

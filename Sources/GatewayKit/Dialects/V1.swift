@@ -78,10 +78,7 @@ public final class V1Gateway: Gateway {
             do throws(GatewayError) {
                 let r = try await self.transport.send(spec)
                 if (200..<300).contains(r.status) {
-                    guard DialectSupport.isReadable(r) else {
-                        return TargetResult(target: target, outcome: .failed(.undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))),
-                                            httpStatus: r.status, latencyMs: r.latencyMs)
-                    }
+                    if let unknown = DialectSupport.unreadableSuccess(r, target) { return unknown }
                     return TargetResult(target: target, outcome: .done, httpStatus: r.status, latencyMs: r.latencyMs)
                 }
                 let e = V1Decode.error(r, spec)
@@ -122,10 +119,7 @@ public final class V1Gateway: Gateway {
     public func leave(session: String, group: JID) async throws(GatewayError) -> TargetResult {
         let r = try await transport.send(V1API.leave(session: session, group: group))
         if (200..<300).contains(r.status) {
-            guard DialectSupport.isReadable(r) else {
-                return TargetResult(target: group, outcome: .failed(.undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))),
-                                    httpStatus: r.status, latencyMs: r.latencyMs)
-            }
+            if let unknown = DialectSupport.unreadableSuccess(r, group) { return unknown }
             return TargetResult(target: group, outcome: .done, httpStatus: r.status, latencyMs: r.latencyMs)
         }
         return TargetResult(target: group, outcome: .failed(V1Decode.error(r)), httpStatus: r.status, latencyMs: r.latencyMs)

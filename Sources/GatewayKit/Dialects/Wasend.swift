@@ -60,11 +60,8 @@ public final class WasendGateway: Gateway {
 
     public func leave(session: String, group: JID) async throws(GatewayError) -> TargetResult {
         let r = try await transport.send(WasendAPI.leave(session: session, group: group))
-        if (200..<300).contains(r.status), !DialectSupport.isReadable(r) {
-            // Cut short or not JSON: whether it left is unknown, and settled by reading again.
-            return TargetResult(target: group, outcome: .failed(.undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))),
-                                httpStatus: r.status, latencyMs: r.latencyMs)
-        }
+        // Cut short or not JSON: whether it left is unknown, and settled by reading again.
+        if let unknown = DialectSupport.unreadableSuccess(r, group) { return unknown }
         if (200..<300).contains(r.status), JSONValue.parse(r.body)?["success"]?.bool != false {
             return TargetResult(target: group, outcome: .done, httpStatus: r.status, latencyMs: r.latencyMs)
         }

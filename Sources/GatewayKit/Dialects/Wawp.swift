@@ -99,11 +99,8 @@ public final class WawpGateway: Gateway {
     public func leave(session: String, group: JID) async throws(GatewayError) -> TargetResult {
         let spec = WawpAPI.leave(group)
         let r = try await transport.send(spec)
-        if (200..<300).contains(r.status), !DialectSupport.isReadable(r) {
-            // Cut short or not JSON: whether it left is unknown, and settled by reading again.
-            return TargetResult(target: group, outcome: .failed(.undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))),
-                                httpStatus: r.status, latencyMs: r.latencyMs)
-        }
+        // Cut short or not JSON: whether it left is unknown, and settled by reading again.
+        if let unknown = DialectSupport.unreadableSuccess(r, group) { return unknown }
         if (200..<300).contains(r.status), (try? WawpDecode.ok(r).get()) != false {
             return TargetResult(target: group, outcome: .done, httpStatus: r.status, latencyMs: r.latencyMs)
         }
