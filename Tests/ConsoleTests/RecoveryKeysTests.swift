@@ -27,7 +27,7 @@ struct RecoveryKeysTests {
         #expect(Fixtures.press(&s, .char("u")).isEmpty)
         #expect(s.dialog == nil)
         #expect(s.messageIsError)
-        #expect(s.message?.contains("wamod undo") == true)
+        #expect(s.message?.contains("H lists") == true, "the history view is named")
     }
 
     @Test("u after a removal re-adds who was removed (not who was already gone), read again and confirmed")

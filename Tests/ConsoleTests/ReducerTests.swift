@@ -216,7 +216,7 @@ struct ConfirmationTests {
         #expect(s.dialog?.field == .typed)
         #expect(Fixtures.press(&s, .char("y")).isEmpty, "y is typed, not a confirmation")
         #expect(Fixtures.press(&s, .enter).isEmpty)
-        #expect(s.dialog?.warning?.contains("type \(n) exactly") == true)
+        #expect(s.dialog?.warning?.contains("type \(n) to confirm") == true)
         _ = Fixtures.press(&s, .backspace)
         Fixtures.type(&s, String(n))
         let effects = Fixtures.press(&s, .enter)

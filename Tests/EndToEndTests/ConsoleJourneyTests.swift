@@ -122,9 +122,9 @@ struct ConsoleJourneyTests {
             try t.literal("Readers")
             try t.keys("Enter", "L")
             try await t.wait(for: "Leave 1 group")
-            try await t.wait(for: "to confirm")
+            try await t.wait(for: "the name or the count to type") { $0.contains("Type Readers") && $0.contains("or 1:") }
             try t.keys("y", "Enter")
-            try await t.wait(for: "type the name exactly") { $0.contains("exactly to confirm") }
+            try await t.wait(for: "type the name as shown") { $0.contains("type the name as shown") }
             #expect(f.members(TinyFixture.readers).contains { $0.matches(TinyFixture.alphaAccount) })
             try t.keys("BSpace")
             try t.literal("Readers 📚")

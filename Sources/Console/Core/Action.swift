@@ -26,6 +26,10 @@ public enum Action: Sendable {
     case pendingFound([PendingOperation], elsewhere: Int)
     /// Every group of every session where a person is.
     case foundEverywhere(JID, FindEverywhere.Report)
+    /// A search under way: a session's count, a hit, a group not read.
+    case findProgress(JID, FindEverywhere.Progress)
+    /// This gateway's recent operations, from the audit log.
+    case historyLoaded(Result<[HistoryItem], GatewayError>)
     /// Something to say in the log (and the status line).
     case notice(String, error: Bool)
 }
@@ -52,7 +56,11 @@ public enum Effect: Sendable, Equatable {
     case discard(operation: String)
     /// Read every group of every session for one person.
     case findEverywhere(JID)
+    /// Stop that search (what it found so far is reported).
+    case stopFind
     case runLeave(id: Int, session: String, groups: [JID], reason: String)
     case cancelOperation(id: Int)
+    /// Read this gateway's recent operations from the audit log.
+    case loadHistory
     case quit
 }

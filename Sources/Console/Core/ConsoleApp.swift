@@ -59,6 +59,8 @@ public final class ConsoleApp: InteractiveApp {
     let inbox: Inbox
     let options: ConsoleOptions
     var operations: [Int: Task<Void, Never>] = [:]
+    /// The search for a person under way (`f`), to stop with Esc.
+    var findTask: Task<Void, Never>?
     /// One pacer per session, kept across operations so back-to-back operations stay paced.
     let pacers: PacerPool
 
@@ -124,7 +126,19 @@ public final class ConsoleApp: InteractiveApp {
         return true
     }
 
-    public var shouldQuit: Bool { state.quit }
+    /// How long a quit waits for an operation's requests in flight to finish and its unsent
+    /// targets to be recorded "not attempted".
+    static let quitGrace: TimeInterval = 15
+    var quitDeadline: Date?
+
+    public var shouldQuit: Bool {
+        guard state.quit else { return false }
+        if let op = state.operation, !op.finished, let deadline = quitDeadline, Date() < deadline { return false }
+        return true
+    }
+
+    /// After a quit during an operation: what was done, what was not sent, and its id.
+    public var exitSummary: [String] { state.quitSummary }
 
     /// Applies an action and performs the work it asks for.
     public func send(_ action: Action) {
@@ -212,11 +226,32 @@ public final class ConsoleApp: InteractiveApp {
                 }
             }
         case .findEverywhere(let who):
-            Task.detached { inbox.post(.foundEverywhere(who, await FindEverywhere.search(who, gateway: gw))) }
+            findTask?.cancel()
+            findTask = Task.detached {
+                let report = await FindEverywhere.search(who, gateway: gw) { inbox.post(.findProgress(who, $0)) }
+                inbox.post(.foundEverywhere(who, report))
+            }
+        case .stopFind:
+            findTask?.cancel()
         case .cancelOperation(let id):
             operations[id]?.cancel()
+        case .loadHistory:
+            let path = options.audit?.path, gatewayID = context.gateway
+            Task.detached {
+                guard let path else {
+                    inbox.post(.historyLoaded(.failure(.configuration("this console records no audit log"))))
+                    return
+                }
+                guard FileManager.default.fileExists(atPath: path) else { return inbox.post(.historyLoaded(.success([]))) }
+                do throws(GatewayError) {
+                    let (records, _) = try AuditLog.read(path: path)
+                    inbox.post(.historyLoaded(.success(HistoryItem.from(records, gateway: gatewayID))))
+                } catch {
+                    inbox.post(.historyLoaded(.failure(error)))
+                }
+            }
         case .quit:
-            break
+            if state.operation.map({ !$0.finished }) == true { quitDeadline = Date().addingTimeInterval(Self.quitGrace) }
         }
     }
 

@@ -22,6 +22,8 @@ public struct Dialog: Sendable {
         case resume(PendingOperation)
         /// Where a person is, everywhere; confirming removes them where it can work.
         case found(JID)
+        /// This gateway's recent operations (the audit log); u undoes the one under the cursor.
+        case history
     }
 
     public enum Field: Sendable, Hashable { case buttons, reason, typed }
@@ -50,6 +52,16 @@ public struct Dialog: Sendable {
     public var knownNames: [JID: String] = [:]
     /// For find: the search's result, nil while reading.
     public var found: FindEverywhere.Report?
+    /// For find, while reading: each session's groups read and total, in the order listed,
+    /// and the hits so far.
+    public var findSessions: [(label: String, read: Int, total: Int)] = []
+    public var findHits: [FindEverywhere.Hit] = []
+    public var findFailures = 0
+    /// Esc was pressed: the search is stopping.
+    public var findStopping = false
+    /// For the history: its rows (nil while reading) and the cursor.
+    public var history: [HistoryItem]?
+    public var cursor = 0
     /// Only shown, not confirmed (read-only mode, or nothing can be sent).
     public var listOnly = false
 
@@ -57,9 +69,9 @@ public struct Dialog: Sendable {
 
     public var isConfirmation: Bool {
         switch kind {
-        case .members, .leave, .resume: true
-        case .found: !listOnly
-        case .summary, .detail: false
+        case .resume: true
+        case .members, .leave, .found: !listOnly
+        case .summary, .detail, .history: false
         }
     }
 
@@ -74,8 +86,21 @@ public struct Dialog: Sendable {
         case .members: plan == nil && error == nil
         case .leave: leaveRows == nil && error == nil
         case .found: found == nil && error == nil
+        case .history: history == nil && error == nil
         default: false
         }
+    }
+
+    /// What must be typed, as the footer shows it (a long subject is cut).
+    public var expectedShown: String? {
+        expected.map { TerminalText.clip($0, 32) }
+    }
+
+    /// Whether what was typed confirms: the name as it is, as the footer or a terminal that
+    /// cannot join emoji showed it, or the count (`SubjectMatch`).
+    public var typedConfirms: Bool {
+        guard let expected else { return true }
+        return SubjectMatch.confirms(typed, name: expected, shown: expectedShown.map { [$0] } ?? [], count: sendCount)
     }
 
     /// How many requests a confirmation would send.

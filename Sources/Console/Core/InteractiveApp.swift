@@ -21,4 +21,10 @@ public protocol InteractiveApp: AnyObject {
     var shouldQuit: Bool { get }
     /// An outside request to stop (SIGINT): treated like Ctrl-C.
     func interrupt()
+    /// Lines to print once the terminal is restored (what a quit left undone).
+    var exitSummary: [String] { get }
+}
+
+extension InteractiveApp {
+    public var exitSummary: [String] { [] }
 }

@@ -12,10 +12,16 @@ public struct Layout: Sendable, Hashable {
     public var statusRow: Int
     public var width: Int
 
-    public init(width w: Int, height h: Int) {
+    /// - Parameter logSize: 0 as usual, 1 the log takes about half the screen, 2 all of it
+    ///   but the status line (`z` steps through them).
+    public init(width w: Int, height h: Int, logSize: Int = 0) {
         width = w
-        let logHeight = h >= 40 ? 10 : max(5, h / 5)
-        let top = max(3, h - 1 - logHeight)
+        let logHeight = switch logSize {
+        case 1: max(5, (h - 1) / 2)
+        case 2: h - 1
+        default: h >= 40 ? 10 : max(5, h / 5)
+        }
+        let top = logSize == 2 ? 0 : max(3, h - 1 - logHeight)
         let sw = min(28, max(16, w / 5))
         let gw = min(48, max(22, w * 35 / 100))
         sessions = Rect(x: 0, y: 0, width: sw, height: top)

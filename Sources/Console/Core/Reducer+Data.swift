@@ -66,6 +66,8 @@ extension Reducer {
                 let plan = Preflight.plan(action, targets: d.requested, participants: list, session: session)
                 d.plan = plan
                 d.expected = plan.toSend.count >= 5 ? String(plan.toSend.count) : nil
+                // Nothing to send (the owner alone, everyone already so): say so, no Yes.
+                d.listOnly = plan.toSend.isEmpty && plan.blocker == nil
                 d.field = d.expected == nil ? .buttons : .typed
             case .failure(let e):
                 d.error = e.message
@@ -83,7 +85,8 @@ extension Reducer {
                 // A blank subject cannot be typed: the count is asked for instead.
                 let subject = sending.first?.group.subject.trimmingCharacters(in: .whitespaces) ?? ""
                 d.expected = sending.count == 1 && !subject.isEmpty ? subject : String(sending.count)
-                d.field = .typed
+                d.listOnly = sending.isEmpty
+                d.field = d.listOnly ? .buttons : .typed
             case .failure(let e):
                 d.error = e.message
             }
@@ -109,7 +112,24 @@ extension Reducer {
                     detail: "target \(r.target)\noutcome \(r.outcome.kind)\(r.outcome.reason.map { "\nreason \($0)" } ?? "")\(r.httpStatus.map { "\nHTTP \($0)" } ?? "")\(r.latencyMs.map { "\nlatency \($0) ms" } ?? "")")
             }
             s.operation = op
+        case .findProgress(let who, let p):
+            guard var d = s.dialog, case .found(let dwho) = d.kind, dwho == who, d.found == nil else { return [] }
+            switch p {
+            case .session(let label, let read, let total):
+                if let i = d.findSessions.lastIndex(where: { $0.label == label }) { d.findSessions[i] = (label, read, total) } else { d.findSessions.append((label, read, total)) }
+            case .hit(let h): d.findHits.append(h)
+            case .notSearched: d.findFailures += 1
+            }
+            s.dialog = d
+        case .historyLoaded(let result):
+            guard var d = s.dialog, case .history = d.kind else { return [] }
+            switch result {
+            case .success(let items): d.history = items
+            case .failure(let e): d.error = e.message
+            }
+            s.dialog = d
         case .operationRecorded(let id, let auditID):
+            s.auditIDs[id] = auditID
             if s.operation?.id == id { s.operation?.auditID = auditID }
         case .pendingFound(let list, let elsewhere):
             if s.readOnly || s.dryRun, !list.isEmpty {
@@ -130,7 +150,7 @@ extension Reducer {
             d.expected = d.listOnly ? nil : String(n)
             d.field = d.listOnly ? .buttons : .typed
             s.dialog = d
-            log(&s, .info, "  found in \(report.hits.count) group\(report.hits.count == 1 ? "" : "s")\(report.notSearched.isEmpty ? "" : ", \(report.notSearched.count) not searched")")
+            log(&s, .info, "  found in \(report.hits.count) group\(report.hits.count == 1 ? "" : "s")\(report.notSearched.isEmpty ? "" : ", \(report.notSearched.count) not searched")\(report.stopped ? " (stopped after \(report.groupsRead) of \(report.groupsTotal)+ groups)" : "")")
             for n in report.notSearched { log(&s, .error, "  not searched: \(n)") }
         case .notice(let text, let error):
             log(&s, error ? .error : .info, text)
@@ -175,20 +195,27 @@ extension Reducer {
         }
         let verb = op.action?.pastTense ?? "left"
         let summary = "\(verb) \(op.done) of \(op.targets.count)\(op.failed > 0 ? ", \(op.failed) not done" : "")\(op.cancelling ? " (cancelled)" : "")"
-        log(&s, failures.isEmpty ? .info : .error, "\(op.title): \(summary)", operation: op.id)
+        let idText = op.auditID.map { " [\($0)]" } ?? ""
+        log(&s, failures.isEmpty ? .info : .error, "\(op.title): \(summary)\(idText)", operation: op.id,
+            detail: op.auditID.map { "audit id \($0)\nwamod audit --op \($0) shows every result" })
         s.message = "\(op.title.split(separator: "·").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? op.title): \(summary)"
         if !failures.isEmpty {
             let head = op.title.split(separator: "·").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? op.title
             let left = op.resumable == 0 ? [] : ["– \(op.resumable) not finished stay in the journal: `wamod resume\(op.auditID.map { " " + $0 } ?? "")` (or the next start of the console) finishes them once the cause passes"]
-            s.dialog = Dialog(kind: .summary(title: "\(head) — \(summary)", lines: failures + op.skipped.map { "– skipped \($0)" } + left))
+            let idLine = op.auditID.map { ["operation \($0) (wamod audit --op \($0))"] } ?? []
+            if !s.quit { s.dialog = Dialog(kind: .summary(title: "\(head) — \(summary)", lines: failures + op.skipped.map { "– skipped \($0)" } + left + idLine)) }
         }
         let done = Set(op.targets.filter { if case .ended(let o)? = op.rows[$0] { o.isSuccess } else { false } })
         // What u can undo: who this operation changed (not who was already so).
         let changed = op.targets.filter { if case .ended(.done)? = op.rows[$0] { true } else { false } }
-        if op.undoes != nil {
-            s.lastUndo = nil
+        if let undone = op.undoes {
+            // Undone: off the stack (even partly: what is left is for wamod undo), and the
+            // undo itself is not offered (u walks back, it does not redo).
+            s.undoStack.removeAll { $0.auditID == undone }
+            if let next = s.lastUndo { s.message = (s.message ?? "") + " · u undoes the one before (\(next.auditID))" }
         } else if let action = op.action, action != .add, !op.acrossGroups, let key = op.key, let auditID = op.auditID, !changed.isEmpty {
-            s.lastUndo = UndoCandidate(auditID: auditID, action: action, key: key, subject: subject(s, key), targets: changed, names: op.names)
+            s.undoStack.append(UndoCandidate(auditID: auditID, action: action, key: key, subject: subject(s, key), targets: changed, names: op.names))
+            if s.undoStack.count > 50 { s.undoStack.removeFirst() }
             s.message = (s.message ?? "") + " · u undoes"
         }
         var effects: [Effect] = []

@@ -57,6 +57,38 @@ extension Reducer {
         return [.preflight(u.key)]
     }
 
+    /// u in the history: the inverse of that operation, on who ended done, read again and
+    /// confirmed like any other action.
+    func undoFromHistory(_ s: inout ConsoleState, _ item: HistoryItem) -> [Effect] {
+        if s.readOnly {
+            s.message = "read-only mode [RO]: undo is disabled"
+            s.messageIsError = true
+            return []
+        }
+        if let op = s.operation, !op.finished {
+            s.message = "an operation is running: wait for it, or Ctrl-C to cancel it"
+            s.messageIsError = true
+            return []
+        }
+        let inverse: MemberAction
+        switch item.undo {
+        case .success(let a): inverse = a
+        case .failure(let e):
+            s.message = "operation \(item.auditID) cannot be undone here: \(e.message)"
+            s.messageIsError = true
+            return []
+        }
+        guard let group = item.group else { return [] }
+        let key = GroupKey(session: item.session, group: group)
+        var d = Dialog(kind: .members(inverse, key, subject: subject(s, key)))
+        d.requested = item.done
+        d.undoes = item.auditID
+        for p in s.participants[key]?.value ?? [] where item.done.contains(p.id) { d.knownNames[p.id] = p.name }
+        if let u = s.undoStack.first(where: { $0.auditID == item.auditID }) { d.knownNames.merge(u.names) { a, _ in a } }
+        s.dialog = d
+        return [.preflight(key)]
+    }
+
     /// Typing the number or JID to find everywhere.
     func findKey(_ s: inout ConsoleState, _ k: Key) -> [Effect] {
         var q = s.findQuery ?? ""
@@ -107,6 +139,9 @@ extension Reducer {
     func filterKey(_ s: inout ConsoleState, _ k: Key) -> [Effect] {
         let p = s.focus
         var l = s.list(p)
+        let before = s.rowIdentity(p, at: l.cursor)
+        let replace = l.replaceOnType
+        l.replaceOnType = false
         switch k {
         case .escape:
             l.filter = ""
@@ -115,20 +150,67 @@ extension Reducer {
             l.editing = false
         case .backspace, .delete:
             if !l.filter.isEmpty { l.filter.removeLast() } else { l.editing = false }
+        case .ctrl("u"):
+            l.filter = ""
+        case .ctrl("w"):
+            // The last word, and the spaces after it.
+            while l.filter.last == " " { l.filter.removeLast() }
+            while let c = l.filter.last, c != " " { _ = c; l.filter.removeLast() }
         case .char(let c):
-            l.filter.append(c)
+            if replace { l.filter = "" }
+            if l.filter.count < 128 { l.filter.append(c) }
         default:
+            l.replaceOnType = replace
+            s.lists[p] = l
             return []
         }
-        l.cursor = 0
         s.lists[p] = l
+        // The cursor stays on the row it was on while that row is still shown (Esc puts it back
+        // on the same person, not on the first row).
+        let cursor = before.flatMap { s.rowIndex(p, of: $0) } ?? 0
+        s.lists[p]?.cursor = cursor
         keepInView(&s, p)
         if k == .down || k == .up { move(&s, k == .down ? 1 : -1) }
+        if k == .enter, !s.list(p).filter.isEmpty, s.rowCount(p) == 0 {
+            s.message = "no match for “\(s.list(p).filter)” (Esc clears the filter)"
+        }
         return []
     }
 
     func dialogKey(_ s: inout ConsoleState, _ k: Key) -> [Effect] {
         guard var d = s.dialog else { return [] }
+        if case .history = d.kind, let items = d.history, d.error == nil {
+            switch k {
+            case .down, .char("j"): d.cursor = min(max(0, items.count - 1), d.cursor + 1)
+            case .up, .char("k"): d.cursor = max(0, d.cursor - 1)
+            case .pageDown: d.cursor = min(max(0, items.count - 1), d.cursor + 10)
+            case .pageUp: d.cursor = max(0, d.cursor - 10)
+            case .char("u"), .enter:
+                guard items.indices.contains(d.cursor) else { break }
+                return undoFromHistory(&s, items[d.cursor])
+            case .escape, .char("q"), .char("H"):
+                s.dialog = nil
+                return []
+            default: break
+            }
+            s.dialog = d
+            return []
+        }
+        if case .found = d.kind, d.found == nil, d.error == nil {
+            // A search under way: Esc (or q, or n) stops it; what it found so far is shown.
+            switch k {
+            case .escape, .char("q"), .char("n"):
+                guard !d.findStopping else { return [] }
+                d.findStopping = true
+                s.dialog = d
+                return [.stopFind]
+            case .down, .char("j"): d.scroll += 1
+            case .up, .char("k"): d.scroll = max(0, d.scroll - 1)
+            default: break
+            }
+            s.dialog = d
+            return []
+        }
         if !d.isConfirmation || d.loading || d.error != nil {
             switch k {
             case .down, .char("j"): d.scroll += 1
@@ -222,8 +304,8 @@ extension Reducer {
         } else if s.requireReason && d.takesReason && d.reason.trimmingCharacters(in: .whitespaces).isEmpty {
             d.warning = "a reason is required: type it, then confirm"
             d.field = .reason
-        } else if let expected = d.expected, d.typed.trimmingCharacters(in: .whitespaces) != expected.trimmingCharacters(in: .whitespaces) {
-            d.warning = "type \(expected) exactly to confirm"
+        } else if let shown = d.expectedShown, !d.typedConfirms {
+            d.warning = Int(d.expected ?? "") == nil ? "type the name as shown (\(shown)) or \(d.sendCount) to confirm" : "type \(shown) to confirm"
             d.field = .typed
         }
         if d.warning != nil {
@@ -286,7 +368,7 @@ extension Reducer {
             return start(&s, id: id, title: title, action: nil, key: nil, session: session, targets: targets, names: names,
                          skipped: rows.filter { !$0.verdict.sends }.map { ($0.group.subject, $0.verdict.reason ?? $0.verdict.text) },
                          effect: .runLeave(id: id, session: session, groups: targets, reason: reason))
-        case .summary, .detail:
+        case .summary, .detail, .history:
             return []
         }
     }

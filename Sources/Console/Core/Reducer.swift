@@ -71,7 +71,11 @@ public struct Reducer: Sendable {
                 s.message = "an operation is running: q again stops it and quits (targets not yet sent are not sent)"
                 return []
             }
+            // Requests in flight finish and every target not sent is recorded "not attempted"
+            // before the console exits (ConsoleApp waits for it, bounded); a summary is printed.
             s.quit = true
+            s.quitDuring = op.id
+            s.message = "quitting: requests in flight finish, the rest is recorded not sent…"
             return [.cancelOperation(id: op.id), .quit]
         }
         s.quit = true
@@ -100,7 +104,7 @@ public struct Reducer: Sendable {
         case .undo:
             if let op = s.operation, !op.finished { return "an operation is running: wait for it, or Ctrl-C to cancel it" }
             guard s.lastUndo != nil else {
-                return "nothing to undo here: u undoes this console's last remove, demote or promote (older ones: wamod undo ID, ids in wamod audit)"
+                return "nothing to undo in this console: u walks back through its removes, demotes and promotes (H lists earlier ones from the audit log)"
             }
             return nil
         case .find:
@@ -118,17 +122,23 @@ public struct Reducer: Sendable {
         case .focusPrev, .focusLeft: return focus(&s, Pane(rawValue: (s.focus.rawValue + Pane.allCases.count - 1) % Pane.allCases.count) ?? .sessions)
         case .up: move(&s, -1)
         case .down: move(&s, 1)
-        case .pageUp: move(&s, -Layout(width: s.width, height: s.height).visibleRows(s.focus))
-        case .pageDown: move(&s, Layout(width: s.width, height: s.height).visibleRows(s.focus))
+        case .pageUp: move(&s, -Layout(width: s.width, height: s.height, logSize: s.logSize).visibleRows(s.focus))
+        case .pageDown: move(&s, Layout(width: s.width, height: s.height, logSize: s.logSize).visibleRows(s.focus))
         case .top: move(&s, -Int.max / 2)
         case .bottom: move(&s, Int.max / 2)
         case .open: return open(&s)
-        case .filter: s.lists[s.focus, default: ListState()].editing = true
+        case .filter:
+            // A kept filter is shown for editing; the first character typed replaces it.
+            s.lists[s.focus, default: ListState()].editing = true
+            s.lists[s.focus, default: ListState()].replaceOnType = !s.list(s.focus).filter.isEmpty
         case .clearFilter:
             if !s.list(s.focus).filter.isEmpty {
-                s.lists[s.focus, default: ListState()].filter = ""
-                s.lists[s.focus, default: ListState()].cursor = 0
-                keepInView(&s, s.focus)
+                let p = s.focus
+                let before = s.rowIdentity(p, at: s.list(p).cursor)
+                s.lists[p, default: ListState()].filter = ""
+                let cursor = before.flatMap { s.rowIndex(p, of: $0) } ?? 0
+                s.lists[p, default: ListState()].cursor = cursor
+                keepInView(&s, p)
             }
         case .tag: tag(&s)
         case .tagAll: tagAll(&s, on: true)
@@ -138,11 +148,21 @@ public struct Reducer: Sendable {
         case .promote: return requestMembers(&s, .promote)
         case .leave: return requestLeave(&s)
         case .undo: return requestUndo(&s)
+        case .history:
+            var d = Dialog(kind: .history)
+            d.field = .buttons
+            s.dialog = d
+            return [.loadHistory]
         case .find:
             s.findQuery = ""
         case .refresh: return refresh(&s, all: false)
         case .refreshAll: return refresh(&s, all: true)
         case .focusLog: return focus(&s, .log)
+        case .zoomLog:
+            s.logSize = (s.logSize + 1) % 3
+            if s.logSize == 2 { _ = focus(&s, .log) } else if s.logSize == 0, s.focus == .log { _ = focus(&s, s.lastListFocus) }
+            for p in Pane.allCases { keepInView(&s, p) }
+            s.message = ["log at its usual size", "log taller (z again: full screen)", "log full screen (z again: back)"][s.logSize]
         case .help:
             s.showHelp = true
             s.helpScroll = 0
@@ -154,7 +174,14 @@ public struct Reducer: Sendable {
 
     func focus(_ s: inout ConsoleState, _ p: Pane) -> [Effect] {
         if p != .log { s.lastListFocus = p }
+        // Leaving the log: it follows new entries again. Entering it while following: the
+        // cursor is on the newest.
+        if s.focus == .log, p != .log { s.logFollow = true }
         s.focus = p
+        if p == .log, s.logFollow {
+            s.lists[.log, default: ListState()].cursor = max(0, s.rowCount(.log) - 1)
+            keepInView(&s, .log)
+        }
         return []
     }
 
@@ -171,7 +198,7 @@ public struct Reducer: Sendable {
 
     /// Keeps the cursor inside the rows on screen, scrolling as little as possible.
     func keepInView(_ s: inout ConsoleState, _ p: Pane) {
-        let rows = Layout(width: s.width, height: s.height).visibleRows(p)
+        let rows = Layout(width: s.width, height: s.height, logSize: s.logSize).visibleRows(p)
         var l = s.list(p)
         let count = s.rowCount(p)
         l.cursor = count == 0 ? 0 : min(l.cursor, count - 1)
@@ -206,10 +233,25 @@ public struct Reducer: Sendable {
         case .participants:
             return []
         case .log:
+            let rows = s.visibleLog
             let l = s.list(.log)
-            guard s.log.indices.contains(l.cursor) else { return [] }
-            let e = s.log[l.cursor]
-            var d = Dialog(kind: .detail(title: "Log entry", lines: [Self.time(e.at) + " " + e.text] + (e.detail.map { $0.split(separator: "\n").map(String.init) } ?? [])))
+            guard rows.indices.contains(l.cursor) else { return [] }
+            let n: Int
+            switch rows[l.cursor] {
+            case .fold(let fold, _, _, _):
+                if s.logExpanded.remove(fold) == nil { s.logExpanded.insert(fold) }
+                s.logFollow = false
+                keepInView(&s, .log)
+                return []
+            case .entry(let i): n = i
+            }
+            let e = s.log[n]
+            var lines = [Self.time(e.at) + " " + e.text] + (e.detail.map { $0.split(separator: "\n").map(String.init) } ?? [])
+            if let op = e.operation {
+                let audit = s.auditIDs[op]
+                lines.append("operation \(op)" + (audit.map { " · audit id \($0) (wamod audit --op \($0))" } ?? ""))
+            }
+            var d = Dialog(kind: .detail(title: "Log entry", lines: lines))
             d.field = .buttons
             s.dialog = d
             return []
@@ -230,6 +272,8 @@ public struct Reducer: Sendable {
 
     func refresh(_ s: inout ConsoleState, all: Bool) -> [Effect] {
         var effects: [Effect] = []
+        // A finished operation's row states (✓ done) give way to what the fresh read says.
+        if s.operation?.finished == true { s.operation?.showRows = false }
         let p = s.focus == .log ? s.lastListFocus : s.focus
         if all || p == .sessions {
             s.sessions.loading = true
@@ -286,8 +330,10 @@ public struct Reducer: Sendable {
 
     func log(_ s: inout ConsoleState, _ kind: LogEntry.Kind, _ text: String, operation: Int? = nil, detail: String? = nil) {
         s.log.append(LogEntry(at: s.now, kind: kind, text: text, operation: operation, detail: detail))
-        if s.logFollow {
-            s.lists[.log, default: ListState()].cursor = s.log.count - 1
+        // The pane draws the newest rows while following; the cursor is placed only when the
+        // log has focus (counting its rows reads the whole log).
+        if s.logFollow, s.focus == .log {
+            s.lists[.log, default: ListState()].cursor = max(0, s.rowCount(.log) - 1)
             keepInView(&s, .log)
         }
     }

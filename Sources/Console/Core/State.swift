@@ -41,6 +41,9 @@ public struct ListState: Sendable, Hashable {
     public var filter = ""
     /// The filter is being typed.
     public var editing = false
+    /// The kept filter is shown for editing: the first character typed replaces it, Backspace
+    /// and Ctrl-W edit it.
+    public var replaceOnType = false
     public init() {}
 }
 
@@ -66,6 +69,19 @@ public struct LogEntry: Sendable, Hashable {
     }
 }
 
+/// A fold of the log: an operation's requests, or a run of background requests.
+public enum LogFold: Sendable, Hashable {
+    case operation(Int)
+    case run(Int)
+}
+
+/// One row of the log pane: an entry, or a fold standing for several requests.
+public enum LogRow: Sendable, Hashable {
+    case entry(Int)
+    /// `count` requests folded, `first` the log index of the first, `errors` of them failed.
+    case fold(LogFold, count: Int, errors: Int, first: Int)
+}
+
 /// A running or finished operation, with each target's own state.
 public struct OperationState: Sendable {
     public enum RowState: Sendable, Hashable {
@@ -82,6 +98,8 @@ public struct OperationState: Sendable {
     public var names: [JID: String]
     public var rows: [JID: RowState]
     public var finished = false
+    /// Row states show in the panes until the operator refreshes after the operation ended.
+    public var showRows = true
     public var cancelling = false
     /// Targets that ended not finished for a reason that can pass (offline, no usable
     /// answer): they stay in the journal for a resume.
@@ -117,6 +135,73 @@ public struct UndoCandidate: Sendable, Hashable {
     }
 }
 
+/// One operation of this gateway, from the audit log, for the history view (`H`).
+public struct HistoryItem: Sendable, Hashable {
+    public var auditID: String
+    /// ISO 8601, as recorded.
+    public var time: String
+    public var user: String
+    public var action: String
+    public var session: String
+    public var group: JID?
+    public var targets: Int
+    /// Targets that ended done, and those without a final result.
+    public var done: [JID]
+    public var unsettled: Int
+    public var reason: String?
+    public var undoes: String?
+    /// Undone since (by the console or `wamod undo`).
+    public var undoneBy: String?
+    public var dryRun: Bool
+    /// What `u` would do here, or why it cannot.
+    public var undo: Result<MemberAction, GatewayError>
+
+    public init(auditID: String, time: String, user: String, action: String, session: String, group: JID?, targets: Int,
+                done: [JID], unsettled: Int, reason: String?, undoes: String?, undoneBy: String?, dryRun: Bool,
+                undo: Result<MemberAction, GatewayError>) {
+        self.auditID = auditID; self.time = time; self.user = user; self.action = action; self.session = session
+        self.group = group; self.targets = targets; self.done = done; self.unsettled = unsettled; self.reason = reason
+        self.undoes = undoes; self.undoneBy = undoneBy; self.dryRun = dryRun; self.undo = undo
+    }
+
+    /// Builds the newest-first history of one gateway from the audit log's records.
+    public static func from(_ records: [AuditRecord], gateway: String, limit: Int = 100) -> [HistoryItem] {
+        var starts: [AuditRecord] = []
+        var results: [String: [String: AuditRecord]] = [:]
+        var undoneBy: [String: String] = [:]
+        for r in records {
+            switch r.type {
+            case "operation":
+                guard r.gateway == gateway else { continue }
+                starts.append(r)
+                if let u = r.undoes { undoneBy[u] = r.op }
+            case "result":
+                // The last result of a target is its final one (a resume supersedes).
+                if let t = r.target { results[r.op, default: [:]][(r.group ?? "") + "|" + t] = r }
+            default: break
+            }
+        }
+        return starts.suffix(limit).reversed().map { st in
+            let mine = results[st.op] ?? [:]
+            let done = mine.values.filter { $0.outcome == "done" }.compactMap { $0.target.flatMap(JID.lenient) }.sorted()
+            let steps = st.steps?.count ?? st.targets?.count ?? 0
+            let unsettled = max(0, steps - mine.values.filter { $0.resumable != true }.count)
+            let groups = Set(st.steps?.map(\.group) ?? []).union(st.group.map { [$0] } ?? [])
+            var undo = Undo.inverse(of: st.action ?? "")
+            if case .success = undo {
+                if st.dryRun == true { undo = .failure(.configuration("a dry run: nothing was sent")) }
+                else if done.isEmpty { undo = .failure(.configuration("it changed nobody")) }
+                else if let by = undoneBy[st.op] { undo = .failure(.configuration("undone already by \(by)")) }
+                else if groups.count > 1 { undo = .failure(.configuration("it spans \(groups.count) groups: wamod undo \(st.op)")) }
+                else if st.undoes != nil { undo = .failure(.configuration("it is an undo")) }
+            }
+            return HistoryItem(auditID: st.op, time: st.time, user: st.user ?? "?", action: st.action ?? "?", session: st.session ?? "",
+                               group: (st.group ?? groups.first).flatMap(JID.lenient), targets: steps, done: done, unsettled: unsettled,
+                               reason: st.reason, undoes: st.undoes, undoneBy: undoneBy[st.op], dryRun: st.dryRun == true, undo: undo)
+        }
+    }
+}
+
 /// The console's whole state. Views draw it; the reducer changes it; nothing else does.
 public struct ConsoleState: Sendable {
     public var width = 80
@@ -134,6 +219,8 @@ public struct ConsoleState: Sendable {
     /// Each participant's folded search text, in the same order, so filtering a 1,024-member
     /// group does not fold every name on every key.
     public private(set) var participantSearch: [GroupKey: [String]] = [:]
+    /// The digits of the same text, for number terms ("2922").
+    public private(set) var participantDigits: [GroupKey: [String]] = [:]
 
     public var lists: [Pane: ListState] = [.sessions: ListState(), .groups: ListState(), .participants: ListState(), .log: ListState()]
     /// Tagged groups, per session.
@@ -144,11 +231,22 @@ public struct ConsoleState: Sendable {
     public var log: [LogEntry] = []
     /// The log pane follows new entries until the operator scrolls up.
     public var logFollow = true
+    /// Folds opened with Enter in the log (an operation's id, or a run of requests' first entry).
+    public var logExpanded: Set<LogFold> = []
+    /// 0 as usual, 1 half the screen, 2 full screen (`z`).
+    public var logSize = 0
 
     public var dialog: Dialog?
     public var operation: OperationState?
-    /// What `u` undoes: the last remove, demote or promote of this console.
-    public var lastUndo: UndoCandidate?
+    /// What `u` undoes, newest last: this console's removes, demotes and promotes not yet
+    /// undone. Each `u` takes the newest, so `u` walks back through them.
+    public var undoStack: [UndoCandidate] = []
+    /// The newest operation `u` undoes.
+    public var lastUndo: UndoCandidate? { undoStack.last }
+    /// The audit id of each operation of this console, by its console number.
+    public var auditIDs: [Int: String] = [:]
+    /// The operation running when the operator quit, for the summary printed on exit.
+    public var quitDuring: Int?
     /// Interrupted operations still to offer.
     public var pending: [PendingOperation] = []
     /// The number or JID being typed for find (`f`); nil when not typing.
@@ -182,6 +280,7 @@ public struct ConsoleState: Sendable {
         participantSearch[key] = sorted.map { p in
             Self.folded([p.name, p.numberText, p.phone?.string, p.lid?.string].compactMap { $0 }.joined(separator: "\u{1}"))
         }
+        participantDigits[key] = sorted.map { p in [p.phone?.string, p.lid?.string].compactMap { $0?.filter(\.isNumber) }.joined(separator: "|") }
     }
 
     /// Changes a group's loading state or error, leaving its rows.
@@ -201,5 +300,38 @@ public struct ConsoleState: Sendable {
     public var currentGroup: Group? {
         guard let key = openGroup else { return nil }
         return groups[key.session]?.value?.first { $0.jid == key.group }
+    }
+}
+
+extension ConsoleState {
+    /// After a quit during an operation: what was done, what was not sent, and its id.
+    /// After a quit during an operation: what was done, what was not sent, and its id
+    /// (printed once the terminal is restored).
+    public var quitSummary: [String] {
+        guard let id = quitDuring, let op = operation, op.id == id else { return [] }
+        func state(_ t: JID) -> OperationState.RowState { op.rows[t] ?? .pending }
+        let notSent = op.targets.filter { t in
+            switch state(t) {
+            case .pending: true
+            case .ended(.notAttempted): true
+            default: false
+            }
+        }
+        let failed = op.targets.filter { t in
+            if case .ended(let o) = state(t), !o.isSuccess, o.kind != Outcome.notAttempted("").kind { return true }
+            return false
+        }
+        let inFlight = op.targets.filter { state($0) == .sending }
+        let ref = op.auditID.map { " (operation \($0))" } ?? ""
+        var lines = ["wamod: quit during \(TerminalText.clip(op.title, 80))\(ref): \(op.done) done, \(failed.count) failed, \(notSent.count) not sent\(inFlight.isEmpty ? "" : ", \(inFlight.count) without an answer yet")"]
+        if !notSent.isEmpty {
+            let names = notSent.prefix(10).map { TerminalText.clip(op.names[$0] ?? $0.string, 40) }
+            lines.append("  not sent: \(names.joined(separator: ", "))\(notSent.count > 10 ? ", … (\(notSent.count - 10) more)" : "")")
+        }
+        if let auditID = op.auditID {
+            lines.append("  every result is in the audit log: wamod audit --op \(auditID)")
+            if !inFlight.isEmpty || op.resumable > 0 { lines.append("  what is unsettled stays in the journal: wamod resume \(auditID)") }
+        }
+        return lines
     }
 }

@@ -8,15 +8,10 @@ extension ConsoleState {
     }
 
     static func matches(_ filter: String, _ fields: [String?]) -> Bool {
-        let f = folded(filter.trimmingCharacters(in: .whitespaces))
-        if f.isEmpty { return true }
-        let digits = f.filter(\.isNumber)
-        return fields.contains { field in
-            guard let field else { return false }
-            if folded(field).contains(f) { return true }
-            // "+55 11 9999" matches a number written without spaces.
-            return digits.count >= 3 && digits.count == f.filter({ !" +-()".contains($0) }).count && field.filter(\.isNumber).contains(digits)
-        }
+        let q = FilterQuery(filter)
+        if q.isEmpty { return true }
+        let present = fields.compactMap { $0 }
+        return q.matches(folded(present.joined(separator: "\u{1}")), digits: present.map { $0.filter(\.isNumber) }.joined(separator: "|"))
     }
 
     public var visibleSessions: [Session] {
@@ -55,16 +50,11 @@ extension ConsoleState {
         let f = list(.participants).filter.trimmingCharacters(in: .whitespaces)
         guard !f.isEmpty, let key = openGroup else { return all }
         let search = participantSearch[key] ?? []
-        let needle = Self.folded(f)
-        let digits = needle.filter(\.isNumber)
-        let numeric = digits.count >= 3 && digits.count == needle.filter({ !" +-()".contains($0) }).count
+        let digits = participantDigits[key] ?? []
+        let q = FilterQuery(f)
         return all.indices.compactMap { i in
-            guard i < search.count else { return nil }
-            let hay = search[i]
-            if hay.contains(needle) { return all[i] }
-            // "+55 11 9999" matches a number written without spaces.
-            if numeric, hay.filter(\.isNumber).contains(digits) { return all[i] }
-            return nil
+            guard i < search.count, i < digits.count else { return nil }
+            return q.matches(search[i], digits: digits[i]) ? all[i] : nil
         }
     }
 
@@ -74,7 +64,103 @@ extension ConsoleState {
         case .sessions: visibleSessions.count
         case .groups: visibleGroups.count
         case .participants: visibleParticipants.count
-        case .log: log.count
+        case .log: visibleLog.count
+        }
+    }
+
+    static func identity(_ row: LogRow) -> String {
+        switch row {
+        case .entry(let i): "e\(i)"
+        case .fold(.operation(let id), _, _, _): "o\(id)"
+        case .fold(.run(let start), _, _, _): "r\(start)"
+        }
+    }
+
+    /// Runs of this many background requests or more fold into one row.
+    static let logRunFold = 4
+
+    /// The log's rows. With no filter, an operation's requests fold into one row under it
+    /// ("▸ 212 requests", Enter unfolds), placed where the first was, so its ✓ and ✗ lines stay
+    /// in view; a run of 4 or more background requests folds likewise, and a failed background
+    /// request is never folded. With a filter, every entry that matches, unfolded.
+    public var visibleLog: [LogRow] {
+        let f = list(.log).filter.trimmingCharacters(in: .whitespaces)
+        if !f.isEmpty {
+            let q = FilterQuery(f)
+            return log.indices.filter { i in
+                let text = Self.logSearchText(log[i])
+                return q.matches(Self.folded(text), digits: text.filter(\.isNumber))
+            }.map { .entry($0) }
+        }
+        var rows: [LogRow] = []
+        var opRow: [Int: Int] = [:]
+        var run: [Int] = []
+        func flush() {
+            defer { run = [] }
+            guard let first = run.first else { return }
+            if run.count < Self.logRunFold { rows += run.map { .entry($0) }; return }
+            rows.append(.fold(.run(first), count: run.count, errors: 0, first: first))
+            if logExpanded.contains(.run(first)) { rows += run.map { .entry($0) } }
+        }
+        for (i, e) in log.enumerated() {
+            guard case .request(let ev) = e.kind else {
+                flush()
+                rows.append(.entry(i))
+                continue
+            }
+            let failed = ev.status.map { $0 >= 400 } ?? true
+            if let op = e.operation {
+                flush()
+                if let r = opRow[op], case .fold(let fold, let c, let errs, let first) = rows[r] {
+                    rows[r] = .fold(fold, count: c + 1, errors: errs + (failed ? 1 : 0), first: first)
+                } else {
+                    opRow[op] = rows.count
+                    rows.append(.fold(.operation(op), count: 1, errors: failed ? 1 : 0, first: i))
+                }
+                if logExpanded.contains(.operation(op)) { rows.append(.entry(i)) }
+                continue
+            }
+            if failed {
+                flush()
+                rows.append(.entry(i))
+            } else {
+                run.append(i)
+            }
+        }
+        flush()
+        return rows
+    }
+
+    /// What the log's filter looks in: the text, the request's method, path and status, and
+    /// the operation ("op 3", "#3").
+    static func logSearchText(_ e: LogEntry) -> String {
+        var parts = [e.text]
+        if case .request(let ev) = e.kind {
+            parts += [ev.method, ev.path, ev.status.map(String.init) ?? "---"]
+            if let err = ev.error { parts.append(err) }
+        }
+        if let op = e.operation { parts += ["op \(op)", "#\(op)"] }
+        return parts.joined(separator: "\u{1}")
+    }
+
+    /// What the row at `index` of a pane is (a session id, a group or participant JID, a log
+    /// entry's index), so the cursor can stay on it when the rows change.
+    func rowIdentity(_ pane: Pane, at index: Int) -> String? {
+        switch pane {
+        case .sessions: visibleSessions.indices.contains(index) ? visibleSessions[index].id : nil
+        case .groups: visibleGroups.indices.contains(index) ? visibleGroups[index].jid.string : nil
+        case .participants: visibleParticipants.indices.contains(index) ? visibleParticipants[index].id.string : nil
+        case .log: visibleLog.indices.contains(index) ? Self.identity(visibleLog[index]) : nil
+        }
+    }
+
+    /// Where the row `identity` is now, if shown.
+    func rowIndex(_ pane: Pane, of identity: String) -> Int? {
+        switch pane {
+        case .sessions: visibleSessions.firstIndex { $0.id == identity }
+        case .groups: visibleGroups.firstIndex { $0.jid.string == identity }
+        case .participants: visibleParticipants.firstIndex { $0.id.string == identity }
+        case .log: visibleLog.firstIndex { Self.identity($0) == identity }
         }
     }
 
@@ -96,5 +182,52 @@ extension ConsoleState {
         guard let s = openSession, let tags = groupTags[s], !tags.isEmpty else { return 0 }
         let shown = Set(visibleGroups.map(\.jid))
         return tags.subtracting(shown).count
+    }
+}
+
+/// What `/` typed, as terms that must all match (words are ANDed): "maria 2922" is Maria whose
+/// number holds 2922. Letters compare folded (case, accents and width ignored); a run of
+/// words made of digits and `+ - ( )` is one number, compared on digits only, so "+55 11 9999"
+/// matches "+5511999912345".
+struct FilterQuery: Sendable, Hashable {
+    enum Term: Sendable, Hashable {
+        case text(String)
+        case digits(String)
+    }
+    var terms: [Term] = []
+
+    init(_ filter: String) {
+        var number = ""
+        var numberWords: [String] = []
+        func flushNumber() {
+            guard !numberWords.isEmpty else { return }
+            // Fewer than 3 digits is too little to be a number: it is text ("2" in "Team 2").
+            if number.count >= 3 { terms.append(.digits(number)) } else { terms += numberWords.map { .text($0) } }
+            number = ""
+            numberWords = []
+        }
+        for word in ConsoleState.folded(filter).split(whereSeparator: \.isWhitespace) {
+            let w = String(word)
+            if w.contains(where: \.isNumber), w.allSatisfy({ $0.isNumber || "+-()".contains($0) }) {
+                number += w.filter(\.isNumber)
+                numberWords.append(w)
+            } else {
+                flushNumber()
+                terms.append(.text(w))
+            }
+        }
+        flushNumber()
+    }
+
+    var isEmpty: Bool { terms.isEmpty }
+
+    /// Whether every term is in `hay` (folded text) or, for a number, in `digits` (its digits).
+    func matches(_ hay: String, digits: String) -> Bool {
+        terms.allSatisfy { t in
+            switch t {
+            case .text(let w): hay.contains(w)
+            case .digits(let d): digits.contains(d)
+            }
+        }
     }
 }

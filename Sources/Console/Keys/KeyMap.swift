@@ -7,9 +7,9 @@ public enum Command: String, Sendable, Hashable, CaseIterable {
     case open, filter, clearFilter
     case tag, tagAll, untagAll
     case remove, demote, promote, leave
-    case undo, find
+    case undo, history, find
     case refresh, refreshAll
-    case focusLog, help, interrupt, quit
+    case focusLog, zoomLog, help, interrupt, quit
 }
 
 /// One binding: keys, what they do, and whether the action acts on people.
@@ -53,11 +53,13 @@ public struct KeyMap: Sendable {
         Binding([.char("d")], .demote, "demote the tagged admins (or the one under the cursor)", dangerous: true, hint: "demote"),
         Binding([.char("p")], .promote, "promote the tagged participants (or the one under the cursor)", dangerous: true, hint: "promote"),
         Binding([.char("L")], .leave, "leave the tagged groups (or the one under the cursor)", dangerous: true, hint: "leave"),
-        Binding([.char("u")], .undo, "undo the last operation (re-add, re-promote)", dangerous: true),
+        Binding([.char("u")], .undo, "undo this console's last operation (re-add, re-promote); again: the one before", dangerous: true),
+        Binding([.char("H")], .history, "history: this gateway's recent operations from the audit log; u undoes one"),
         Binding([.char("f")], .find, "find a number or JID in every group of every session"),
         Binding([.char("r")], .refresh, "refresh this pane", hint: "refresh"),
         Binding([.char("R")], .refreshAll, "refresh everything"),
-        Binding([.char("@")], .focusLog, "focus the log; Enter on an entry shows its details"),
+        Binding([.char("@")], .focusLog, "focus the log; Enter on an entry shows its details, on ▸ unfolds requests"),
+        Binding([.char("z")], .zoomLog, "log taller, full screen, back", hint: "zoom"),
         Binding([.char("?")], .help, "help (this list)", hint: "help"),
         Binding([.ctrl("c")], .interrupt, "cancel the running operation; again to quit"),
         Binding([.char("q")], .quit, "quit (asks first while an operation runs)", hint: "quit"),

@@ -86,7 +86,11 @@ public struct Screen: Sendable, Hashable {
         var col = x
         // Where text meets the terminal: a secret a gateway echoed back (in a label, a name,
         // an error) is masked, controls and bidirectional and invisible characters replaced.
-        for ch in TerminalText.clean(text) {
+        var clean = TerminalText.clean(text)
+        // Cut text ends in an ellipsis, everywhere (a cell never holds more bytes than it has
+        // UTF-8, so short text is not measured).
+        if clean.utf8.count > limit, CellWidth.of(clean) > limit { clean = CellWidth.truncate(clean, to: limit) }
+        for ch in clean {
             var g = String(ch)
             var w = CellWidth.of(ch)
             if w == 0 {

@@ -11,35 +11,50 @@ struct LogView {
         let rect = layout.log
         guard rect.height >= 2 else { return }
         let l = state.list(.log)
-        let count = state.log.count
+        let rowsShown = state.visibleLog
+        let count = rowsShown.count
         let rows = layout.visibleRows(.log)
         // While following, the newest entries are shown; otherwise the cursor's window.
-        let scroll = state.logFollow && state.focus != .log ? max(0, count - rows) : l.scroll
-        let right = state.logFollow ? "\(count)" : "\(min(count, l.cursor + 1))/\(count) \(g.dot) scrolled"
-        screen.box(rect, title: "Log", focused: state.focus == .log, right: right)
+        let following = state.logFollow && (state.focus != .log || l.cursor >= count - 1)
+        let scroll = following && state.focus != .log ? max(0, count - rows) : l.scroll
+        var right: [String] = []
+        if l.editing || !l.filter.isEmpty { right.append("/" + l.filter + (l.editing ? "_" : "")) }
+        right.append(following ? "\(state.log.count)" : "\(min(count, l.cursor + 1))/\(count) \(g.dot) scrolled, G follows")
+        if state.logSize > 0 { right.append("z") }
+        screen.box(rect, title: "Log", focused: state.focus == .log, right: right.joined(separator: " "))
         let r = rect.inner
         guard !r.isEmpty else { return }
         screen.fill(r)
         if count == 0 {
-            screen.put(r.x + 1, r.y, "requests and results appear here", .dim, maxWidth: r.width - 1)
+            let empty = l.filter.isEmpty ? "requests and results appear here" : "no match for “\(l.filter)” (Esc clears the filter)"
+            screen.put(r.x + 1, r.y, empty, .dim, maxWidth: r.width - 1)
             return
         }
         for i in 0..<r.height {
             let index = scroll + i
             guard index < count else { break }
-            let e = state.log[index]
             let isCursor = state.focus == .log && index == l.cursor
-            let base: Style = switch e.kind {
-            case .info: .normal
-            case .error: .error
-            case .request(let ev): (ev.status.map { $0 >= 400 } ?? true) ? .warn : .dim
-            case .operation: .header
-            case .result(let ok): ok ? .ok : .error
-            }
-            let style = isCursor ? .cursor : base
             if isCursor { screen.fill(Rect(x: r.x, y: r.y + i, width: r.width, height: 1), .cursor) }
-            let used = screen.put(r.x, r.y + i, Reducer.time(e.at) + " ", isCursor ? .cursor : .dim, maxWidth: r.width)
-            screen.put(r.x + used, r.y + i, CellWidth.truncate(CellWidth.sanitize(e.text), to: r.width - used), style, maxWidth: r.width - used)
+            switch rowsShown[index] {
+            case .entry(let n):
+                let e = state.log[n]
+                let base: Style = switch e.kind {
+                case .info: .normal
+                case .error: .error
+                case .request(let ev): (ev.status.map { $0 >= 400 } ?? true) ? .warn : .dim
+                case .operation: .header
+                case .result(let ok): ok ? .ok : .error
+                }
+                let used = screen.put(r.x, r.y + i, Reducer.time(e.at) + " ", isCursor ? .cursor : .dim, maxWidth: r.width)
+                screen.put(r.x + used, r.y + i, CellWidth.truncate(CellWidth.sanitize(e.text), to: r.width - used), isCursor ? .cursor : base, maxWidth: r.width - used)
+            case .fold(let fold, let n, let errors, let first):
+                let open = state.logExpanded.contains(fold)
+                let at = state.log.indices.contains(first) ? Reducer.time(state.log[first].at) + " " : ""
+                let used = screen.put(r.x, r.y + i, at, isCursor ? .cursor : .dim, maxWidth: r.width)
+                let what = if case .operation = fold { "    " } else { "" }
+                let text = "\(what)\(open ? "▾" : "▸") \(n) request\(n == 1 ? "" : "s")\(errors > 0 ? " \(g.dot) \(errors) failed" : "") \(g.dot) Enter \(open ? "folds" : "shows") them"
+                screen.put(r.x + used, r.y + i, CellWidth.truncate(text, to: r.width - used), isCursor ? .cursor : (errors > 0 ? .warn : .dim), maxWidth: r.width - used)
+            }
         }
     }
 }
@@ -86,7 +101,24 @@ struct StatusLine {
             return
         }
         if let message = state.message {
-            put(CellWidth.sanitize(message), state.messageIsError ? .error : .status)
+            let text = CellWidth.sanitize(message)
+            let style: Style = state.messageIsError ? .error : .status
+            if CellWidth.of(text) <= w - x - 1 {
+                put(text, style)
+                return
+            }
+            // Too long beside the breadcrumb: the message takes the line, and wraps onto the row
+            // above (over the log's lower border) rather than being cut mid-word.
+            let lines = wrap(text, width: max(10, w - 2))
+            screen.fill(Rect(x: 0, y: row, width: w, height: 1), .status)
+            if lines.count > 1, row > 0 {
+                screen.fill(Rect(x: 0, y: row - 1, width: w, height: 1), .status)
+                screen.put(1, row - 1, lines[0], style, maxWidth: w - 2)
+                let rest = lines.dropFirst().joined(separator: " ")
+                screen.put(1, row, CellWidth.truncate(rest, to: w - 2), style, maxWidth: w - 2)
+            } else {
+                screen.put(1, row, CellWidth.truncate(text, to: w - 2), style, maxWidth: w - 2)
+            }
             return
         }
         for (key, text) in hints() {
@@ -100,6 +132,8 @@ struct StatusLine {
     func hints() -> [(String, String)] {
         if state.tooSmall { return [("q", "quit")] }
         if let d = state.dialog {
+            if case .found = d.kind, d.loading { return [("Esc", "stop the search")] }
+            if case .history = d.kind, d.history != nil { return [("j/k", "move"), ("u", "undo it"), ("Esc", "close")] }
             guard d.isConfirmation, !d.loading, d.error == nil else { return [("Esc", "close")] }
             if case .resume = d.kind { return [("y", "resume"), ("n", "later"), ("D", "give up")] }
             return d.expected == nil ? [("y", "confirm"), ("n/Esc", "cancel"), ("Tab", "reason")] : [("Enter", "confirm once typed"), ("Esc", "cancel"), ("Tab", "reason")]
@@ -112,7 +146,7 @@ struct StatusLine {
         case .sessions: commands += [.open, .filter, .refresh]
         case .groups: commands += [.open, .tag, .filter, .leave]
         case .participants: commands += [.remove, .demote, .promote, .tag, .filter]
-        case .log: commands += [.open]
+        case .log: commands += [.open, .filter, .zoomLog]
         }
         commands.append(.quit)
         return commands.compactMap { c in

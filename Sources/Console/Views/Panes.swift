@@ -90,7 +90,7 @@ struct PaneViews {
             return placeholder(&screen, rect, "Enter on a session")
         }
         let tags = state.openSession.flatMap { state.groupTags[$0] } ?? []
-        let op = state.operation
+        let op = state.operation.flatMap { $0.showRows ? $0 : nil }
         rows(&screen, .groups, items, loaded: loaded, empty: "no groups") { sc, x, y, w, grp, style in
             let tagged = tags.contains(grp.jid)
             sc.put(x, y, tagged ? g.tagged : g.untagged, style == .normal ? .tagged : style, maxWidth: g.tagWidth)
@@ -125,31 +125,32 @@ struct PaneViews {
             return placeholder(&screen, rect, "Enter on a group")
         }
         let tags = state.openGroup.flatMap { state.participantTags[$0] } ?? []
-        let candidate = state.operation?.key == state.openGroup ? state.operation : nil
+        let candidate = state.operation?.key == state.openGroup ? state.operation.flatMap { $0.showRows ? $0 : nil } : nil
         // Row states show while their rows are still here (a finished removal's rows are gone).
         let op = candidate.flatMap { o in items.contains { o.rows[$0.id] != nil } ? o : nil }
+        let cols = ParticipantColumns(width: rect.inner.width, tagWidth: g.tagWidth, items: items, running: op.map { !$0.finished }, g: g)
         rows(&screen, .participants, items, loaded: loaded, empty: "no participants") { sc, x, y, w, p, style in
             sc.put(x, y, tags.contains(p.id) ? g.tagged : g.untagged, style == .normal ? .tagged : style, maxWidth: g.tagWidth)
-            let rowState = op?.rows[p.id]
-            let roleText = p.role == .superadmin ? "owner" : (p.role == .admin ? "admin" : "")
-            // One width for the whole pane, so columns line up on every row.
-            let running = op.map { !$0.finished } ?? false
-            let rightW = running ? max(10, w / 3) : (op == nil ? 6 : 11)
-            let right = rowState.map { stateText($0, width: rightW) } ?? roleText
-            let avail = max(0, w - g.tagWidth - 1 - rightW - 1)
-            let numberW = avail >= 26 ? 15 : max(8, avail - 11)
-            let nameW = max(0, avail - numberW - 1)
             let ownerMark = p.role == .superadmin ? g.owner + " " : ""
-            sc.putFitted(x + g.tagWidth + 1, y, ownerMark + (p.name ?? "–"), width: nameW, style == .normal ? (p.name == nil ? .dim : .normal) : style)
-            // An @lid id is told apart by its end, so a long one is cut at the front.
-            let number = p.phone == nil && CellWidth.of(p.numberText) > numberW ? "…" + String(p.numberText.suffix(numberW - 1)) : p.numberText
-            sc.putFitted(x + g.tagWidth + 1 + nameW + 1, y, number, width: numberW, style == .normal ? .dim : style)
-            let rs: Style = rowState.map(stateStyle) ?? (p.role == .superadmin ? .owner : .admin)
-            sc.putFitted(x + w - rightW, y, right, width: rightW, style == .normal ? rs : style)
+            sc.putFitted(x + cols.nameX, y, ownerMark + (p.name ?? "–"), width: cols.nameW, style == .normal ? (p.name == nil ? .dim : .normal) : style)
+            sc.putFitted(x + cols.numberX, y, cols.number(p), width: cols.numberW, style == .normal ? .dim : style)
+            // The role is always shown, also beside an operation's row state.
+            let roleText = p.role == .superadmin ? "owner" : (p.role == .admin ? "admin" : "")
+            if cols.roleW > 0 { sc.putFitted(x + cols.roleX, y, roleText, width: cols.roleW, style == .normal ? (p.role == .superadmin ? .owner : .admin) : style) }
+            if cols.stateW > 0, let rowState = op?.rows[p.id] {
+                sc.putFitted(x + cols.stateX, y, stateText(rowState, width: cols.stateW), width: cols.stateW, style == .normal ? stateStyle(rowState) : style)
+            }
         }
     }
 
     func stateText(_ st: OperationState.RowState, width: Int) -> String {
+        if width < 3 {
+            switch st {
+            case .pending: return g.pending
+            case .sending: return g.sending
+            case .ended(let o): return o.isSuccess ? g.ok : g.fail
+            }
+        }
         switch st {
         case .pending: return g.pending + " pending"
         case .sending: return g.sending + " sending"

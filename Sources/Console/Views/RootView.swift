@@ -17,8 +17,8 @@ public struct RootView: Sendable {
             tooSmall(&screen, state)
             return screen
         }
-        let layout = Layout(width: state.width, height: state.height)
-        PaneViews(state: state, layout: layout, g: g).draw(&screen)
+        let layout = Layout(width: state.width, height: state.height, logSize: state.logSize)
+        if layout.sessions.height >= 3 { PaneViews(state: state, layout: layout, g: g).draw(&screen) }
         LogView(state: state, layout: layout, g: g).draw(&screen)
         StatusLine(state: state, keys: keys, reducer: reducer, g: g).draw(&screen, row: layout.statusRow)
         if state.showHelp { HelpView(state: state, keys: keys, reducer: reducer).draw(&screen) }

@@ -166,6 +166,12 @@ public enum FindEverywhere {
         /// Sessions or groups that could not be read, with why.
         public var notSearched: [String] = []
 
+        /// The search was stopped before every group was read (the hits are those found so far).
+        public var stopped = false
+        /// Groups read, of how many, over every session listed.
+        public var groupsRead = 0
+        public var groupsTotal = 0
+
         public init(who: JID, hits: [Hit] = [], notSearched: [String] = []) {
             self.who = who; self.hits = hits; self.notSearched = notSearched
         }
@@ -176,32 +182,51 @@ public enum FindEverywhere {
         }
     }
 
-    /// Reads every group of every session, two groups at a time per session.
-    public static func search(_ who: JID, gateway: any Gateway) async -> Report {
+    /// What a search has done so far, for an operator watching it.
+    public enum Progress: Sendable {
+        /// A session's groups were listed (total) and `read` of them read.
+        case session(label: String, read: Int, total: Int)
+        case hit(Hit)
+        case notSearched(String)
+    }
+
+    /// Reads every group of every session, two groups at a time per session, telling
+    /// `progress` as it goes. Cancelling the task stops it: the report then holds what was
+    /// found so far and says it stopped.
+    public static func search(_ who: JID, gateway: any Gateway, progress: (@Sendable (Progress) -> Void)? = nil) async -> Report {
         var report = Report(who: who)
         let sessions: [Session]
         do throws(GatewayError) { sessions = try await gateway.sessions() } catch {
             report.notSearched.append("sessions: \(error.message)")
+            progress?(.notSearched("sessions: \(error.message)"))
             return report
         }
         for s in sessions {
+            if Task.isCancelled { report.stopped = true; break }
             let groups: [Group]
             do throws(GatewayError) { groups = try await gateway.groups(session: s.id) } catch {
                 report.notSearched.append("\(s.label): \(error.message)")
+                progress?(.notSearched("\(s.label): \(error.message)"))
                 continue
             }
-            let found = await scan(gateway, session: s, groups: groups, target: who)
+            report.groupsTotal += groups.count
+            progress?(.session(label: s.label, read: 0, total: groups.count))
+            let found = await scan(gateway, session: s, groups: groups, target: who, progress: progress)
             report.hits += found.hits
             report.notSearched += found.failures
+            report.groupsRead += found.read
+            if found.read < groups.count { report.stopped = true; break }
         }
         return report
     }
 
-    static func scan(_ gw: any Gateway, session: Session, groups: [Group], target: JID) async -> (hits: [Hit], failures: [String]) {
+    static func scan(_ gw: any Gateway, session: Session, groups: [Group], target: JID,
+                     progress: (@Sendable (Progress) -> Void)?) async -> (hits: [Hit], failures: [String], read: Int) {
         await withTaskGroup(of: (Hit?, String?).self) { tasks in
             var next = groups.makeIterator()
             func add() -> Bool {
-                guard let g = next.next() else { return false }
+                // Stopped: no new read starts; those under way finish.
+                guard !Task.isCancelled, let g = next.next() else { return false }
                 tasks.addTask {
                     do throws(GatewayError) {
                         let people = try await gw.participants(session: session.id, group: g.jid)
@@ -215,12 +240,17 @@ public enum FindEverywhere {
             }
             _ = add(); _ = add()
             var hits: [Hit] = [], failures: [String] = []
+            var read = 0
             while let (hit, failure) = await tasks.next() {
-                if let hit { hits.append(hit) }
-                if let failure { failures.append(failure) }
+                // A read cut short by the stop is not a failure of the group: it was not read.
+                if failure != nil, Task.isCancelled { continue }
+                read += 1
+                if let hit { hits.append(hit); progress?(.hit(hit)) }
+                if let failure { failures.append(failure); progress?(.notSearched(failure)) }
+                progress?(.session(label: session.label, read: read, total: groups.count))
                 _ = add()
             }
-            return (hits.sorted { ($0.session.label, $0.group.subject) < ($1.session.label, $1.group.subject) }, failures)
+            return (hits.sorted { ($0.session.label, $0.group.subject) < ($1.session.label, $1.group.subject) }, failures, read)
         }
     }
 }

@@ -35,6 +35,8 @@ enum ConsoleLauncher {
         } catch let e as TerminalError {
             throw CommandFailure(message: "\(e)", code: Exit.usage)
         }
+        // A quit during an operation says what it left, once the terminal is back.
+        for line in app.exitSummary { Stdio.err(line) }
     }
 }
 
