@@ -51,7 +51,8 @@ struct DialogView {
             return "An operation did not finish"
         case .found(let who):
             let n = dialog.found?.hits.count
-            return "\(who.phoneNumber ?? who.string)" + (n.map { " is in \($0) group\($0 == 1 ? "" : "s")" } ?? "")
+            let stopped = dialog.found?.stopped == true ? " of those read (stopped)" : ""
+            return "\(who.phoneNumber ?? who.string)" + (n.map { " is in \($0) group\($0 == 1 ? "" : "s")\(stopped)" } ?? "")
         case .leave:
             let n = dialog.leaveRows?.filter(\.verdict.sends).count ?? dialog.requested.count
             return "Leave \(n) group\(n == 1 ? "" : "s")"
@@ -194,6 +195,8 @@ struct DialogView {
 
     func footerLines() -> [(String, Style)] {
         guard dialog.isConfirmation, !dialog.loading, dialog.error == nil else {
+            if case .found = dialog.kind, dialog.loading { return [("", .dialog), ("Esc stops the search (what was found stays)", .dim)] }
+            if case .history = dialog.kind { return [("", .dialog), ("j/k move \(g.dot) u undo the one selected \(g.dot) Esc close", .dim)] }
             return [("", .dialog), ("Enter/Esc close", .dim)]
         }
         if case .resume = dialog.kind {

@@ -20,7 +20,6 @@ struct LogView {
         var right: [String] = []
         if l.editing || !l.filter.isEmpty { right.append("/" + l.filter + (l.editing ? "_" : "")) }
         right.append(following ? "\(state.log.count)" : "\(min(count, l.cursor + 1))/\(count) \(g.dot) scrolled, G follows")
-        if state.logSize > 0 { right.append("z") }
         screen.box(rect, title: "Log", focused: state.focus == .log, right: right.joined(separator: " "))
         let r = rect.inner
         guard !r.isEmpty else { return }
