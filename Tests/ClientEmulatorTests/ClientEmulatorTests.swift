@@ -242,11 +242,17 @@ struct ClientEmulatorTests {
     @Test("a proxy's HTML 502 on a read is read again; when it stays, a server error with an excerpt, not a crash", arguments: dialects)
     func html(_ d: Dialect) async throws {
         try await withHarness(d, clientToken: Self.clientToken(d)) { h in
+            // Wawp's identity read gives way, when it fails, to an instance whose account is
+            // unknown (the listing goes on: WawpIdentityTests): its read here is a group's members.
+            let read: () async throws -> Int = d == .wawp
+                ? { try await h.gateway.participants(session: alpha, group: TinyFixture.teamAlpha).count }
+                : { try await h.gateway.sessions().count }
+            let expected = d == .wawp ? TinyFixture.teamAlphaSize : (h.gateway.capabilities.listsSessions ? 2 : 1)
             h.world.updateFaults { $0.htmlNext = 1 }
-            #expect(try await h.gateway.sessions().count == (h.gateway.capabilities.listsSessions ? 2 : 1), "read again after one HTML page")
+            #expect(try await read() == expected, "read again after one HTML page")
             h.world.updateFaults { $0.htmlNext = 3 }
             do {
-                _ = try await h.gateway.sessions()
+                _ = try await read()
                 Issue.record("expected an error")
             } catch let error as GatewayError {
                 guard case .server(let status, let excerpt) = error else { Issue.record("got \(error)"); return }
@@ -254,7 +260,7 @@ struct ClientEmulatorTests {
                 #expect(excerpt?.contains("Bad Gateway") == true)
             }
             // The next request is answered normally.
-            #expect(try await h.gateway.sessions().count == (h.gateway.capabilities.listsSessions ? 2 : 1))
+            #expect(try await read() == expected)
         }
     }
 

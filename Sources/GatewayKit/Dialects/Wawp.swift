@@ -10,8 +10,18 @@ import Synchronization
 ///
 /// The profile's token holds both secrets as `INSTANCE_ID:ACCESS_TOKEN` (see `GatewayFactory`).
 ///
-/// Where gateways.md is silent, this client does what Wawp does: the session comes from
-/// `GET /v2/session/info` (WAHA's session object: `name`, `status`, `me`); an add answered
+/// The session comes from the identity read of gateways.md §10: `POST /v2/session/info`, as
+/// Wawp's current page documents it (https://api.wawp.net/en/docs/v2/session/info: POST, the
+/// secrets in the query, no body), answered with WAHA's session object (`name`, `status`, `me`).
+/// An older page (https://docs.wawp.net/get-session-info-19594178e0) shows `GET`: a gateway that
+/// answers the POST as a route it does not have (404 `Cannot POST …`, or 405) is asked with GET,
+/// and whichever form answered is used for the rest of this client object's life. A failed
+/// identity read does not stop the listing: the instance is then a session whose account and
+/// status are unknown (our role in each group shows as unknown), and the next read tries again;
+/// only what would stop every other call alike is thrown (a refused token, an unknown
+/// instance, a gateway that cannot be reached).
+///
+/// Where gateways.md is silent, this client does what Wawp does: an add answered
 /// `{"ok":true}` is checked by reading the participants back, since WhatsApp declines some numbers
 /// (privacy settings, not on WhatsApp) without failing the call; a 403 naming the creator and a
 /// 404 naming the participant are refusals of that participant, any other 403 means the instance
@@ -22,6 +32,8 @@ public final class WawpGateway: Gateway {
     let transport: HTTPTransport
     /// The instance, once read: its account tells our role in a group.
     private let instance = Mutex<Session?>(nil)
+    /// The identity read's form this gateway answered: learned once, kept for this object.
+    private let infoMethod = Mutex<String?>(nil)
     /// Groups asked for per page.
     public let pageSize: Int
 
@@ -30,17 +42,47 @@ public final class WawpGateway: Gateway {
         self.pageSize = max(1, pageSize)
     }
 
-    /// The token's instance, as the one session.
+    /// The token's instance, as the one session; when its identity cannot be read, a session
+    /// that says what is unknown (see `WawpDecode.unreadInstance`).
     public func sessions() async throws(GatewayError) -> [Session] {
-        let r = try await call(WawpAPI.sessionInfo())
-        let s = try WawpDecode.session(r)
-        instance.withLock { $0 = s }
-        return [s]
+        do throws(GatewayError) {
+            let s = try await readInstance()
+            instance.withLock { $0 = s }
+            return [s]
+        } catch {
+            if WawpDecode.stopsListing(error) { throw error }
+            return [WawpDecode.unreadInstance(error)]
+        }
     }
 
+    /// The identity read's method this gateway answered (`POST` or `GET`), once one did.
+    public var sessionInfoMethod: String? { infoMethod.withLock { $0 } }
+
+    /// `POST /v2/session/info` (or the form learned earlier); on a route miss, the other form.
+    private func readInstance() async throws(GatewayError) -> Session {
+        let known = infoMethod.withLock { $0 }
+        let first = WawpAPI.sessionInfo(method: known ?? WawpAPI.documentedInfoMethod)
+        let r = try await transport.send(first)
+        var spec = first, answer = r
+        if WawpDecode.isInfoRouteMiss(r) {
+            let other = WawpAPI.sessionInfo(method: first.method == "POST" ? "GET" : "POST")
+            let second = try await transport.send(other)
+            guard !WawpDecode.isInfoRouteMiss(second) else {
+                throw .noSuchRoute(method: first.method, path: first.redactedTarget)
+            }
+            spec = other; answer = second
+        }
+        guard (200..<300).contains(answer.status) else { throw WawpDecode.error(answer, spec) }
+        let s = try WawpDecode.session(answer)
+        infoMethod.withLock { $0 = spec.method }
+        return s
+    }
+
+    /// The instance, read once; nil while its identity cannot be read (roles stay unknown).
     private func me() async -> Session? {
         if let s = instance.withLock({ $0 }) { return s }
-        return (try? await sessions())?.first
+        guard let s = (try? await sessions())?.first, s.account != nil || s.accountLID != nil else { return nil }
+        return s
     }
 
     // The `session` arguments below are not sent: the credential's instance_id names the
@@ -125,8 +167,16 @@ public final class WawpGateway: Gateway {
 public enum WawpAPI {
     static func groupPath(_ group: JID) -> String { "/v2/groups/\(PathEncoding.keepingAt(group.string))" }
 
-    /// The instance's session (WAHA's session object).
-    public static func sessionInfo() -> HTTPRequestSpec { HTTPRequestSpec(method: "GET", path: "/v2/session/info") }
+    /// The method Wawp's current page documents for the identity read
+    /// (https://api.wawp.net/en/docs/v2/session/info).
+    public static let documentedInfoMethod = "POST"
+
+    /// The instance's session (WAHA's session object): `POST` as documented, or `GET` as an
+    /// older page shows it. No body: the credential's query carries both secrets. A read,
+    /// whatever its method, so the transport may repeat it.
+    public static func sessionInfo(method: String = documentedInfoMethod) -> HTTPRequestSpec {
+        HTTPRequestSpec(method: method, path: "/v2/session/info", isReadOnly: true)
+    }
 
     /// A page of groups, without their participants (as WAHA).
     public static func groups(limit: Int, offset: Int) -> HTTPRequestSpec {
@@ -160,7 +210,7 @@ public enum WawpAPI {
 
 /// The answers of `wawp`, decoded. Reads are WAHA's shapes (`WAHADecode`).
 public enum WawpDecode {
-    /// `GET /v2/session/info`: `{"name","status","me":{"id","pushName"}}` (an array of one is read too).
+    /// `POST` (or `GET`) `/v2/session/info`: `{"name","status","me":{"id","pushName"}}` (an array of one is read too).
     public static func session(_ r: HTTPResponseData) throws(GatewayError) -> Session {
         let v = try DialectSupport.json(r)
         let row = v.array?.first ?? v
@@ -174,6 +224,37 @@ public enum WawpDecode {
         _ = name
         return Session(id: "instance", label: row["me"]?["pushName"]?.text ?? "Wawp instance", account: ids.first { $0.kind == .user },
                        accountLID: ids.first { $0.kind == .lid }, connected: status.uppercased() == "WORKING", status: status)
+    }
+
+    /// Whether the identity read's answer says the gateway has no such route for that
+    /// method: a web server's 404 (`Cannot POST …`, or not Wawp's error shape), or a 405.
+    static func isInfoRouteMiss(_ r: HTTPResponseData) -> Bool {
+        r.status == 405 || DialectSupport.isRouteMiss(r, apiShape: isAPIError)
+    }
+
+    /// Whether an identity read's error would stop every other call alike (a refused access
+    /// token, an unknown instance, a gateway that cannot be reached): it is reported as is.
+    static func stopsListing(_ e: GatewayError) -> Bool {
+        switch e {
+        case .unauthorized, .notFound, .configuration, .transport: true
+        default: false
+        }
+    }
+
+    /// The instance when its identity read failed for another reason (a 5xx, an answer that
+    /// does not decode, neither form served): its account is unknown, so our role in each
+    /// group is too, and the status says why. Counted as connected: the gateway itself refuses
+    /// (422) what a stopped instance cannot do, and the listing goes on.
+    public static func unreadInstance(_ e: GatewayError) -> Session {
+        let why: String = switch e {
+        case .server(let status, _): "HTTP \(status)"
+        case .noSuchRoute: "no session/info route"
+        case .undecodable: "unreadable answer"
+        case .rateLimited: "rate limited"
+        default: "not readable"
+        }
+        return Session(id: "instance", label: "Wawp instance", account: nil, connected: true,
+                       status: "unknown (session info: \(why))")
     }
 
     /// A change's answer: `{"ok":true}`; an empty body is the call's own success.

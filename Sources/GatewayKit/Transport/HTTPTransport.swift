@@ -13,9 +13,14 @@ public struct HTTPRequestSpec: Sendable, Equatable {
     public var query: [URLQueryItem]
     public var headers: [String: String]
     public var body: Data?
+    /// A read sent with another method than GET (Wawp's `POST /v2/session/info`): safe to
+    /// repeat, so the transport treats it as a read (retried, pooled), not as a mutation.
+    public var isReadOnly: Bool
 
-    public init(method: String, path: String, query: [URLQueryItem] = [], headers: [String: String] = [:], body: Data? = nil) {
+    public init(method: String, path: String, query: [URLQueryItem] = [], headers: [String: String] = [:], body: Data? = nil,
+                isReadOnly: Bool = false) {
         self.method = method; self.path = path; self.query = query; self.headers = headers; self.body = body
+        self.isReadOnly = isReadOnly
     }
 
     /// A JSON body from an `Encodable` value, with its content type.
@@ -152,7 +157,7 @@ public final class HTTPTransport: Sendable {
 
     /// Sends a request.
     ///
-    /// A mutation (anything but GET and HEAD) is sent exactly once, on a connection of its own
+    /// A mutation (anything but GET, HEAD and a spec marked `isReadOnly`) is sent exactly once, on a connection of its own
     /// that is closed after the answer: a pooled connection that the server had dropped would
     /// otherwise be retried by the HTTP stack itself, re-sending the request (sometimes as
     /// headers without their body) beneath the executor, which alone decides whether a
@@ -164,7 +169,7 @@ public final class HTTPTransport: Sendable {
     /// (`rateLimitRetries` times), and a 5xx (whatever its body), a dropped connection, a
     /// timeout or a JSON body cut short is read again after a short pause (`readRetries` times).
     public func send(_ spec: HTTPRequestSpec) async throws(GatewayError) -> HTTPResponseData {
-        let isRead = spec.method == "GET" || spec.method == "HEAD"
+        let isRead = spec.method == "GET" || spec.method == "HEAD" || spec.isReadOnly
         guard isRead else { return try await sendOnce(spec, ownConnection: true) }
         var rateAttempts = 0
         var faultAttempts = 0

@@ -1,8 +1,13 @@
 import GatewayKit
 
-/// The `demo` fixture: five sessions with human labels (`old-line` is offline), 36 groups from
+/// The `demo` fixture: five sessions with human labels (`old-line` is offline), 40 groups from
 /// 2 to 120 members, where the session is admin in some, only a member in others, and the
 /// creator in a few; about 4% of participants are lid-only. Deterministic from the seed.
+///
+/// So that finding a person everywhere (`f`, `wamod find`) can be rehearsed, a few people are
+/// in several groups of several sessions whatever the seed (`spammer`, `formerEmployee`,
+/// `hiddenReseller`), and a few subjects repeat: three "Eventos São Paulo" (two in
+/// `support-br`, one in `sales-mx`) and two "Moderators" (`community-il`, `ops-eu`).
 enum DemoFixture {
     struct Plan {
         var label: String
@@ -38,12 +43,60 @@ enum DemoFixture {
         ]),
     ]
 
+    /// A spammer, in eleven groups of four sessions: a plain member everywhere, in groups where
+    /// the session is an admin, the owner or only a member, and in one of the offline session,
+    /// so that a removal from everywhere acts in some and skips others with a reason.
+    static let spammer = Person(phone: "5511955501234", lid: "214365870921436", name: "Ofertas Imperdíveis 💰")
+    /// Someone who left the company and is still in its groups, an admin in several.
+    static let formerEmployee = Person(phone: "5511987650042", lid: "219283746501928", name: "Rafael Antunes")
+    /// A privacy-hidden account (an `@lid` and no number) in groups of three sessions.
+    static let hiddenReseller = Person(phone: nil, lid: "227711339955880", name: "~Revenda")
+
+    /// Where the shared people are: (person, role, session label, subject).
+    static let memberships: [(Person, Role, String, String)] = [
+        (spammer, .member, "support-br", "VIP Clientes 🎉"),
+        (spammer, .member, "support-br", "Alertas de Pedidos"),
+        (spammer, .member, "support-br", "Comunidade Dev 👩‍💻"),
+        (spammer, .member, "sales-mx", "Distribuidores CDMX"),
+        (spammer, .member, "sales-mx", "Clientes Mayoristas"),
+        (spammer, .member, "community-il", "קהילת מפתחים"),
+        (spammer, .member, "community-il", "Volunteers 🙌"),
+        (spammer, .member, "old-line", "Legacy Customers"),
+        (formerEmployee, .admin, "support-br", "Suporte Nível 2"),
+        (formerEmployee, .admin, "support-br", "Alertas de Pedidos"),
+        (formerEmployee, .member, "sales-mx", "Soporte Técnico"),
+        (formerEmployee, .admin, "ops-eu", "Logística Lisboa"),
+        (formerEmployee, .member, "ops-eu", "Releases 🚀"),
+        (formerEmployee, .member, "ops-eu", "Incident bridge 🔥"),
+        (formerEmployee, .admin, "community-il", "Moderators"),
+        (hiddenReseller, .member, "support-br", "VIP Clientes 🎉"),
+        (hiddenReseller, .member, "sales-mx", "Ventas Norte"),
+        (hiddenReseller, .member, "community-il", "צוות מכירות"),
+    ]
+
+    /// Groups added after the planned ones (so the planned ones, and every session's id, stay
+    /// what the seed made them), with the shared people in them.
+    static let extraGroups: [(label: String, subject: String, size: Int, role: Role, guests: [Guest])] = [
+        ("support-br", "Eventos São Paulo", 48, .admin,
+         [Guest(person: spammer, role: .member), Guest(person: formerEmployee, role: .admin)]),
+        ("support-br", "Eventos São Paulo", 15, .member, [Guest(person: spammer, role: .member)]),
+        ("sales-mx", "Eventos São Paulo", 22, .admin,
+         [Guest(person: spammer, role: .member), Guest(person: hiddenReseller, role: .member)]),
+        ("ops-eu", "Moderators", 5, .admin, [Guest(person: formerEmployee, role: .admin)]),
+    ]
+
+    static func guests(_ label: String, _ subject: String) -> [Guest] {
+        memberships.filter { $0.2 == label && $0.3 == subject }.map { Guest(person: $0.0, role: $0.1) }
+    }
+
     static func build(into s: inout WorldState, seed: UInt64) {
         var g = SplitMix64(seed: seed)
         var rowId = 500
         let base: Int64 = 1_704_067_200_000  // 2024-01-01
+        var ids: [String: String] = [:]
         for (index, plan) in plans.enumerated() {
             let id = g.ulid()
+            ids[plan.label] = id
             var account = MemberGenerator.randomPerson(&g, countryCode: plan.countryCode, hiddenChance: 0)
             account.name = plan.label
             s.addSession(id: id, label: plan.label, account: account, connected: plan.connected,
@@ -62,9 +115,26 @@ enum DemoFixture {
                 s.addLazyGroup(session: id, id: groupID, rowId: rowId, subject: planned.subject,
                                description: description, createdAt: created, creator: creator,
                                lazy: LazyMembers(seed: g.next(), size: planned.size, ourRole: planned.role,
-                                                 countryCode: plan.countryCode))
+                                                 countryCode: plan.countryCode, guests: guests(plan.label, planned.subject)))
             }
         }
+        // A stream of its own, so that the planned groups above are what they were before.
+        var extra = SplitMix64(seed: SplitMix64.mix(seed, 0xE7E7))
+        for planned in extraGroups {
+            guard let id = ids[planned.label], let plan = plans.first(where: { $0.label == planned.label }),
+                  let account = s.sessions[id]?.account else { continue }
+            var groupID = "120363" + extra.digits(12)
+            while s.sessions.values.contains(where: { $0.groups[groupID] != nil }) { groupID = "120363" + extra.digits(12) }
+            rowId += 1
+            let creator = planned.role == .superadmin
+                ? account : MemberGenerator.randomPerson(&extra, countryCode: plan.countryCode, hiddenChance: 0.1)
+            s.addLazyGroup(session: id, id: groupID, rowId: rowId, subject: planned.subject,
+                           description: "Grupo \(planned.subject) · regras no fixado 📌",
+                           createdAt: base - Int64(extra.int(in: 1...900)) * 86_400_000, creator: creator,
+                           lazy: LazyMembers(seed: extra.next(), size: planned.size, ourRole: planned.role,
+                                             countryCode: plan.countryCode, guests: planned.guests))
+        }
+        for p in [spammer, formerEmployee, hiddenReseller] { s.directory[p.lid] = p }
         s.notOnWhatsApp.insert("15550000000")
     }
 }

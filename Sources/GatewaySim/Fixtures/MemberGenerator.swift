@@ -15,8 +15,8 @@ enum MemberGenerator {
         return Person(phone: g.chance(hiddenChance) ? nil : phone, lid: lid, name: Names.person(&g))
     }
 
-    /// The creator first, then the session's account (unless it is the creator), then others;
-    /// a few of the others are admins.
+    /// The creator first, then the session's account (unless it is the creator), then others
+    /// (a few of them admins), then the spec's guests: the group still has `size` members.
     static func members(_ spec: LazyMembers, creator: Person, account: Person, groupRowId: Int, createdAt: Int64) -> [Member] {
         var g = SplitMix64(seed: spec.seed)
         var out: [Member] = []
@@ -30,11 +30,14 @@ enum MemberGenerator {
         if !weCreated { add(account, spec.ourRole) }
         let adminCount = spec.size > 8 ? g.int(in: 1...3) : g.int(in: 0...1)
         var seenLids: Set<String> = Set(out.map(\.person.lid))
-        while out.count < spec.size {
+        let guests = spec.guests.filter { seenLids.insert($0.person.lid).inserted }
+        let generated = max(out.count, spec.size - guests.count)
+        while out.count < generated {
             let p = randomPerson(&g, countryCode: spec.countryCode)
             guard seenLids.insert(p.lid).inserted else { continue }
             add(p, out.count < 2 + adminCount ? .admin : .member)
         }
+        for guest in guests { add(guest.person, guest.role) }
         return out
     }
 }

@@ -9,8 +9,9 @@ import GatewayKit
 /// An instance is a world session, named by its id. Where gateways.md is silent, the emulator
 /// answers as Wawp does: the seed lists `instance_id` and `access_token` among the body's fields
 /// too, so a POST may carry them there; `participants` may be `{"id"}` objects (the WAHA form the
-/// client sends) or plain JID strings (the seed's "list of JIDs"); `GET` or `POST
-/// /v2/session/info` gives WAHA's session object; group calls need a `WORKING` instance (422
+/// client sends) or plain JID strings (the seed's "list of JIDs"); `POST /v2/session/info` (as
+/// the current page documents it) and `GET` (as an older page shows it) give WAHA's session
+/// object, unless `WorldOptions.wawpSessionInfo` narrows it to one form; group calls need a `WORKING` instance (422
 /// otherwise); groups come as WAHA's array with its paging and sorting; a change that names the
 /// creator (remove, demote) or the instance's own account (remove) is 403, one that names a
 /// non-member (remove, promote, demote) is 404, and nothing is changed then (the seed: "will
@@ -57,6 +58,9 @@ struct WawpRoutes: DialectRoutes {
         guard let segments = request.segments, segments.first == "v2",
               let route = Self.match(request.method, Array(segments.dropFirst()))
         else { return WawpRender.routeMiss(request) }
+        if case .info = route, !world.options.wawpSessionInfo.serves(request.method) {
+            return WawpRender.routeMiss(request)
+        }
         let body = Self.bodyObject(request)
         let key = request.query["access_token"] ?? request.header("access-token") ?? body["access_token"] as? String
         guard let key, Auth.bearer("Bearer " + key, matches: token) else {

@@ -126,6 +126,11 @@ public final class World: Sendable {
         state.withLock { $0.options.wasendPathForms = forms }
     }
 
+    /// Which methods Wawp's `/v2/session/info` answers from now on.
+    public func setWawpSessionInfo(_ forms: WawpSessionInfoForms) {
+        state.withLock { $0.options.wawpSessionInfo = forms }
+    }
+
     public func setPageSizes(groups: Int? = nil, members: Int? = nil) {
         state.withLock { s in
             if let groups { s.options.groupsPageSize = max(1, groups) }

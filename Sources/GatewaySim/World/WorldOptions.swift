@@ -34,6 +34,25 @@ public enum WasendPathForms: String, Sendable, CaseIterable {
     case sdk
 }
 
+/// Which forms of Wawp's identity read the emulator serves (gateways.md §10).
+public enum WawpSessionInfoForms: String, Sendable, CaseIterable {
+    /// `POST` and `GET /v2/session/info` (default: gateways.md has the emulator accept both).
+    case both
+    /// Only `POST`, as Wawp's current page documents it (https://api.wawp.net/en/docs/v2/session/info).
+    case documented
+    /// Only `GET`, as an older page shows it (https://docs.wawp.net/get-session-info-19594178e0):
+    /// a gateway of that time, to rehearse the client's fallback.
+    case older
+
+    func serves(_ method: String) -> Bool {
+        switch self {
+        case .both: method == "POST" || method == "GET"
+        case .documented: method == "POST"
+        case .older: method == "GET"
+        }
+    }
+}
+
 /// Faults the operator switches on to rehearse failures. Counters ("next N requests") count
 /// down as requests arrive, over every server sharing the world.
 public struct Faults: Sendable, Equatable {
@@ -162,7 +181,8 @@ public enum FaultRateError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 }
 
-/// How the world behaves: rate limits, page sizes, faults, Wasend's path forms, the clock.
+/// How the world behaves: rate limits, page sizes, faults, Wasend's path forms, Wawp's identity
+/// read, the clock.
 public struct WorldOptions: Sendable {
     /// Mutating requests a session may make per minute (token refill); 0 = unlimited.
     public var ratePerMinute: Int
@@ -172,6 +192,8 @@ public struct WorldOptions: Sendable {
     public var membersPageSize: Int
     public var faults: Faults
     public var wasendPathForms: WasendPathForms
+    /// Which methods Wawp's `/v2/session/info` answers (the others are a route miss).
+    public var wawpSessionInfo: WawpSessionInfoForms = .both
     public var clock: SimClock
 
     public init(ratePerMinute: Int = 60, burst: Int = 10, groupsPageSize: Int = 50,

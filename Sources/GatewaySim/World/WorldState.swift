@@ -33,6 +33,15 @@ struct LazyMembers: Sendable {
     var size: Int
     var ourRole: Role
     var countryCode: String
+    /// Known people placed in the group (after the generated ones, within `size`): the demo's
+    /// people who are in several groups.
+    var guests: [Guest] = []
+}
+
+/// Someone a fixture puts in a group by name, with their role there.
+struct Guest: Sendable {
+    var person: Person
+    var role: Role
 }
 
 struct GroupState: Sendable {

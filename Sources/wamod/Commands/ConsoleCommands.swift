@@ -96,14 +96,19 @@ struct DemoCommand: AsyncParsableCommand {
         let clientToken = dialect == .wawp ? "\(first):\(token)" : token
         let gw = try GatewayFactory.make(dialect: dialect, baseURL: sim.baseURL, token: clientToken, observer: inbox.requestObserver)
         defer { Task { await sim.stop() } }
-        // Rehearsals are recorded apart from real operations.
+        // A rehearsal is recorded apart from real operations, in a directory of its world's
+        // own (…/wamod/demo/v1-demo-seed1/: audit.jsonl and journal/), and names its world
+        // rather than this run's port as its gateway: the same world (dialect, fixture, seed)
+        // is the same gateway on every run, so what an interrupted rehearsal left is offered
+        // by the next run of that world and can be resumed there, and nothing else is offered.
         let env = ProcessInfo.processInfo.environment
-        let given = env["WAMOD_AUDIT"].flatMap { $0.isEmpty ? nil : $0 }
-        let auditPath = given ?? Paths(environment: env).stateDirectory + "/demo-audit.jsonl"
-        let journal = given.map { Journal.beside(auditPath: $0) } ?? Journal(directory: Paths(environment: env).stateDirectory + "/demo-journal")
+        let demoWorld = Paths.demoWorld(dialect: dialect.rawValue, fixture: fixture, seed: seed)
+        let auditPath = Paths(environment: env).demoDirectory(world: demoWorld) + "/audit.jsonl"
         let profile = Profile(name: "demo", dialect: dialect, baseURL: sim.baseURL, token: .environment("-"))
+        var context = AuditContext.current(profile: profile)
+        context.gateway = Paths.demoGateway(world: demoWorld)
         try ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: "demo (\(dialect.rawValue))",
-                                audit: AuditLog(path: auditPath), context: AuditContext.current(profile: profile), pace: pace,
-                                journal: journal)
+                                audit: AuditLog(path: auditPath), context: context, pace: pace,
+                                journal: Journal.beside(auditPath: auditPath))
     }
 }
