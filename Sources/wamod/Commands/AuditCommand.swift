@@ -96,11 +96,13 @@ extension AuditCommand {
     }
 
     /// `2026-11-22T10:01:07.123Z` as `2026-11-22 10:01:07`, or without the year (`11-22 10:01:07`) when `year` is false.
-    static func shortTime(_ t: String, year: Bool = true) -> String {
+    static func shortTime(_ t: String, year: Bool = true, seconds: Bool = true) -> String {
         var s = t.replacingOccurrences(of: "T", with: " ")
         if let dot = s.firstIndex(of: ".") { s = String(s[..<dot]) }
         if s.hasSuffix("Z") { s.removeLast() }
-        if !year, s.count == 19, s.dropFirst(4).first == "-" { s = String(s.dropFirst(5)) }
+        guard s.count == 19, s.dropFirst(4).first == "-" else { return s }
+        if !seconds { s = String(s.dropLast(3)) }
+        if !year { s = String(s.dropFirst(5)) }
         return s
     }
 
@@ -121,6 +123,11 @@ extension AuditCommand {
 
     /// What an operation did, in words: action, count, the group's subject (or JID) and the session's label (or id).
     static func what(_ r: AuditRecord, unfinished: Int?) -> String {
+        ([core(r)] + notes(r, unfinished: unfinished)).joined(separator: " · ")
+    }
+
+    /// What an operation did, without its notes.
+    static func core(_ r: AuditRecord) -> String {
         let groups = Set((r.steps ?? []).map(\.group)).count
         let place: String
         if let sub = r.subject { place = "\"\(sub)\"" } else if let g = r.group { place = g } else if r.action == "leave" {
@@ -129,9 +136,12 @@ extension AuditCommand {
         let count = r.action == "leave" ? "" : " \(r.targets?.count ?? 0)"
         let on = r.sessionLabel ?? r.session ?? "several sessions"
         return "\(r.action ?? "?")\(r.dryRun == true ? " (dry run)" : "")\(count) \(r.action == "leave" ? "" : "in ")\(place) on \(on)"
-            + (r.undoes.map { " (undo of \($0))" } ?? "")
-            + (unfinished.map { " · \($0) without a final result (wamod resume \(r.op))" } ?? "")
-            + (r.reason.map { " · reason: \($0)" } ?? "")
+    }
+
+    /// What else an operation's line says: what it undoes, what is left unfinished, why.
+    static func notes(_ r: AuditRecord, unfinished: Int?) -> [String] {
+        [r.undoes.map { "(undo of \($0))" }, unfinished.map { "\($0) without a final result (wamod resume \(r.op))" },
+         r.reason.map { "reason: \($0)" }].compactMap { $0 }
     }
 
     static func detail(_ r: AuditRecord) -> String {
@@ -142,14 +152,15 @@ extension AuditCommand {
     /// under it (outcome, name, number, group when it spans several, detail); every line fits `width`.
     static func narrow(_ shown: [AuditRecord], unfinished: [String: Int], width: Int) -> [String] {
         var ops = Table(["TIME (UTC)", "OPERATION", "WHO", "WHAT"])
-        // The year only where there is room for it.
-        let year = width >= 120
-        func shortTime(_ t: String) -> String { Self.shortTime(t, year: year) }
+        // The year and the seconds only where there is room for them (`--op` has them).
+        let year = width >= 120, seconds = width >= 100
+        func shortTime(_ t: String) -> String { Self.shortTime(t, year: year, seconds: seconds) }
         var results = Table(["OUTCOME", "NAME", "NUMBER", "GROUP", "DETAIL"])
         results.showsHeaders = false
         results.keepTail = [2]
-        // Which line of which table each record becomes.
-        var order: [(isResult: Bool, row: Int)] = []
+        // Which line of which table each record becomes, and the notes under an operation.
+        enum Line { case op(Int), result(Int), note(String) }
+        var order: [Line] = []
         var namesByOp: [String: [String: String]] = [:]
         var spans: [String: Bool] = [:]
         for r in shown where r.type == "operation" {
@@ -159,19 +170,21 @@ extension AuditCommand {
         for r in shown {
             switch r.type {
             case "operation":
-                ops.add([shortTime(r.time), r.op, who(r), what(r, unfinished: unfinished[r.op])])
-                order.append((false, ops.rows.count - 1))
+                ops.add([shortTime(r.time), r.op, who(r), core(r)])
+                order.append(.op(ops.rows.count - 1))
+                // Each note on a line of its own under the operation, where it has the width.
+                for n in notes(r, unfinished: unfinished[r.op]) { order.append(.note(n)) }
             case "resume":
                 ops.add([shortTime(r.time), r.op, who(r), "resumed: \(r.targets?.count ?? 0) left to send"])
-                order.append((false, ops.rows.count - 1))
+                order.append(.op(ops.rows.count - 1))
             case "abandoned":
                 ops.add([shortTime(r.time), r.op, who(r), "given up: \(r.targets?.count ?? 0) not sent"])
-                order.append((false, ops.rows.count - 1))
+                order.append(.op(ops.rows.count - 1))
             default:
                 let group = spans[r.op] == true ? (r.subject ?? r.group ?? "") : ""
                 results.add([(r.outcome ?? "") + (r.resumable == true ? " (resumable)" : ""), targetName(r, names: namesByOp[r.op] ?? [:]),
                              targetID(r.target), group, detail(r)])
-                order.append((true, results.rows.count - 1))
+                order.append(.result(results.rows.count - 1))
             }
         }
         // The operation's id is what `--op` and `wamod undo` take: never cut.
@@ -182,7 +195,11 @@ extension AuditCommand {
         let resultLines = results.lines(widths: resultWidths)
         var out = [opLines[0]]
         for o in order {
-            out.append(o.isResult ? indent + resultLines[o.row] : opLines[o.row + 1])
+            switch o {
+            case .op(let row): out.append(opLines[row + 1])
+            case .result(let row): out.append(indent + resultLines[row])
+            case .note(let text): out.append(indent + CellWidth.sanitize(text))
+            }
         }
         // Whatever a narrow terminal leaves no room for is cut with an ellipsis, never wrapped.
         return out.map { CellWidth.truncate($0, to: width) }
