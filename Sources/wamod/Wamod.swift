@@ -40,7 +40,14 @@ struct Wamod: AsyncParsableCommand {
 enum Main {
     static func main() async {
         do {
-            var command = try Wamod.parseAsRoot(LongTargetList.extract(Array(CommandLine.arguments.dropFirst())))
+            let arguments: [String]
+            switch GlobalArguments.arrange(Array(CommandLine.arguments.dropFirst())) {
+            case .parse(let a): arguments = a
+            case .unknownCommand(let message):
+                Stdio.err("wamod: \(message)")
+                exit(Exit.usage)
+            }
+            var command = try Wamod.parseAsRoot(LongTargetList.extract(arguments))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

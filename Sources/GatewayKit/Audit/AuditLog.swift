@@ -39,6 +39,19 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     /// A result that is not final (not sent, or its effect unknown, for a reason that can
     /// pass): the step stays in the journal, and a later result for the target supersedes it.
     public var resumable: Bool?
+    // Names at the time of the operation, so the log reads without the gateway (fields only
+    // ever added: records written before them lack them, and readers fall back to the JIDs).
+    /// A result's target as the group showed it then: the participant's display name (for a
+    /// leave, the group's subject).
+    public var name: String?
+    /// The group's subject then: a result's, and an operation's when it acts in one group.
+    public var subject: String?
+    /// An operation's session label then, when it acts through one session.
+    public var sessionLabel: String?
+    /// An operation's targets' display names then, by target (those that had one).
+    public var names: [String: String]?
+    /// An operation's groups' subjects then, by group JID, when it spans several groups.
+    public var subjects: [String: String]?
 
     public init(type: String, op: String, time: String) {
         self.type = type; self.op = op; self.time = time

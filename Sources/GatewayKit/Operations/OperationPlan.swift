@@ -33,6 +33,9 @@ public struct OperationPlan: Sendable, Hashable, Codable {
     /// The process that made it, so that another operator sees who is acting (absent in
     /// journals written before it was recorded).
     public var pid: Int32?
+    /// The names the operator saw when the plan was made (absent in journals written before
+    /// they were recorded): written to the audit log with the operation and each result.
+    public var labels: OperationLabels?
 
     public init(id: String = AuditLog.newOperationID(), action: String, steps: [OperationStep], reason: String?,
                 undoes: String? = nil, context: AuditContext, created: String = AuditLog.timestamp()) {
@@ -75,8 +78,62 @@ public struct OperationPlan: Sendable, Hashable, Codable {
         if keys.count > 1 && !isLeave { r.steps = steps.map { AuditStep(session: $0.session, group: $0.group.string, target: $0.target.string) } }
         if Set(steps.map(\.session)).count > 1 { r.session = nil }
         r.undoes = undoes
+        if let labels {
+            if keys.count == 1, let g = keys.first?.group.string { r.subject = labels.groups[g] }
+            if keys.count > 1 {
+                let subjects = labels.groups.filter { g, _ in keys.contains { $0.group.string == g } }
+                r.subjects = subjects.isEmpty ? nil : subjects
+            }
+            if let s = r.session { r.sessionLabel = labels.sessions[s] }
+            let targets = Set(steps.map(\.target.string))
+            let names = labels.targets.filter { targets.contains($0.key) }
+            r.names = names.isEmpty ? nil : names
+        }
         return r
     }
+
+    /// A step's result as the audit log records it: with the target's name and the group's
+    /// subject as the plan knew them.
+    public func resultRecord(step: Int, _ t: TargetResult) -> AuditRecord {
+        let s = steps[step]
+        var r = AuditRecord.result(id: id, t, session: s.session, group: s.group)
+        r.name = labels?.targets[s.target.string]
+        r.subject = labels?.groups[s.group.string]
+        return r
+    }
+}
+
+/// What the operator saw when an operation was planned: the targets' display names, the
+/// groups' subjects and the sessions' labels, each as the gateway gave it (hostile text:
+/// printed only through `TerminalText`).
+public struct OperationLabels: Sendable, Hashable, Codable {
+    /// Target JID → display name (for a leave, the group JID → its subject).
+    public var targets: [String: String]
+    /// Group JID → subject.
+    public var groups: [String: String]
+    /// Session id → label.
+    public var sessions: [String: String]
+
+    public init(targets: [String: String] = [:], groups: [String: String] = [:], sessions: [String: String] = [:]) {
+        self.targets = targets; self.groups = groups; self.sessions = sessions
+    }
+
+    /// The names of `participants` (those that have one), under each id they go by (the
+    /// canonical one, the phone JID, the `@lid`), since a target is named by any of them.
+    public mutating func add(_ participants: [Participant]) {
+        for p in participants {
+            guard let name = p.name, !name.isEmpty else { continue }
+            for j in [p.id, p.phone, p.lid].compactMap({ $0 }) { targets[j.string] = name }
+        }
+    }
+
+    /// One target's name, when it has one.
+    public mutating func name(_ target: JID, _ name: String?) {
+        if let name, !name.isEmpty { targets[target.string] = name }
+    }
+
+    public mutating func add(_ group: Group) { groups[group.jid.string] = group.subject }
+    public mutating func add(_ session: Session) { sessions[session.id] = session.label }
 }
 
 /// A group of a session, as an operation names it.

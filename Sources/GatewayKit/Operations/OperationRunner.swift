@@ -169,8 +169,7 @@ public struct OperationRunner: Sendable {
     /// Audit first, then the journal: a result in the audit file is never lost from the
     /// journal's point of view (on resume, a step without a journal line is re-read first).
     private func record(_ plan: OperationPlan, _ step: Int, _ r: TargetResult, entry: JournalEntry?) {
-        let s = plan.steps[step]
-        do throws(GatewayError) { try audit?.append(.result(id: plan.id, r, session: s.session, group: s.group)) } catch {
+        do throws(GatewayError) { try audit?.append(plan.resultRecord(step: step, r)) } catch {
             warn(error.message)
         }
         do throws(GatewayError) { try entry?.record(step: step, outcome: r.resumable ? JournalLine.deferred : r.outcome.kind) } catch { warn(error.message) }

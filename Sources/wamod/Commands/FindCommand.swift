@@ -27,7 +27,8 @@ struct FindCommand: AsyncParsableCommand {
         var removal: String?, outcome: String?, reason: String?
     }
 
-    struct Found: Encodable { var who: String; var groups: [Hit]; var notSearched: [String]; var operation: String? }
+    /// `who` is the person's JID; `e164` their number when it is a phone JID.
+    struct Found: Encodable { var who: String; var e164: String?; var groups: [Hit]; var notSearched: [String]; var operation: String? }
 
     func run() async throws {
         let target: JID
@@ -48,26 +49,40 @@ struct FindCommand: AsyncParsableCommand {
         if remove {
             let steps = report.removalSteps
             let context = AuditContext.current(profile: profile)
+            var labels = OperationLabels()
+            for h in report.hits {
+                labels.add(h.session)
+                labels.add(h.group)
+                labels.name(h.participant.id, h.participant.name)
+            }
             if dryRun || steps.isEmpty {
                 if !steps.isEmpty {
-                    let plan = OperationPlan(action: "remove", steps: steps, reason: reason, context: context)
+                    var plan = OperationPlan(action: "remove", steps: steps, reason: reason, context: context)
+                    plan.labels = labels
                     try AuditLog(path: AuditLog.defaultPath()).append(plan.startRecord(context: context, dryRun: true))
                 }
                 print(hits, report, title: dryRun ? "dry run: remove \(target) from \(steps.count) group\(steps.count == 1 ? "" : "s"); nothing sent"
                                                    : "\(target) can be removed from no group: see why per row", opID: nil)
-                throw ExitCode(steps.isEmpty && !report.hits.isEmpty ? Exit.someFailed : (ok ? Exit.allDone : Exit.someFailed))
+                // As the real run would exit: 1 while they would stay in a group we cannot act on.
+                if report.hits.contains(where: { !$0.removal.sends }) { ok = false }
+                throw ExitCode(ok ? Exit.allDone : Exit.someFailed)
             }
             if !yes {
                 try Confirm.requireTerminal("remove")
                 Stdio.err("About to remove \(target) from \(steps.count) group\(steps.count == 1 ? "" : "s"):")
                 for h in report.hits where h.removal.sends { Stdio.err("  - \(TerminalText.clip(h.group.subject)) (\(h.group.jid)) on \(h.session.label)") }
                 for h in report.hits where !h.removal.sends { Stdio.err("  skip \(TerminalText.clip(h.group.subject)) on \(h.session.label): \(h.removal.reason ?? "")") }
-                let answer = Stdio.ask("Type \(steps.count) to confirm: ")
-                guard answer?.trimmingCharacters(in: .whitespaces) == String(steps.count) else { throw Confirm.cancelled }
+                if steps.count == 1, let only = report.hits.first(where: { $0.removal.sends }) {
+                    try Confirm.typed("Type the group's name (\(TerminalText.clip(only.group.subject))) or 1 to confirm: ", name: only.group.subject,
+                                      shown: [TerminalText.clip(only.group.subject)], count: 1)
+                } else {
+                    try Confirm.typed("Type \(steps.count) to confirm: ", name: "", shown: [], count: steps.count)
+                }
             }
             // Still in a group where they cannot be removed: the incident is not over.
             if report.hits.contains(where: { !$0.removal.sends }) { ok = false }
-            let plan = OperationPlan(action: "remove", steps: steps, reason: reason, context: context)
+            var plan = OperationPlan(action: "remove", steps: steps, reason: reason, context: context)
+            plan.labels = labels
             opID = plan.id
             let results = try await CLIOperation.run(plan, profile: profile, gateway: gw, sessions: report.hits.map(\.session), context: context)
             for (s, r) in zip(plan.steps, results) {
@@ -83,7 +98,7 @@ struct FindCommand: AsyncParsableCommand {
 
     func print(_ hits: [Hit], _ report: FindEverywhere.Report, title: String?, opID: String?) {
         if json {
-            JSONOutput.print(Found(who: report.who.string, groups: hits, notSearched: report.notSearched, operation: opID))
+            JSONOutput.print(Found(who: report.who.string, e164: report.who.phoneNumber, groups: hits, notSearched: report.notSearched, operation: opID))
         } else {
             if let title { Stdio.out(title) }
             var head = ["SESSION", "GROUP", "SUBJECT", "THEIR ROLE", "OUR ROLE"]

@@ -92,11 +92,23 @@ extension MemberMutation {
         let audit = mutation.audit
         let opID = AuditLog.newOperationID()
         let context = AuditContext.current(profile: profile)
+        // The names as the operator sees them now, recorded with the operation and each result.
+        var labels = OperationLabels()
+        labels.add(s)
+        labels.add(g)
+        for r in plan.rows { labels.name(r.target, r.participant?.name) }
         if mutation.dryRun {
-            try audit.append(.operation(id: opID, context: context, session: s.id, group: g.jid.string, action: Self.action.rawValue,
-                                        targets: jids.map(\.string), reason: mutation.reason, dryRun: true))
+            var record = AuditRecord.operation(id: opID, context: context, session: s.id, group: g.jid.string, action: Self.action.rawValue,
+                                               targets: jids.map(\.string), reason: mutation.reason, dryRun: true)
+            record.subject = g.subject
+            record.sessionLabel = s.label
+            let names = labels.targets.filter { t, _ in jids.contains { $0.string == t } }
+            record.names = names.isEmpty ? nil : names
+            try audit.append(record)
             report.printPlan(plan)
-            throw ExitCode(plan.blocker == nil ? Exit.allDone : Exit.someFailed)
+            // As the real run would exit, where the plan can tell: 1 when blocked or when a target would be skipped.
+            let skips = plan.rows.contains { if case .skip = $0.verdict { true } else { false } }
+            throw ExitCode(plan.blocker == nil && !skips ? Exit.allDone : Exit.someFailed)
         }
         if let blocker = plan.blocker {
             report.printBlocked(plan, blocker)
@@ -108,9 +120,10 @@ extension MemberMutation {
                             group: g, session: s, listing: plan.rows.filter(\.verdict.sends).map { Confirm.label($0.target, $0.participant) })
         }
         // The plan is journaled and recorded before the first request, and each result before it is reported.
-        let opPlan = OperationPlan(id: opID, action: Self.action.rawValue,
+        var opPlan = OperationPlan(id: opID, action: Self.action.rawValue,
                                    steps: toSend.map { OperationStep(session: s.id, group: g.jid, target: $0) },
                                    reason: mutation.reason, context: context)
+        opPlan.labels = labels
         if !toSend.isEmpty { report.operation = opID }
         let results = toSend.isEmpty ? [] : try await CLIOperation.run(opPlan, profile: profile, gateway: gw, sessions: [s], context: context)
         let code = report.printResults(plan, results)
@@ -176,7 +189,9 @@ struct LeaveCommand: AsyncParsableCommand {
         var report = LeaveReport(session: s, json: mutation.json)
         if mutation.dryRun {
             report.printPlan(plan, blocked: s.connected ? nil : Blocker.notConnected(status: s.status).text)
-            throw ExitCode(s.connected ? Exit.allDone : Exit.someFailed)
+            // As the real run would exit: 1 when blocked or when a group would be skipped.
+            let skips = plan.contains { if case .skip = $0.1 { true } else { false } }
+            throw ExitCode(s.connected && !skips ? Exit.allDone : Exit.someFailed)
         }
         guard s.connected else {
             report.printPlan(plan, blocked: Blocker.notConnected(status: s.status).text)
@@ -187,8 +202,12 @@ struct LeaveCommand: AsyncParsableCommand {
             try Confirm.askLeave(groups: toLeave, session: s)
         }
         let context = AuditContext.current(profile: profile)
-        let opPlan = OperationPlan(action: "leave", steps: toLeave.map { OperationStep(session: s.id, group: $0.jid, target: $0.jid) },
+        var opPlan = OperationPlan(action: "leave", steps: toLeave.map { OperationStep(session: s.id, group: $0.jid, target: $0.jid) },
                                    reason: mutation.reason, context: context)
+        var labels = OperationLabels()
+        labels.add(s)
+        for g in toLeave { labels.add(g); labels.name(g.jid, g.subject) }
+        opPlan.labels = labels
         if !toLeave.isEmpty { report.operation = opPlan.id }
         let sent = toLeave.isEmpty ? [] : try await CLIOperation.run(opPlan, profile: profile, gateway: gw, sessions: [s], context: context)
         var byGroup: [JID: TargetResult] = [:]

@@ -20,15 +20,41 @@ struct SessionsCommand: AsyncParsableCommand {
 }
 
 struct GroupsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "groups", abstract: "List a session's groups.")
+    static let configuration = CommandConfiguration(
+        commandName: "groups", abstract: "List a session's groups.",
+        discussion: """
+        Some gateways' group lists do not say our role in each group (ROLE shows ?): --roles \
+        reads each such group's participants to tell it, one group at a time and paced.
+        """)
     @OptionGroup var gateway: GatewayOptions
     @Argument(help: "The session: its id or label (default: the profile's session).") var session: String?
     @Flag(name: .long, help: "Print JSON.") var json = false
+    @Flag(name: .long, help: "Where the list does not say our role, read each group's participants for it (paced).") var roles = false
+
+    /// The line that says why ROLE is `?`, and what tells it.
+    static let unknownRoleNote = "ROLE ? : this gateway's group list does not say our role; --roles reads each group (paced)"
 
     func run() async throws {
         let (profile, gw) = try gateway.makeGateway()
         let s = try await Lookup.session(session, profile: profile, gateway: gw)
-        let groups = try await gw.groups(session: s.id)
+        var groups = try await gw.groups(session: s.id)
+        var unread = 0
+        if roles {
+            let missing = groups.indices.filter { groups[$0].ourRole == nil }
+            if !missing.isEmpty && !json {
+                Stdio.err("reading the participants of \(missing.count) group\(missing.count == 1 ? "" : "s") for our role (paced)…")
+            }
+            for (n, i) in missing.enumerated() {
+                if n > 0 { try? await Task.sleep(for: .seconds(Self.readInterval(profile))) }
+                do {
+                    let people = try await gw.participants(session: s.id, group: groups[i].jid)
+                    groups[i].ourRole = people.role(of: s)
+                } catch {
+                    unread += 1
+                    Stdio.err("wamod: our role in \(groups[i].jid) stays unknown: \(error.message)")
+                }
+            }
+        }
         if json { return JSONOutput.print(JSONOutput.Groups(session: s.id, groups: groups.map(JSONOutput.GroupRow.init))) }
         var t = Table(["SUBJECT", "JID", "SIZE", "ROLE"])
         t.rightAligned = [2]
@@ -37,6 +63,16 @@ struct GroupsCommand: AsyncParsableCommand {
             t.add([g.subject, g.jid.string, g.size.map(String.init) ?? "?", g.ourRole?.rawValue ?? "?"])
         }
         Stdio.out(t.render())
+        if groups.contains(where: { $0.ourRole == nil }) {
+            // Standard error: the table stays the same for what reads it.
+            Stdio.err(roles ? "ROLE ? : \(unread > 0 ? "\(unread) group\(unread == 1 ? "" : "s") could not be read, or " : "")our account is not among the participants"
+                            : Self.unknownRoleNote)
+        }
+    }
+
+    /// Reads for roles are light, yet many in a row: spaced by the profile's pace, at most half a second apart.
+    static func readInterval(_ profile: Profile) -> Double {
+        min(0.5, 60.0 / Double(max(1, profile.pacePerMinute ?? 10)))
     }
 }
 

@@ -128,6 +128,8 @@ struct UndoCommand: AsyncParsableCommand {
             throw CommandFailure.usage("operation \(operation) ran against \(original) (profile \(undo.original.profile ?? "?")); this profile is \(context.gateway): run with --profile \(undo.original.profile ?? "NAME")")
         }
         let sessions = try await gw.sessions()
+        // The names the original operation recorded (those it removed are no longer in the group to read them from).
+        let recorded = Self.recordedLabels(operation, records: records)
         // A fresh read of every group: who is already back, and whether we can act at all.
         var rows: [JSONOutput.ResultRow] = []
         var steps: [OperationStep] = []
@@ -146,7 +148,7 @@ struct UndoCommand: AsyncParsableCommand {
             }
             let people = try await gw.participants(session: key.session, group: key.group)
             let plan = Preflight.plan(undo.action, targets: targets, participants: people, session: session)
-            for r in plan.rows { names[r.target] = r.participant?.name }
+            for r in plan.rows { names[r.target] = r.participant?.name ?? recorded.targets[r.target.string] }
             if let b = plan.blocker {
                 blocked.append("\(key.group): \(b.text)")
                 for t in targets { rows.append(.init(target: t.string, name: nil, outcome: "not-attempted", reason: b.text)) }
@@ -168,13 +170,25 @@ struct UndoCommand: AsyncParsableCommand {
         if !mutation.yes {
             try Confirm.requireTerminal("undo")
             Stdio.err("About to \(verb) \(steps.count) participant\(steps.count == 1 ? "" : "s") (undo of \(operation), \(undo.original.action ?? "?") by \(undo.original.user ?? "?") at \(undo.original.time)):")
-            for s in steps.prefix(20) { Stdio.err("  - \(names[s.target].map { "\($0) " } ?? "")\(s.target.phoneNumber ?? s.target.string) in \(s.group)") }
-            let expected = steps.count >= 5 ? String(steps.count) : nil
-            let answer = Stdio.ask(expected.map { "Type \($0) to confirm: " } ?? "Proceed? [y/N] ")?.trimmingCharacters(in: .whitespaces).lowercased()
-            guard answer == expected || (expected == nil && (answer == "y" || answer == "yes")) else { throw Confirm.cancelled }
+            for s in steps.prefix(20) {
+                let who = names[s.target].map { "\(TerminalText.clip($0, 40)) (\(s.target))" } ?? s.target.string
+                let place = recorded.groups[s.group.string].map { "\"\(TerminalText.clip($0, 40))\" (\(s.group))" } ?? s.group.string
+                Stdio.err("  - \(who) in \(place)")
+            }
+            if steps.count > 20 { Stdio.err("  … and \(steps.count - 20) more") }
+            if steps.count >= 5 {
+                try Confirm.typed("Type \(steps.count) to confirm: ", name: "", shown: [], count: steps.count)
+            } else {
+                let answer = Stdio.ask("Proceed? [y/N] ")?.trimmingCharacters(in: .whitespaces).lowercased()
+                guard answer == "y" || answer == "yes" else { throw Confirm.cancelled }
+            }
         }
         let reason = mutation.reason ?? "undo of \(operation)"
-        let plan = OperationPlan(action: undo.action.rawValue, steps: steps, reason: reason, undoes: operation, context: context)
+        var plan = OperationPlan(action: undo.action.rawValue, steps: steps, reason: reason, undoes: operation, context: context)
+        var labels = recorded
+        for (t, n) in names { labels.name(t, n) }
+        for s in sessions { labels.add(s) }
+        plan.labels = labels
         let results = try await CLIOperation.run(plan, profile: profile, gateway: gw, sessions: sessions, context: context)
         var ok = blocked.isEmpty
         for (s, r) in zip(plan.steps, results) {
@@ -184,6 +198,20 @@ struct UndoCommand: AsyncParsableCommand {
         }
         emit(title: title + " (operation \(plan.id))", rows)
         throw ExitCode(ok ? Exit.allDone : Exit.someFailed)
+    }
+
+    /// The targets' names and the groups' subjects that operation `id` recorded (none in
+    /// records written before they were).
+    static func recordedLabels(_ id: String, records: [AuditRecord]) -> OperationLabels {
+        var labels = OperationLabels()
+        for r in records where r.op == id {
+            for (t, n) in r.names ?? [:] { labels.targets[t] = n }
+            for (g, sub) in r.subjects ?? [:] { labels.groups[g] = sub }
+            if let g = r.group, let sub = r.subject { labels.groups[g] = sub }
+            if r.type == "result", let t = r.target, let n = r.name, r.group != t { labels.targets[t] = n }
+            if let sid = r.session, let l = r.sessionLabel { labels.sessions[sid] = l }
+        }
+        return labels
     }
 
     func emit(title: String, _ rows: [JSONOutput.ResultRow]) {

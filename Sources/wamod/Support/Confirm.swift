@@ -21,25 +21,30 @@ enum Confirm {
         for line in listing.prefix(20) { Stdio.err("  - \(line)") }
         if listing.count > 20 { Stdio.err("  … and \(listing.count - 20) more") }
         if count >= 5 {
-            let answer = Stdio.ask("Type \(count) to confirm: ")
-            guard answer?.trimmingCharacters(in: .whitespaces) == String(count) else { throw cancelled }
+            // The count, or the group's name as it is or as it was shown above.
+            try typed("Type \(count) (or the group's name) to confirm: ", name: group.subject, shown: [TerminalText.clip(group.subject)], count: count)
         } else {
             let answer = Stdio.ask("Proceed? [y/N] ")?.trimmingCharacters(in: .whitespaces).lowercased()
             guard answer == "y" || answer == "yes" else { throw cancelled }
         }
     }
 
+    /// A typed confirmation: accepted when `SubjectMatch.confirms` says the answer is the
+    /// name (in the one normalised form), what the screen showed of it, or the count.
+    static func typed(_ prompt: String, name: String, shown: [String], count: Int?) throws {
+        let answer = Stdio.ask(prompt) ?? ""
+        guard SubjectMatch.confirms(answer, name: name, shown: shown, count: count) else { throw cancelled }
+    }
+
     static func askLeave(groups: [Group], session: Session) throws {
         try requireTerminal("leave")
         Stdio.err("About to leave \(groups.count) group\(groups.count == 1 ? "" : "s") with session \(session.label):")
         for g in groups.prefix(20) { Stdio.err("  - \(TerminalText.clip(g.subject)) (\(g.jid))") }
-        let subject = groups.first?.subject.trimmingCharacters(in: .whitespaces) ?? ""
-        let expected = groups.count == 1 && !subject.isEmpty ? subject : String(groups.count)
-        let shown = TerminalText.clip(expected)
-        let answer = Stdio.ask(expected == subject ? "Type the group's name (\(shown)) or \(groups.count) to confirm: " : "Type \(expected) to confirm: ")
-        let typed = answer?.trimmingCharacters(in: .whitespaces) ?? ""
+        let subject = groups.count == 1 ? (groups.first?.subject.trimmingCharacters(in: .whitespaces) ?? "") : ""
+        let shown = TerminalText.clip(subject)
         // The name as it is, as it was shown (cleaned, perhaps cut), or the count.
-        guard !typed.isEmpty, typed == expected.trimmingCharacters(in: .whitespaces) || typed == shown || typed == String(groups.count) else { throw cancelled }
+        try typed(subject.isEmpty ? "Type \(groups.count) to confirm: " : "Type the group's name (\(shown)) or \(groups.count) to confirm: ",
+                  name: subject, shown: subject.isEmpty ? [] : [shown], count: groups.count)
     }
 
     static var cancelled: CommandFailure { CommandFailure(message: "not confirmed: nothing was sent", code: Exit.someFailed) }

@@ -112,9 +112,13 @@ enum Lookup {
         if text.contains("@") {
             do { _ = try JID.group(text) } catch { throw error.failure }
         }
-        let bySubject = groups.filter { $0.subject.caseInsensitiveCompare(text) == .orderedSame }
+        // One normalised form (NFC; variation selectors and joiners ignored; case too), as the console finds groups.
+        let bySubject = SubjectMatch.matching(text, in: groups, by: \.subject)
         if bySubject.count == 1, let g = bySubject.first { return g }
-        if bySubject.count > 1 { throw CommandFailure.usage("several groups are named '\(text)': use the group JID (\(bySubject.map(\.jid.string).joined(separator: ", ")))") }
+        if bySubject.count > 1 {
+            let listed = bySubject.prefix(20).map { "\($0.jid) \"\(TerminalText.clip($0.subject, 40))\"" }.joined(separator: ", ")
+            throw CommandFailure.usage("\(bySubject.count) groups are named '\(TerminalText.clip(text, 60))': give the group's JID (\(listed)\(bySubject.count > 20 ? ", …" : ""))")
+        }
         throw CommandFailure(message: "session \(TerminalText.clip(session.label, 40)) has no group named '\(TerminalText.clip(text, 60))' (give its JID, …@g.us, or see `wamod groups \(TerminalText.clip(session.label, 40))`)", code: Exit.someFailed)
     }
 }

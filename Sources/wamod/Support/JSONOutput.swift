@@ -4,9 +4,10 @@ import GatewayKit
 /// The command line's `--json` shapes. Stable: fields are only ever added.
 enum JSONOutput {
     struct SessionRow: Encodable {
-        var id: String, label: String, account: String?, lid: String?, connected: Bool, status: String
+        /// `account` is the account's phone JID; `e164` its number (`+5511…`).
+        var id: String, label: String, account: String?, e164: String?, lid: String?, connected: Bool, status: String
         init(_ s: Session) {
-            id = s.id; label = s.label; account = s.account?.string; lid = s.accountLID?.string
+            id = s.id; label = s.label; account = s.account?.string; e164 = s.account?.phoneNumber; lid = s.accountLID?.string
             connected = s.connected; status = s.status
         }
     }
@@ -38,6 +39,23 @@ enum JSONOutput {
         var latencyMs: Int?
         /// True when the target is not finished and stays in the journal (`wamod resume`).
         var resumable: Bool? = nil
+
+        /// The target's number (`+5511…`) when it is a phone JID; absent for an `@lid` or a group.
+        var e164: String? { (try? JID(parsing: target)).flatMap(\.phoneNumber) }
+
+        enum CodingKeys: String, CodingKey { case target, e164, name, outcome, reason, httpStatus, latencyMs, resumable }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(target, forKey: .target)
+            try c.encodeIfPresent(e164, forKey: .e164)
+            try c.encodeIfPresent(name, forKey: .name)
+            try c.encode(outcome, forKey: .outcome)
+            try c.encodeIfPresent(reason, forKey: .reason)
+            try c.encodeIfPresent(httpStatus, forKey: .httpStatus)
+            try c.encodeIfPresent(latencyMs, forKey: .latencyMs)
+            try c.encodeIfPresent(resumable, forKey: .resumable)
+        }
     }
     struct Operation: Encodable {
         var action: String, session: String, group: String, dryRun: Bool

@@ -23,6 +23,15 @@ enum Stdio {
         FileHandle.standardOutput.write(Data((TerminalText.escapeJSON(s) + "\n").utf8))
     }
 
+    /// The width tables fit: `COLUMNS` when set, else the terminal's (standard output's),
+    /// else 80 (a pipe, a file).
+    static func width(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
+        if let c = environment["COLUMNS"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), c > 0 { return max(20, c) }
+        var ws = winsize()
+        if isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0 { return max(20, Int(ws.ws_col)) }
+        return 80
+    }
+
     static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
 
