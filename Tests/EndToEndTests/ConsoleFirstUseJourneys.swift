@@ -38,6 +38,9 @@ extension ConsoleJourneyTests {
             #expect(results.count == 3, "every target has a final result: \(results.map { $0.outcome ?? "-" })")
             #expect(results.filter { $0.outcome == "not-attempted" }.count == 2)
             #expect(f.members(TinyFixture.teamAlpha).count == TinyFixture.teamAlphaSize - 1, "only the first was sent")
+            // The console records what the operator saw: the subject and each target's name.
+            #expect(records.first { $0.op == op && $0.type == "operation" }?.subject == "Team Alpha")
+            #expect(results.contains { $0.name == "Carla Dias" }, "\(results.map { $0.name ?? "-" })")
         }
     }
 }

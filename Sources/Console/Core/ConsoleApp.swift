@@ -187,13 +187,18 @@ public final class ConsoleApp: InteractiveApp {
             let known = state.groups[sid]?.value ?? []
             Task { inbox.post(.leavePreflightLoaded(session: sid, await Loads.leaveRows(gw, session, groups, known))) }
         case .runMembers(let id, let action, let key, let targets, let reason, let undoes):
-            let plan = OperationPlan(action: action.rawValue, steps: targets.map { OperationStep(session: key.session, group: key.group, target: $0) },
+            var plan = OperationPlan(action: action.rawValue, steps: targets.map { OperationStep(session: key.session, group: key.group, target: $0) },
                                      reason: reason, undoes: undoes, context: context)
+            plan.labels = labels(plan.steps, names: state.operation?.id == id ? state.operation?.names ?? [:] : [:])
             start(plan, id: id)
         case .runLeave(let id, let sid, let groups, let reason):
-            start(OperationPlan(action: "leave", steps: groups.map { OperationStep(session: sid, group: $0, target: $0) }, reason: reason, context: context), id: id)
+            var plan = OperationPlan(action: "leave", steps: groups.map { OperationStep(session: sid, group: $0, target: $0) }, reason: reason, context: context)
+            plan.labels = labels(plan.steps, leave: true)
+            start(plan, id: id)
         case .runSweep(let id, let steps, let reason):
-            start(OperationPlan(action: MemberAction.remove.rawValue, steps: steps, reason: reason, context: context), id: id, byGroup: true)
+            var plan = OperationPlan(action: MemberAction.remove.rawValue, steps: steps, reason: reason, context: context)
+            plan.labels = labels(plan.steps, names: state.operation?.id == id ? state.operation?.names ?? [:] : [:])
+            start(plan, id: id, byGroup: true)
         case .checkPending:
             guard let journal = options.journal, let ctx = options.auditContext else { break }
             Task.detached {
@@ -260,6 +265,24 @@ public final class ConsoleApp: InteractiveApp {
 extension ConsoleApp {
     var context: AuditContext {
         options.auditContext ?? AuditContext(user: "unknown", client: nil, profile: "", gateway: "", dialect: gateway.dialect.rawValue)
+    }
+
+    /// What the operator saw for these steps (names, subjects, session labels), for the
+    /// audit log, so it reads without the gateway.
+    func labels(_ steps: [OperationStep], names: [JID: String] = [:], leave: Bool = false) -> OperationLabels {
+        var l = OperationLabels()
+        for st in steps {
+            let group = state.groups[st.session]?.value?.first { $0.jid == st.group }
+            if let subject = group?.subject { l.groups[st.group.string] = subject }
+            if let label = state.sessions.value?.first(where: { $0.id == st.session })?.label { l.sessions[st.session] = label }
+            if leave {
+                if let subject = group?.subject { l.targets[st.target.string] = subject }
+            } else if let p = state.participants[GroupKey(session: st.session, group: st.group)]?.value?.first(where: { $0.matches(st.target) }) {
+                l.add([p])
+            }
+        }
+        for (j, n) in names where l.targets[j.string] == nil && !n.isEmpty && n != j.string { l.targets[j.string] = n }
+        return l
     }
 
     /// Starts a plan in the background.

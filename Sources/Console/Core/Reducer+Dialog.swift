@@ -80,9 +80,11 @@ extension Reducer {
         }
         guard let group = item.group else { return [] }
         let key = GroupKey(session: item.session, group: group)
-        var d = Dialog(kind: .members(inverse, key, subject: subject(s, key)))
+        let known = subject(s, key)
+        var d = Dialog(kind: .members(inverse, key, subject: known == key.group.string ? (item.subject ?? known) : known))
         d.requested = item.done
         d.undoes = item.auditID
+        d.knownNames = item.names
         for p in s.participants[key]?.value ?? [] where item.done.contains(p.id) { d.knownNames[p.id] = p.name }
         if let u = s.undoStack.first(where: { $0.auditID == item.auditID }) { d.knownNames.merge(u.names) { a, _ in a } }
         s.dialog = d

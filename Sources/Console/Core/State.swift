@@ -144,6 +144,9 @@ public struct HistoryItem: Sendable, Hashable {
     public var action: String
     public var session: String
     public var group: JID?
+    /// The group's subject and the targets' names as recorded (older records have none).
+    public var subject: String?
+    public var names: [JID: String] = [:]
     public var targets: Int
     /// Targets that ended done, and those without a final result.
     public var done: [JID]
@@ -195,9 +198,13 @@ public struct HistoryItem: Sendable, Hashable {
                 else if groups.count > 1 { undo = .failure(.configuration("it spans \(groups.count) groups: wamod undo \(st.op)")) }
                 else if st.undoes != nil { undo = .failure(.configuration("it is an undo")) }
             }
-            return HistoryItem(auditID: st.op, time: st.time, user: st.user ?? "?", action: st.action ?? "?", session: st.session ?? "",
-                               group: (st.group ?? groups.first).flatMap(JID.lenient), targets: steps, done: done, unsettled: unsettled,
-                               reason: st.reason, undoes: st.undoes, undoneBy: undoneBy[st.op], dryRun: st.dryRun == true, undo: undo)
+            var item = HistoryItem(auditID: st.op, time: st.time, user: st.user ?? "?", action: st.action ?? "?", session: st.session ?? "",
+                                   group: (st.group ?? groups.first).flatMap(JID.lenient), targets: steps, done: done, unsettled: unsettled,
+                                   reason: st.reason, undoes: st.undoes, undoneBy: undoneBy[st.op], dryRun: st.dryRun == true, undo: undo)
+            item.subject = st.subject ?? st.subjects?.values.first
+            for (t, n) in st.names ?? [:] { if let j = JID.lenient(t) { item.names[j] = n } }
+            for r in mine.values { if let n = r.name, let t = r.target.flatMap(JID.lenient) { item.names[t] = n } }
+            return item
         }
     }
 }

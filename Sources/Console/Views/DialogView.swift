@@ -84,7 +84,7 @@ struct DialogView {
             let groupW = max(10, min(30, width - 46))
             for (i, it) in items.enumerated() {
                 let time = it.time.count >= 16 ? String(it.time.dropFirst(5).prefix(11)).replacingOccurrences(of: "T", with: " ") : it.time
-                let subject = it.group.map { j in state.groups[it.session]?.value?.first { $0.jid == j }?.subject ?? j.string } ?? "–"
+                let subject = it.group.map { j in state.groups[it.session]?.value?.first { $0.jid == j }?.subject ?? it.subject ?? j.string } ?? "–"
                 let undo: String = switch it.undo {
                 case .success(let a): "u: \(a == .add ? "re-add" : a.verb) \(it.done.count)"
                 case .failure(let e): e.message
