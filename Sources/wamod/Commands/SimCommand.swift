@@ -34,6 +34,8 @@ struct SimCommand: AsyncParsableCommand {
     var errorRate = 0.0
     @Option(help: "Wasend path forms served: both, documented or sdk.")
     var wasendPaths = "both"
+    @Option(help: "Wawp's /v2/session/info forms served: both, documented (POST only) or older (GET only).")
+    var wawpSessionInfo = "both"
     @Option(help: ArgumentHelp(
         "Shares of requests given each fault, comma-separated name=share (\(FaultRate.names)).",
         discussion: """
@@ -54,6 +56,7 @@ struct SimCommand: AsyncParsableCommand {
             throw ValidationError("unknown fixture '\(fixture)' (known: \(Fixture.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         guard WasendPathForms(rawValue: wasendPaths) != nil else { throw ValidationError("--wasend-paths is both, documented or sdk") }
+        guard WawpSessionInfoForms(rawValue: wawpSessionInfo) != nil else { throw ValidationError("--wawp-session-info is both, documented or older") }
         guard (0...65535).contains(port) else { throw ValidationError("--port is 0 to 65535") }
         guard (0...1).contains(errorRate) else { throw ValidationError("--error-rate is from 0 to 1") }
         _ = try rates()
@@ -91,6 +94,7 @@ struct SimCommand: AsyncParsableCommand {
         options.faults.stallMs = stallMs
         options.faults.ratesOnMutationsOnly = faultsOn.lowercased() == "mutations"
         options.wasendPathForms = WasendPathForms(rawValue: wasendPaths) ?? .both
+        options.wawpSessionInfo = WawpSessionInfoForms(rawValue: wawpSessionInfo) ?? .both
         let world = World.fixture(Fixture(rawValue: fixture) ?? .demo, seed: seed, options: options)
         var running: [RunningSim] = []
         for (i, d) in try dialects().enumerated() {
