@@ -185,8 +185,9 @@ struct DialogView {
             let verdict = h.removal.sends ? (listOnly ? "can remove" : "✗ remove") : "skip: \(h.removal.reason ?? "")"
             var subject = CellWidth.fit(CellWidth.sanitize(h.group.subject), to: subjectW)
             if counts[SubjectMatch.key(h.group.subject), default: 0] > 1 {
-                let tail = NumberText.tail(h.group.jid.string, 12)
-                subject = CellWidth.fit(CellWidth.sanitize(h.group.subject), to: max(4, subjectW - 13)) + " " + CellWidth.fit(tail, to: 12)
+                // The end of the JID's number ("…185347"), which is what differs.
+                let tail = NumberText.tail(h.group.jid.user, 7)
+                subject = CellWidth.fit(CellWidth.sanitize(h.group.subject), to: max(4, subjectW - 8)) + " " + CellWidth.fit(tail, to: 7)
             }
             let line = "\(subject) \(CellWidth.fit(CellWidth.sanitize(h.session.label), to: 12)) they \(CellWidth.fit(theirs, to: 6)) we \(CellWidth.fit(ours, to: 6)) \(verdict)"
             return (line, h.removal.sends && !listOnly ? .dialogDanger : .dialog)
