@@ -15,7 +15,7 @@ struct AuditedRunTests {
     }
 
     static func plan(_ targets: [JID], context: AuditContext) -> OperationPlan {
-        OperationPlan(action: "remove", steps: targets.map { OperationStep(session: TinyFixture.alpha, group: TinyFixture.teamAlpha, target: $0) },
+        OperationPlan(action: .remove, steps: targets.map { OperationStep(session: TinyFixture.alpha, group: TinyFixture.teamAlpha, target: $0) },
                       reason: "spam", context: context)
     }
 

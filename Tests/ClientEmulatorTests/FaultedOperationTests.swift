@@ -86,7 +86,7 @@ struct FaultedOperationTests {
             let runner = OperationRunner(gateway: h.gateway, pacers: PacerPool(ratePerMinute: 6000), retry: RetryPolicy(random: { 0 }),
                                          audit: audit, journal: journal, context: ctx)
             let targets = Array(TinyFixture.plainMembers.prefix(5))
-            let plan = OperationPlan(action: "remove", steps: targets.map { OperationStep(session: session, group: TinyFixture.teamAlpha, target: $0) },
+            let plan = OperationPlan(action: .remove, steps: targets.map { OperationStep(session: session, group: TinyFixture.teamAlpha, target: $0) },
                                      reason: nil, context: ctx)
             let results = await runner.run(plan, entry: try runner.begin(plan))
             #expect((0..<2).allSatisfy { results[$0]?.outcome == .done })
@@ -124,10 +124,10 @@ struct FaultedOperationTests {
                                 audit: audit, journal: journal, context: ctx)
             }
             let a = runner(), b = runner()
-            let planA = OperationPlan(action: "remove", steps: targets.map { OperationStep(session: alpha, group: TinyFixture.teamAlpha, target: $0) },
+            let planA = OperationPlan(action: .remove, steps: targets.map { OperationStep(session: alpha, group: TinyFixture.teamAlpha, target: $0) },
                                       reason: "first", context: ctx)
             try await Task.sleep(for: .milliseconds(5))
-            let planB = OperationPlan(action: "remove", steps: targets.map { OperationStep(session: alpha, group: TinyFixture.teamAlpha, target: $0) },
+            let planB = OperationPlan(action: .remove, steps: targets.map { OperationStep(session: alpha, group: TinyFixture.teamAlpha, target: $0) },
                                       reason: "second", context: ctx)
             let entryA = try a.begin(planA), entryB = try b.begin(planB)
             let events = Collected()

@@ -147,7 +147,7 @@ struct RecoveryKeysTests {
         let steps = (0..<4).map { OperationStep(session: Fixtures.support.id, group: Fixtures.alpha.jid, target: Fixtures.people[3 + $0].id) }
         var ended: [Int: String] = [:]
         for i in 0..<(4 - left) { ended[i] = "done" }
-        return PendingOperation(plan: OperationPlan(id: id, action: "remove", steps: steps, reason: "spam", context: ctx), ended: ended)
+        return PendingOperation(plan: OperationPlan(id: id, action: .remove, steps: steps, reason: "spam", context: ctx), ended: ended)
     }
 
     @Test("at start an interrupted operation is offered; y resumes it, the next is offered when it ends")

@@ -143,7 +143,7 @@ struct ConsoleJourneyTests {
             // An operation of this gateway cut short: Carla recorded done, Davi's request went
             // out but its result was never written, Éva not sent yet.
             let context = AuditContext(user: "night-shift", client: nil, profile: "", gateway: AuditContext.safeURL(f.sim.baseURL), dialect: "v1")
-            let plan = OperationPlan(action: "remove", steps: people.prefix(3).map { OperationStep(session: TinyFixture.alpha, group: TinyFixture.teamAlpha, target: $0) },
+            let plan = OperationPlan(action: .remove, steps: people.prefix(3).map { OperationStep(session: TinyFixture.alpha, group: TinyFixture.teamAlpha, target: $0) },
                                      reason: "spam wave", context: context)
             let entry = try Journal.beside(auditPath: audit).begin(plan)
             try entry.record(step: 0, outcome: "done")

@@ -18,7 +18,7 @@ struct DemoJournalTests {
         // A rehearsal cut short: Carla done, Davi not sent.
         let people = TinyFixture.plainMembers
         let context = AuditContext(user: "rehearsal", client: nil, profile: "demo", gateway: Paths.demoGateway(world: world), dialect: "v1")
-        let plan = OperationPlan(action: "remove", steps: people.prefix(2).map { OperationStep(session: TinyFixture.alpha, group: TinyFixture.teamAlpha, target: $0) },
+        let plan = OperationPlan(action: .remove, steps: people.prefix(2).map { OperationStep(session: TinyFixture.alpha, group: TinyFixture.teamAlpha, target: $0) },
                                  reason: "rehearsal", context: context)
         let entry = try Journal.beside(auditPath: audit).begin(plan)
         try entry.record(step: 0, outcome: "done")
@@ -27,7 +27,7 @@ struct DemoJournalTests {
         let other = paths.demoDirectory(world: Paths.demoWorld(dialect: "v1", fixture: "tiny", seed: 2)) + "/audit.jsonl"
         var otherContext = context
         otherContext.gateway = Paths.demoGateway(world: Paths.demoWorld(dialect: "v1", fixture: "tiny", seed: 2))
-        let otherPlan = OperationPlan(action: "remove", steps: [OperationStep(session: TinyFixture.alpha, group: TinyFixture.teamAlpha, target: people[3])],
+        let otherPlan = OperationPlan(action: .remove, steps: [OperationStep(session: TinyFixture.alpha, group: TinyFixture.teamAlpha, target: people[3])],
                                       reason: nil, context: otherContext)
         try Journal.beside(auditPath: other).begin(otherPlan).release()
 

@@ -83,7 +83,7 @@ struct OperationTrustTests {
             env["WAMOD_AUDIT"] = audit
             // A journal as an interrupted run on another gateway leaves it.
             let context = AuditContext(user: "ops", client: nil, profile: "prod", gateway: "https://gw.example/api", dialect: "v1")
-            let plan = OperationPlan(action: "remove", steps: [OperationStep(session: TinyFixture.alpha, group: TinyFixture.teamAlpha,
+            let plan = OperationPlan(action: .remove, steps: [OperationStep(session: TinyFixture.alpha, group: TinyFixture.teamAlpha,
                                                                              target: TinyFixture.plainMembers[0])],
                                      reason: nil, context: context)
             try Journal.beside(auditPath: audit).begin(plan).release()
@@ -94,7 +94,7 @@ struct OperationTrustTests {
 
             // An operation of this gateway can be given up.
             let local = AuditContext(user: "ops", client: nil, profile: "", gateway: AuditContext.safeURL(f.sim.baseURL), dialect: "v1")
-            let mine = OperationPlan(action: "remove", steps: plan.steps, reason: nil, context: local)
+            let mine = OperationPlan(action: .remove, steps: plan.steps, reason: nil, context: local)
             try Journal.beside(auditPath: audit).begin(mine).release()
             let discard = try await runWamod(["resume", mine.id, "--discard"] + f.gatewayArgs, env: env)
             #expect(discard.status == 0, "\(discard.stderr)")

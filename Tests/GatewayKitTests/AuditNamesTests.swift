@@ -23,7 +23,7 @@ struct AuditNamesTests {
 
     @Test("the start record carries the subject, the session's label and the targets' names; each result its own")
     func recorded() throws {
-        var plan = OperationPlan(id: "op1", action: "remove",
+        var plan = OperationPlan(id: "op1", action: .remove,
                                  steps: [OperationStep(session: "S1", group: Self.team, target: Self.carla),
                                          OperationStep(session: "S1", group: Self.team, target: Self.hidden)],
                                  reason: nil, context: Self.context)
@@ -51,7 +51,7 @@ struct AuditNamesTests {
     func severalGroups() {
         var l = Self.labels()
         l.add(Group(jid: Self.other, subject: "Readers 📚", size: 3, owner: nil, ourRole: .admin))
-        var plan = OperationPlan(id: "op2", action: "remove",
+        var plan = OperationPlan(id: "op2", action: .remove,
                                  steps: [OperationStep(session: "S1", group: Self.team, target: Self.carla),
                                          OperationStep(session: "S1", group: Self.other, target: Self.carla)],
                                  reason: nil, context: Self.context)
@@ -74,7 +74,7 @@ struct AuditNamesTests {
         #expect(records[0].subject == nil && records[0].names == nil && records[1].name == nil)
 
         // A journal's plan from before `labels`.
-        var plan = OperationPlan(id: "op0", action: "remove", steps: [OperationStep(session: "S1", group: Self.team, target: Self.carla)],
+        var plan = OperationPlan(id: "op0", action: .remove, steps: [OperationStep(session: "S1", group: Self.team, target: Self.carla)],
                                  reason: nil, context: Self.context)
         plan.labels = nil
         let data = try JSONEncoder().encode(plan)
@@ -87,7 +87,7 @@ struct AuditNamesTests {
     func roundTrip() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("wamod-names-\(UUID().uuidString)/audit.jsonl").path
         let log = AuditLog(path: path)
-        var plan = OperationPlan(id: "op3", action: "remove", steps: [OperationStep(session: "S1", group: Self.team, target: Self.carla)],
+        var plan = OperationPlan(id: "op3", action: .remove, steps: [OperationStep(session: "S1", group: Self.team, target: Self.carla)],
                                  reason: nil, context: Self.context)
         plan.labels = Self.labels()
         try log.append([plan.startRecord(context: Self.context), plan.resultRecord(step: 0, TargetResult(target: Self.carla, outcome: .done))])

@@ -9,7 +9,7 @@ struct JournalTests {
         let steps = (0..<n).map { i in
             OperationStep(session: "s", group: JID(kind: .group, user: "1203630000000000\(i % 2)"), target: JID(kind: .user, user: "55119000000\(10 + i)"))
         }
-        return OperationPlan(action: "remove", steps: steps, reason: "r", context: ctx)
+        return OperationPlan(action: .remove, steps: steps, reason: "r", context: ctx)
     }
 
     static func dir() -> Journal {

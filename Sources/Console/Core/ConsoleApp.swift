@@ -187,16 +187,16 @@ public final class ConsoleApp: InteractiveApp {
             let known = state.groups[sid]?.value ?? []
             Task { inbox.post(.leavePreflightLoaded(session: sid, await Loads.leaveRows(gw, session, groups, known))) }
         case .runMembers(let id, let action, let key, let targets, let reason, let undoes):
-            var plan = OperationPlan(action: action.rawValue, steps: targets.map { OperationStep(session: key.session, group: key.group, target: $0) },
+            var plan = OperationPlan(action: OperationKind(action), steps: targets.map { OperationStep(session: key.session, group: key.group, target: $0) },
                                      reason: reason, undoes: undoes, context: context)
             plan.labels = labels(plan.steps, names: state.operation?.id == id ? state.operation?.names ?? [:] : [:])
             start(plan, id: id)
         case .runLeave(let id, let sid, let groups, let reason):
-            var plan = OperationPlan(action: "leave", steps: groups.map { OperationStep(session: sid, group: $0, target: $0) }, reason: reason, context: context)
+            var plan = OperationPlan(action: .leave, steps: groups.map { OperationStep(session: sid, group: $0, target: $0) }, reason: reason, context: context)
             plan.labels = labels(plan.steps, leave: true)
             start(plan, id: id)
         case .runSweep(let id, let steps, let reason):
-            var plan = OperationPlan(action: MemberAction.remove.rawValue, steps: steps, reason: reason, context: context)
+            var plan = OperationPlan(action: .remove, steps: steps, reason: reason, context: context)
             plan.labels = labels(plan.steps, names: state.operation?.id == id ? state.operation?.names ?? [:] : [:])
             start(plan, id: id, byGroup: true)
         case .checkPending:
@@ -295,7 +295,7 @@ extension ConsoleApp {
     /// The row of the operation's state a step belongs to: its target, or (for a person
     /// removed from several groups) its group.
     static func rowKey(_ plan: OperationPlan, _ step: Int, byGroup: Bool = false) -> JID {
-        byGroup || (plan.spansGroups && !plan.isLeave) ? plan.steps[step].group : plan.steps[step].target
+        byGroup ? plan.steps[step].group : plan.rowKey(step)
     }
 
     static func post(_ inbox: Inbox, id: Int, _ plan: OperationPlan, _ e: StepEvent, byGroup: Bool = false) {

@@ -345,18 +345,19 @@ extension Reducer {
             return effects
         case .resume(let p):
             let plan = p.plan
-            let keys = p.remaining.map { plan.spansGroups && !plan.isLeave ? plan.steps[$0].group : plan.steps[$0].target }
+            let keys = p.remaining.map(plan.rowKey)
             var names: [JID: String] = [:]
             for i in p.remaining {
                 let st = plan.steps[i]
-                names[keys[p.remaining.firstIndex(of: i) ?? 0]] = plan.spansGroups && !plan.isLeave ? subject(s, GroupKey(session: st.session, group: st.group))
-                    : (st.target.phoneNumber ?? st.target.string)
+                names[plan.rowKey(i)] = plan.rowsAreGroups ? subject(s, GroupKey(session: st.session, group: st.group))
+                    : (plan.labels?.targets[st.target.string] ?? st.target.phoneNumber ?? st.target.string)
             }
-            let title = "resume \(plan.action) \(plan.id): \(keys.count) left"
-            let effects = start(&s, id: id, title: title, action: plan.memberAction, key: plan.spansGroups || plan.isLeave ? nil : plan.groupKeys.first.map { GroupKey(session: $0.session, group: $0.group) },
+            let title = "resume \(plan.action.rawValue) \(plan.id): \(keys.count) left"
+            let oneGroup = plan.spansGroups || plan.action.targetsGroups ? nil : plan.groupKeys.first.map { GroupKey(session: $0.session, group: $0.group) }
+            let effects = start(&s, id: id, title: title, action: plan.memberAction, key: oneGroup,
                                 session: plan.steps.first?.session ?? "", targets: keys, names: names, skipped: [],
                                 effect: .resume(id: id, operation: plan.id))
-            s.operation?.acrossGroups = plan.spansGroups && !plan.isLeave
+            s.operation?.acrossGroups = plan.rowsAreGroups
             s.operation?.auditID = plan.id
             // The next interrupted operation (if any) is offered when this one ends.
             if !s.pending.isEmpty { s.pending.removeFirst() }

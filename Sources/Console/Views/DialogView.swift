@@ -72,7 +72,7 @@ struct DialogView {
             for i in p.remaining.prefix(200) {
                 let st = p.plan.steps[i]
                 let group = state.groups[st.session]?.value?.first { $0.jid == st.group }?.subject ?? st.group.string
-                let who = p.plan.isLeave ? "leave" : (st.target.phoneNumber ?? st.target.string)
+                let who = p.plan.action.targetsGroups ? p.plan.action.rawValue : (p.plan.labels?.targets[st.target.string] ?? st.target.phoneNumber ?? st.target.string)
                 out.append(("\(CellWidth.fit(CellWidth.sanitize(who), to: 18)) \(g.dot) \(CellWidth.sanitize(group))", .dialogDanger))
             }
             return out

@@ -93,7 +93,7 @@ public struct Journal: Sendable {
         running().first { other in
             other.plan.id != mine.id && other.plan.precedes(mine) && other.remaining.contains { i in
                 let s = other.plan.steps[i]
-                return s.session == key.session && s.group == key.group && (targets.contains(s.target) || other.plan.isLeave)
+                return s.session == key.session && s.group == key.group && (targets.contains(s.target) || other.plan.action.targetsGroups)
             }
         }
     }
@@ -261,8 +261,8 @@ public struct PendingOperation: Sendable, Hashable {
     public var summary: String {
         let groups = Set(remaining.map { OperationGroupKey(session: plan.steps[$0].session, group: plan.steps[$0].group) }).count
         let when = plan.created.prefix(16).replacingOccurrences(of: "T", with: " ")
-        let what = plan.isLeave ? "leave: \(remaining.count) of \(plan.steps.count) groups left"
-            : "\(plan.action): \(remaining.count) of \(plan.steps.count) left in \(groups) group\(groups == 1 ? "" : "s")"
+        let what = plan.action.targetsGroups ? "\(plan.action.rawValue): \(remaining.count) of \(plan.steps.count) groups left"
+            : "\(plan.action.rawValue): \(remaining.count) of \(plan.steps.count) left in \(groups) group\(groups == 1 ? "" : "s")"
         return "\(what), started \(when) UTC by \(plan.user)"
     }
 }

@@ -17,8 +17,8 @@ public struct OperationStep: Sendable, Hashable, Codable {
 public struct OperationPlan: Sendable, Hashable, Codable {
     /// The audit log's operation id.
     public var id: String
-    /// A `MemberAction` raw value, or "leave".
-    public var action: String
+    /// What it does (stored as the audit log's string: "remove", "leave", …).
+    public var action: OperationKind
     public var steps: [OperationStep]
     public var reason: String?
     /// The operation this one undoes.
@@ -37,7 +37,7 @@ public struct OperationPlan: Sendable, Hashable, Codable {
     /// they were recorded): written to the audit log with the operation and each result.
     public var labels: OperationLabels?
 
-    public init(id: String = AuditLog.newOperationID(), action: String, steps: [OperationStep], reason: String?,
+    public init(id: String = AuditLog.newOperationID(), action: OperationKind, steps: [OperationStep], reason: String?,
                 undoes: String? = nil, context: AuditContext, created: String = AuditLog.timestamp()) {
         self.id = id; self.action = action; self.steps = steps
         self.reason = reason.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
@@ -52,8 +52,7 @@ public struct OperationPlan: Sendable, Hashable, Codable {
         created == other.created ? id < other.id : created < other.created
     }
 
-    public var memberAction: MemberAction? { MemberAction(rawValue: action) }
-    public var isLeave: Bool { action == "leave" }
+    public var memberAction: MemberAction? { action.memberAction }
 
     /// The distinct groups the plan touches, in order of first appearance.
     public var groupKeys: [OperationGroupKey] {
@@ -69,13 +68,20 @@ public struct OperationPlan: Sendable, Hashable, Codable {
     /// Whether the plan spans more than one group.
     public var spansGroups: Bool { groupKeys.count > 1 }
 
+    /// One person across several groups: each step is shown as its group's row.
+    public var rowsAreGroups: Bool { spansGroups && !action.targetsGroups }
+
+    /// What a step's row is keyed by where the operation is shown: its group for one person
+    /// across several groups, else its target (a participant, or for a leave the group).
+    public func rowKey(_ step: Int) -> JID { rowsAreGroups ? steps[step].group : steps[step].target }
+
     /// The audit record of its start.
     public func startRecord(context: AuditContext, dryRun: Bool = false) -> AuditRecord {
         let keys = groupKeys
         var r = AuditRecord.operation(id: id, context: context, session: keys.first?.session ?? "",
-                                      group: isLeave || keys.count != 1 ? nil : keys.first?.group.string,
-                                      action: action, targets: steps.map(\.target.string), reason: reason, dryRun: dryRun)
-        if keys.count > 1 && !isLeave { r.steps = steps.map { AuditStep(session: $0.session, group: $0.group.string, target: $0.target.string) } }
+                                      group: action.targetsGroups || keys.count != 1 ? nil : keys.first?.group.string,
+                                      action: action.rawValue, targets: steps.map(\.target.string), reason: reason, dryRun: dryRun)
+        if keys.count > 1 && !action.targetsGroups { r.steps = steps.map { AuditStep(session: $0.session, group: $0.group.string, target: $0.target.string) } }
         if Set(steps.map(\.session)).count > 1 { r.session = nil }
         r.undoes = undoes
         if let labels {

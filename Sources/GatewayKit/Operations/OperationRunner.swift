@@ -109,7 +109,7 @@ public struct OperationRunner: Sendable {
             var end = start + 1
             while end < indices.count {
                 let s = plan.steps[indices[end]]
-                guard s.session == first.session, plan.isLeave || s.group == first.group else { break }
+                guard s.session == first.session, plan.action.targetsGroups || s.group == first.group else { break }
                 end += 1
             }
             let chunk = Array(indices[start..<end])
@@ -146,12 +146,11 @@ public struct OperationRunner: Sendable {
                 }
             }
             let chunkResults: [TargetResult]
-            if plan.isLeave {
-                chunkResults = await executor.leave(session: first.session, groups: targets, onEvent: forward)
-            } else if let action = plan.memberAction {
+            switch plan.action.memberAction {
+            case let action?:
                 chunkResults = await executor.run(action, session: first.session, group: first.group, targets: targets, onEvent: forward)
-            } else {
-                chunkResults = targets.map { TargetResult(target: $0, outcome: .notAttempted("not sent: unknown action \(plan.action)")) }
+            case nil:
+                chunkResults = await executor.leave(session: first.session, groups: targets, onEvent: forward)
             }
             for (i, r) in zip(chunk, chunkResults) {
                 results[i] = r

@@ -34,7 +34,7 @@ public enum Resume {
             }
             let people: [Participant]
             do throws(GatewayError) { people = try await gateway.participants(session: key.session, group: key.group) } catch {
-                if p.plan.isLeave, case .notFound = error {
+                if p.plan.action.targetsGroups, case .notFound = error {
                     // Gone from the group list: the leave went through.
                     for i in steps { check.settled[i] = settled(p.plan.steps[i].target, "not a member any more") }
                 } else {
@@ -42,15 +42,12 @@ public enum Resume {
                 }
                 continue
             }
-            if p.plan.isLeave {
+            guard let action = p.plan.action.memberAction else {
+                // A leave: the account's own place in the group decides.
                 let v = Preflight.leaveVerdict(participants: people, session: session, ownerMayLeave: gateway.dialect != .wasend)
                 for i in steps {
                     if v.sends { check.send.append(i) } else { check.settled[i] = settled(p.plan.steps[i].target, v.reason ?? v.text) }
                 }
-                continue
-            }
-            guard let action = p.plan.memberAction else {
-                check.blocked[key] = "unknown action \(p.plan.action)"
                 continue
             }
             let plan = Preflight.plan(action, targets: steps.map { p.plan.steps[$0].target }, participants: people, session: session)
@@ -94,15 +91,11 @@ public enum Undo {
         public var original: AuditRecord
     }
 
-    /// The inverse of an action, or why there is none.
+    /// The inverse of an action as the audit log names it, or why there is none.
     public static func inverse(of action: String) -> Result<MemberAction, GatewayError> {
-        switch action {
-        case "remove": .success(.add)
-        case "demote": .success(.promote)
-        case "promote": .success(.demote)
-        case "add": .failure(.configuration("an add is not undone automatically: removing people is the riskier direction; use `wamod remove` with the targets you mean"))
-        case "leave": .failure(.configuration("a leave cannot be undone through the gateway: an admin of the group must add the account back"))
-        default: .failure(.configuration("operation action '\(action)' has no undo"))
+        guard let kind = OperationKind(rawValue: action) else { return .failure(.configuration("operation action '\(action)' has no undo")) }
+        return kind.inverse.flatMap { inv in
+            inv.memberAction.map { .success($0) } ?? .failure(.configuration("operation action '\(action)' has no undo"))
         }
     }
 

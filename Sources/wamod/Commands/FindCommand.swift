@@ -57,7 +57,7 @@ struct FindCommand: AsyncParsableCommand {
             }
             if dryRun || steps.isEmpty {
                 if !steps.isEmpty {
-                    var plan = OperationPlan(action: "remove", steps: steps, reason: reason, context: context)
+                    var plan = OperationPlan(action: .remove, steps: steps, reason: reason, context: context)
                     plan.labels = labels
                     try AuditLog(path: AuditLog.defaultPath()).append(plan.startRecord(context: context, dryRun: true))
                 }
@@ -81,7 +81,7 @@ struct FindCommand: AsyncParsableCommand {
             }
             // Still in a group where they cannot be removed: the incident is not over.
             if report.hits.contains(where: { !$0.removal.sends }) { ok = false }
-            var plan = OperationPlan(action: "remove", steps: steps, reason: reason, context: context)
+            var plan = OperationPlan(action: .remove, steps: steps, reason: reason, context: context)
             plan.labels = labels
             opID = plan.id
             let results = try await CLIOperation.run(plan, profile: profile, gateway: gw, sessions: report.hits.map(\.session), context: context)

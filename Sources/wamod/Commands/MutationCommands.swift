@@ -120,7 +120,7 @@ extension MemberMutation {
                             group: g, session: s, listing: plan.rows.filter(\.verdict.sends).map { Confirm.label($0.target, $0.participant) })
         }
         // The plan is journaled and recorded before the first request, and each result before it is reported.
-        var opPlan = OperationPlan(id: opID, action: Self.action.rawValue,
+        var opPlan = OperationPlan(id: opID, action: OperationKind(Self.action),
                                    steps: toSend.map { OperationStep(session: s.id, group: g.jid, target: $0) },
                                    reason: mutation.reason, context: context)
         opPlan.labels = labels
@@ -202,7 +202,7 @@ struct LeaveCommand: AsyncParsableCommand {
             try Confirm.askLeave(groups: toLeave, session: s)
         }
         let context = AuditContext.current(profile: profile)
-        var opPlan = OperationPlan(action: "leave", steps: toLeave.map { OperationStep(session: s.id, group: $0.jid, target: $0.jid) },
+        var opPlan = OperationPlan(action: .leave, steps: toLeave.map { OperationStep(session: s.id, group: $0.jid, target: $0.jid) },
                                    reason: mutation.reason, context: context)
         var labels = OperationLabels()
         labels.add(s)

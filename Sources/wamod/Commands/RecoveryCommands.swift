@@ -66,7 +66,7 @@ struct ResumeCommand: AsyncParsableCommand {
         for (k, why) in check.blocked.sorted(by: { $0.key.group < $1.key.group }) { Stdio.err("blocked in \(k.group) (\(k.session)): \(why)") }
         if !check.send.isEmpty && !yes {
             try Confirm.requireTerminal("resume")
-            Stdio.err("About to \(p.plan.action) \(check.send.count) remaining target\(check.send.count == 1 ? "" : "s") (\(check.settled.count) found already done):")
+            Stdio.err("About to \(p.plan.action.rawValue) \(check.send.count) remaining target\(check.send.count == 1 ? "" : "s") (\(check.settled.count) found already done):")
             for i in check.send.prefix(20) { Stdio.err("  - \(p.plan.steps[i].target) in \(p.plan.steps[i].group)") }
             let answer = Stdio.ask("Proceed? [y/N] ")?.trimmingCharacters(in: .whitespaces).lowercased()
             guard answer == "y" || answer == "yes" else {
@@ -90,12 +90,12 @@ struct ResumeCommand: AsyncParsableCommand {
                             httpStatus: r.httpStatus, latencyMs: r.latencyMs, resumable: r.resumable ? true : nil))
         }
         if json {
-            JSONOutput.print(Out(operation: id, action: p.plan.action, results: rows, blocked: check.blocked.map { "\($0.key.group): \($0.value)" }.sorted()))
+            JSONOutput.print(Out(operation: id, action: p.plan.action.rawValue, results: rows, blocked: check.blocked.map { "\($0.key.group): \($0.value)" }.sorted()))
         } else {
             var t = Table(["OUTCOME", "TARGET", "GROUP", "DETAIL"])
             t.maxWidths = [3: 60]
             for r in rows { t.add([r.outcome, (try? JID(parsing: r.target)).flatMap(\.phoneNumber) ?? r.target, r.group, r.reason ?? ""]) }
-            Stdio.out("resumed \(p.plan.action) \(id)")
+            Stdio.out("resumed \(p.plan.action.rawValue) \(id)")
             Stdio.out(t.render())
             let left = rows.filter { $0.resumable == true }.count
             if left > 0 { Stdio.out("\(left) target\(left == 1 ? "" : "s") still not finished stay in the journal: `wamod resume \(id)` again later, or --discard") }
@@ -184,7 +184,7 @@ struct UndoCommand: AsyncParsableCommand {
             }
         }
         let reason = mutation.reason ?? "undo of \(operation)"
-        var plan = OperationPlan(action: undo.action.rawValue, steps: steps, reason: reason, undoes: operation, context: context)
+        var plan = OperationPlan(action: OperationKind(undo.action), steps: steps, reason: reason, undoes: operation, context: context)
         var labels = recorded
         for (t, n) in names { labels.name(t, n) }
         for s in sessions { labels.add(s) }
