@@ -12,6 +12,9 @@ enum Exit {
     /// The gateway answered, but not usably (cut short, not its dialect's shape, too late, a
     /// 5xx that stayed after reading again): reading again later may work.
     static let badAnswer: Int32 = 4
+    /// The audit log or the journal could not be kept (a full disk, permissions): nothing
+    /// was sent without its record.
+    static let storage: Int32 = 5
 }
 
 struct Wamod: AsyncParsableCommand {
@@ -21,7 +24,8 @@ struct Wamod: AsyncParsableCommand {
         discussion: """
         Exit codes: 0 all done, 1 some targets failed (or the gateway refused), 2 usage or \
         configuration error, 3 gateway unreachable or unauthorized, 4 the gateway's answer was \
-        broken or late (cut short, not its dialect's shape, timed out, a 5xx that stayed).
+        broken or late (cut short, not its dialect's shape, timed out, a 5xx that stayed), 5 the \
+        audit log or the journal could not be written (nothing was sent without its record).
         The token is never a command-line value: it comes from the profile's token source, or \
         from the environment variable WAMOD_TOKEN with --gateway.
         """,
@@ -83,7 +87,11 @@ extension GatewayError {
     var exitCode: Int32 {
         if isUnreachableOrUnauthorized { return Exit.unreachable }
         if isBrokenAnswer { return Exit.badAnswer }
-        if case .configuration = self { return Exit.usage }
+        switch self {
+        case .configuration, .notPossible: return Exit.usage
+        case .storage: return Exit.storage
+        default: break
+        }
         return Exit.someFailed
     }
 }

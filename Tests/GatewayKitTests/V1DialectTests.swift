@@ -82,6 +82,8 @@ struct V1DialectTests {
         case .undecodable: "undecodable"
         case .noSuchRoute: "noSuchRoute"
         case .configuration: "configuration"
+        case .storage: "storage"
+        case .notPossible: "not possible"
         case .tooLarge: "tooLarge"
         }
     }

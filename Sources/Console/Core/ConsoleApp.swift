@@ -244,7 +244,7 @@ public final class ConsoleApp: InteractiveApp {
             let path = options.audit?.path, gatewayID = context.gateway
             Task.detached {
                 guard let path else {
-                    inbox.post(.historyLoaded(.failure(.configuration("this console records no audit log"))))
+                    inbox.post(.historyLoaded(.failure(.notPossible("this console records no audit log"))))
                     return
                 }
                 guard FileManager.default.fileExists(atPath: path) else { return inbox.post(.historyLoaded(.success([]))) }

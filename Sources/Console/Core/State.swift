@@ -192,11 +192,11 @@ public struct HistoryItem: Sendable, Hashable {
             let groups = Set(st.steps?.map(\.group) ?? []).union(st.group.map { [$0] } ?? [])
             var undo = Undo.inverse(of: st.action ?? "")
             if case .success = undo {
-                if st.dryRun == true { undo = .failure(.configuration("a dry run: nothing was sent")) }
-                else if done.isEmpty { undo = .failure(.configuration("it changed nobody")) }
-                else if let by = undoneBy[st.op] { undo = .failure(.configuration("undone already by \(by)")) }
-                else if groups.count > 1 { undo = .failure(.configuration("it spans \(groups.count) groups: wamod undo \(st.op)")) }
-                else if st.undoes != nil { undo = .failure(.configuration("it is an undo")) }
+                if st.dryRun == true { undo = .failure(.notPossible("a dry run: nothing was sent")) }
+                else if done.isEmpty { undo = .failure(.notPossible("it changed nobody")) }
+                else if let by = undoneBy[st.op] { undo = .failure(.notPossible("undone already by \(by)")) }
+                else if groups.count > 1 { undo = .failure(.notPossible("it spans \(groups.count) groups: wamod undo \(st.op)")) }
+                else if st.undoes != nil { undo = .failure(.notPossible("it is an undo")) }
             }
             var item = HistoryItem(auditID: st.op, time: st.time, user: st.user ?? "?", action: st.action ?? "?", session: st.session ?? "",
                                    group: (st.group ?? groups.first).flatMap(JID.lenient), targets: steps, done: done, unsettled: unsettled,

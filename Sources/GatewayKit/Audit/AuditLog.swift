@@ -137,14 +137,14 @@ public final class AuditLog: Sendable {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .configuration("cannot open the audit log \(path): \(String(cString: strerror(errno))); nothing was sent") }
+        guard fd >= 0 else { throw .storage("cannot open the audit log \(path): \(String(cString: strerror(errno))); nothing was sent") }
         defer { close(fd) }
         // Like a token file: who did what to whom is for its owner to read.
         var st = stat()
         if fstat(fd, &st) == 0, st.st_mode & 0o077 != 0 {
-            throw .configuration("the audit log \(path) is readable or writable by group or others (mode \(String(st.st_mode & 0o777, radix: 8))): run chmod 600 \(path); nothing was sent")
+            throw .storage("the audit log \(path) is readable or writable by group or others (mode \(String(st.st_mode & 0o777, radix: 8))): run chmod 600 \(path); nothing was sent")
         }
-        guard flock(fd, LOCK_EX) == 0 else { throw .configuration("cannot lock the audit log \(path)") }
+        guard flock(fd, LOCK_EX) == 0 else { throw .storage("cannot lock the audit log \(path)") }
         defer { flock(fd, LOCK_UN) }
         let written = data.withUnsafeBytes { raw -> Int in
             var off = 0
@@ -156,14 +156,14 @@ public final class AuditLog: Sendable {
             return off
         }
         guard written == data.count, fsync(fd) == 0 else {
-            throw .configuration("cannot write the audit log \(path): \(String(cString: strerror(errno)))")
+            throw .storage("cannot write the audit log \(path): \(String(cString: strerror(errno)))")
         }
     }
 
     /// Every record of a file; lines that do not parse are counted, not fatal.
     public static func read(path: String) throws(GatewayError) -> (records: [AuditRecord], unreadable: Int) {
         guard FileManager.default.fileExists(atPath: path) else { return ([], 0) }
-        guard let data = FileManager.default.contents(atPath: path) else { throw .configuration("cannot read the audit log \(path)") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw .storage("cannot read the audit log \(path)") }
         var records: [AuditRecord] = []
         var bad = 0
         let decoder = JSONDecoder()

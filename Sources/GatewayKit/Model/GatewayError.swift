@@ -25,6 +25,13 @@ public enum GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
     case noSuchRoute(method: String, path: String)
     /// wamod's own configuration is wrong (profile, token source, URL).
     case configuration(String)
+    /// The local record cannot be kept: the audit log or the journal cannot be opened,
+    /// locked, written or read (a full disk, a read-only file system, wrong permissions).
+    /// Nothing is sent without its record.
+    case storage(String)
+    /// What was asked cannot be done, by the rules rather than by a failure: an operation
+    /// with no undo, an undo of a dry run, an id the audit log does not have.
+    case notPossible(String)
     /// The answer was larger than the limit (`limit` bytes): it was cut off and not read.
     case tooLarge(limit: Int)
 
@@ -39,7 +46,7 @@ public enum GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
         case .forbidden(let m):
             "forbidden\(m.map { ": \($0)" } ?? ""): the session's account is probably not an admin of this group; ask an admin to promote it"
         case .notFound(let what):
-            "not found: \(what); refresh (r) and check the id"
+            "not found: \(what); read it again and check the id"
         case .notConnected(let m):
             "session is not connected\(m.map { " (\($0))" } ?? ""): reconnect it in the gateway, then retry"
         case .rateLimited(let after):
@@ -54,7 +61,7 @@ public enum GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
             "the gateway's answer (status \(status)) is not what this dialect sends: \(excerpt.isEmpty ? "empty body" : "\"\(excerpt)\""); check the URL and the dialect"
         case .noSuchRoute(let method, let path):
             "the gateway has no route \(method) \(path); check the dialect and base URL"
-        case .configuration(let m):
+        case .configuration(let m), .storage(let m), .notPossible(let m):
             m
         case .tooLarge(let limit):
             "the gateway's answer is larger than the \(limit >> 20) MB limit (max_answer_mb in the profile): it was cut off and not read; check the gateway, or raise the limit if such answers are expected"
@@ -69,7 +76,7 @@ public enum GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
     /// dropped connection or broken answer stops nothing: its neighbours may well succeed.
     public var stopsOperation: Bool {
         switch self {
-        case .unauthorized, .forbidden, .notConnected, .noSuchRoute, .configuration: true
+        case .unauthorized, .forbidden, .notConnected, .noSuchRoute, .configuration, .storage, .notPossible: true
         case .transport(let why): RetryPolicy.certainlyNotSent(why)
         case .notFound, .rateLimited, .validation, .server, .undecodable, .tooLarge: false
         }
@@ -80,8 +87,8 @@ public enum GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
     /// made admin again, the token is fixed. Such targets stay in the journal for `wamod resume`.
     public var isTransient: Bool {
         switch self {
-        case .unauthorized, .forbidden, .notConnected, .rateLimited, .server, .transport, .undecodable, .tooLarge: true
-        case .notFound, .validation, .noSuchRoute, .configuration: false
+        case .unauthorized, .forbidden, .notConnected, .rateLimited, .server, .transport, .undecodable, .tooLarge, .storage: true
+        case .notFound, .validation, .noSuchRoute, .configuration, .notPossible: false
         }
     }
 

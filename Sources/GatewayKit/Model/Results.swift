@@ -75,6 +75,8 @@ public enum Outcome: Sendable, Hashable {
             case .noSuchRoute: "no route"
             case .tooLarge: "too large"
             case .configuration: "config"
+            case .storage: "record"
+            case .notPossible: "not possible"
             }
         }
     }

@@ -31,15 +31,15 @@ public struct Journal: Sendable {
                                                  attributes: [.posixPermissions: 0o700])
         let p = path(plan.id)
         let fd = open(p, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .configuration("cannot write the journal \(p): \(String(cString: strerror(errno))); nothing was sent") }
+        guard fd >= 0 else { throw .storage("cannot write the journal \(p): \(String(cString: strerror(errno))); nothing was sent") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
-            throw .configuration("the journal \(p) is held by another process")
+            throw .storage("the journal \(p) is held by another process")
         }
         let entry = JournalEntry(fd: fd, path: p)
         guard let line = JournalLine.encode(plan) else {
             entry.finish()
-            throw .configuration("cannot encode the operation's plan")
+            throw .storage("cannot encode the operation's plan")
         }
         do throws(GatewayError) { try entry.write(line) } catch {
             entry.finish()
@@ -200,7 +200,7 @@ public final class JournalEntry: @unchecked Sendable {
             }
             return true
         }
-        guard ok, fsync(fd) == 0 else { throw .configuration("cannot write the journal \(path): \(String(cString: strerror(errno)))") }
+        guard ok, fsync(fd) == 0 else { throw .storage("cannot write the journal \(path): \(String(cString: strerror(errno)))") }
     }
 
     /// Records that step `index` ended.

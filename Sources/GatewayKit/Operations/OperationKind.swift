@@ -47,8 +47,8 @@ public enum OperationKind: String, Sendable, Hashable, Codable, CaseIterable {
         case .remove: .success(.add)
         case .demote: .success(.promote)
         case .promote: .success(.demote)
-        case .add: .failure(.configuration("an add is not undone automatically: removing people is the riskier direction; use `wamod remove` with the targets you mean"))
-        case .leave: .failure(.configuration("a leave cannot be undone through the gateway: an admin of the group must add the account back"))
+        case .add: .failure(.notPossible("an add is not undone automatically: removing people is the riskier direction; use `wamod remove` with the targets you mean"))
+        case .leave: .failure(.notPossible("a leave cannot be undone through the gateway: an admin of the group must add the account back"))
         }
     }
 }

@@ -93,9 +93,9 @@ public enum Undo {
 
     /// The inverse of an action as the audit log names it, or why there is none.
     public static func inverse(of action: String) -> Result<MemberAction, GatewayError> {
-        guard let kind = OperationKind(rawValue: action) else { return .failure(.configuration("operation action '\(action)' has no undo")) }
+        guard let kind = OperationKind(rawValue: action) else { return .failure(.notPossible("operation action '\(action)' has no undo")) }
         return kind.inverse.flatMap { inv in
-            inv.memberAction.map { .success($0) } ?? .failure(.configuration("operation action '\(action)' has no undo"))
+            inv.memberAction.map { .success($0) } ?? .failure(.notPossible("operation action '\(action)' has no undo"))
         }
     }
 
@@ -103,9 +103,9 @@ public enum Undo {
     public static func plan(_ id: String, records: [AuditRecord]) throws(GatewayError) -> Plan {
         let mine = records.filter { $0.op == id }
         guard let start = mine.first(where: { $0.type == "operation" }) else {
-            throw .configuration("no operation \(id) in the audit log (`wamod audit` lists them)")
+            throw .notPossible("no operation \(id) in the audit log (`wamod audit` lists them)")
         }
-        if start.dryRun == true { throw .configuration("operation \(id) was a dry run: nothing was sent, nothing to undo") }
+        if start.dryRun == true { throw .notPossible("operation \(id) was a dry run: nothing was sent, nothing to undo") }
         let action: MemberAction
         switch inverse(of: start.action ?? "") {
         case .success(let a): action = a
@@ -121,7 +121,7 @@ public enum Undo {
             if seen.insert(step).inserted { steps.append(step) }
         }
         guard !steps.isEmpty else {
-            throw .configuration("operation \(id) changed nobody (no target ended done): nothing to undo")
+            throw .notPossible("operation \(id) changed nobody (no target ended done): nothing to undo")
         }
         return Plan(action: action, steps: steps, original: start)
     }

@@ -82,7 +82,7 @@ public struct RetryPolicy: Sendable {
         case .server(let status, _): status >= 500
         case .transport(let message): certainlyNotSent(message)
         case .unauthorized, .forbidden, .notFound, .notConnected, .validation,
-             .undecodable, .noSuchRoute, .configuration, .tooLarge: false
+             .undecodable, .noSuchRoute, .configuration, .storage, .notPossible, .tooLarge: false
         }
     }
 
