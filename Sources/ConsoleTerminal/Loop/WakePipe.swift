@@ -5,15 +5,15 @@ import Darwin
 #endif
 import CNCursesW
 import Foundation
+import Synchronization
 
 /// A self-pipe that wakes the UI thread's `poll()` from any thread: both ends non-blocking
 /// and close-on-exec. `wake()` never blocks (a full pipe already means "awake").
-public final class WakePipe: @unchecked Sendable {
-    // @unchecked: the descriptors are guarded by `lock`; after `close()` a late wake from a
-    // background task is a no-op instead of a write into whatever file reused the number.
-    private let lock = NSLock()
-    private var readEnd: Int32
-    private var writeEnd: Int32
+public final class WakePipe: Sendable {
+    // The descriptors live under the mutex: after `close()` a late wake from a background
+    // task is a no-op instead of a write into whatever file reused the number.
+    private struct Ends: Sendable { var read: Int32; var write: Int32 }
+    private let ends: Mutex<Ends>
 
     public init() throws {
         var fds: [Int32] = [-1, -1]
@@ -26,24 +26,23 @@ public final class WakePipe: @unchecked Sendable {
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         }
         #endif
-        readEnd = fds[0]
-        writeEnd = fds[1]
+        ends = Mutex(Ends(read: fds[0], write: fds[1]))
     }
 
     deinit { close() }
 
     /// The end to poll for `POLLIN`.
-    public var readFD: Int32 { lock.withLock { readEnd } }
+    public var readFD: Int32 { ends.withLock { $0.read } }
     /// The end signal handlers write to (they cannot take the lock).
-    var writeFD: Int32 { lock.withLock { writeEnd } }
+    var writeFD: Int32 { ends.withLock { $0.write } }
 
     /// Writes one byte. Safe from any thread; ignores a full pipe (EAGAIN).
     public func wake() {
-        lock.withLock {
-            guard writeEnd >= 0 else { return }
+        ends.withLock { e in
+            guard e.write >= 0 else { return }
             var byte: UInt8 = 0
             while true {
-                let n = write(writeEnd, &byte, 1)
+                let n = write(e.write, &byte, 1)
                 if n < 0 && errno == EINTR { continue }
                 break
             }
@@ -70,11 +69,10 @@ public final class WakePipe: @unchecked Sendable {
 
     /// Closes both ends; later wakes do nothing.
     public func close() {
-        lock.withLock {
-            if readEnd >= 0 { _ = systemClose(readEnd) }
-            if writeEnd >= 0 { _ = systemClose(writeEnd) }
-            readEnd = -1
-            writeEnd = -1
+        ends.withLock { e in
+            if e.read >= 0 { _ = systemClose(e.read) }
+            if e.write >= 0 { _ = systemClose(e.write) }
+            e = Ends(read: -1, write: -1)
         }
     }
 

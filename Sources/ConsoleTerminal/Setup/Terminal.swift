@@ -4,6 +4,7 @@ import Glibc
 import CNCursesW
 import Console
 import Foundation
+import Synchronization
 
 /// The curses session on `/dev/tty`: setup, drawing, input, resize, suspend, teardown.
 /// Not thread-safe (curses is not): create it, use it and shut it down on one thread.
@@ -201,19 +202,17 @@ public final class Terminal {
     }
 
     // One terminal per process: curses has one set of globals.
-    private static let lock = NSLock()
-    // Guarded by `lock`.
-    nonisolated(unsafe) private static var claimed = false
+    private static let claimed = Mutex(false)
 
     private static func claim() -> Bool {
-        lock.withLock {
-            if claimed { return false }
-            claimed = true
+        claimed.withLock { c in
+            if c { return false }
+            c = true
             return true
         }
     }
 
     private static func release() {
-        lock.withLock { claimed = false }
+        claimed.withLock { $0 = false }
     }
 }

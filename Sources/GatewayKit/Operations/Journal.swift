@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -178,29 +179,31 @@ struct JournalLine: Codable {
 }
 
 /// An operation's journal file, held while it runs.
-public final class JournalEntry: @unchecked Sendable {
-    // The descriptor is written from one task at a time (the operation's); `lock` guards
-    // against a stray second caller all the same.
-    private let fd: Int32
+public final class JournalEntry: Sendable {
+    // The descriptor is written from one task at a time (the operation's); the mutex guards
+    // against a stray second caller all the same, and lets the compiler check it.
+    private struct Handle: Sendable { var fd: Int32; var closed = false }
+    private let handle: Mutex<Handle>
     public let path: String
-    private let lock = NSLock()
-    private var closed = false
 
-    init(fd: Int32, path: String) { self.fd = fd; self.path = path }
+    init(fd: Int32, path: String) { handle = Mutex(Handle(fd: fd)); self.path = path }
 
     func write(_ data: Data) throws(GatewayError) {
-        lock.lock(); defer { lock.unlock() }
-        guard !closed else { return }
-        let ok = data.withUnsafeBytes { raw -> Bool in
-            var off = 0
-            while off < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress!.advanced(by: off), raw.count - off)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                off += n
+        let ok: Bool? = handle.withLock { h in
+            guard !h.closed else { return nil }
+            let fd = h.fd
+            let written = data.withUnsafeBytes { raw -> Bool in
+                var off = 0
+                while off < raw.count {
+                    let n = Glibc.write(fd, raw.baseAddress!.advanced(by: off), raw.count - off)
+                    if n < 0 { if errno == EINTR { continue }; return false }
+                    off += n
+                }
+                return true
             }
-            return true
+            return written && fsync(fd) == 0
         }
-        guard ok, fsync(fd) == 0 else { throw .storage("cannot write the journal \(path): \(String(cString: strerror(errno)))") }
+        guard ok != false else { throw .storage("cannot write the journal \(path): \(String(cString: strerror(errno)))") }
     }
 
     /// Records that step `index` ended.
@@ -211,21 +214,24 @@ public final class JournalEntry: @unchecked Sendable {
 
     /// Every step has a result: the journal is removed.
     public func finish() {
-        lock.lock(); defer { lock.unlock() }
-        guard !closed else { return }
-        unlink(path)
-        flock(fd, LOCK_UN)
-        close(fd)
-        closed = true
+        let path = path
+        handle.withLock { h in
+            guard !h.closed else { return }
+            unlink(path)
+            flock(h.fd, LOCK_UN)
+            close(h.fd)
+            h.closed = true
+        }
     }
 
     /// Lets go of the journal without removing it (the operation stays resumable).
     public func release() {
-        lock.lock(); defer { lock.unlock() }
-        guard !closed else { return }
-        flock(fd, LOCK_UN)
-        close(fd)
-        closed = true
+        handle.withLock { h in
+            guard !h.closed else { return }
+            flock(h.fd, LOCK_UN)
+            close(h.fd)
+            h.closed = true
+        }
     }
 
     deinit { release() }

@@ -418,7 +418,8 @@ final class PendingLoad: Sendable {
 /// travel to wherever it points: another host, or plain http). A 3xx answer is returned as it
 /// is, and read as "not this dialect's answer", with its status.
 final class LoadRouter: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    // Shared with the session's delegate queue; every access is under the lock.
+    // @unchecked only because NSObject is not Sendable: its one stored property is a Mutex,
+    // shared with the session's delegate queue.
     private let loads = Mutex<[Int: PendingLoad]>([:])
 
     func add(_ id: Int, _ load: PendingLoad) { loads.withLock { $0[id] = load } }

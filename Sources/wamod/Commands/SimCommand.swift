@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Synchronization
 import GatewayKit
 import GatewaySim
 
@@ -176,14 +177,13 @@ enum SignalWait {
     nonisolated(unsafe) static var keep: [DispatchSourceSignal] = []
 }
 
-final class Once: @unchecked Sendable {
-    private var fired = false
-    private let lock = NSLock()
+final class Once: Sendable {
+    private let fired = Mutex(false)
     func fire() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if fired { return false }
-        fired = true
-        return true
+        fired.withLock { f in
+            if f { return false }
+            f = true
+            return true
+        }
     }
 }
