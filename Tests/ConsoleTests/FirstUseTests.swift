@@ -323,4 +323,24 @@ struct FirstUseTests {
         #expect(both.contains("reconnect it in the gateway"))
         #expect(both.contains("again here"))
     }
+
+    @Test("resuming five or more is typed, as the operation itself was")
+    func resumeFriction() {
+        var s = Fixtures.loaded()
+        let context = AuditContext(user: "ana", client: nil, profile: "", gateway: "gw", dialect: "v1")
+        let steps = Fixtures.people.suffix(5).map { OperationStep(session: Fixtures.support.id, group: Fixtures.alpha.jid, target: $0.id) }
+        let plan = OperationPlan(id: "op-r", action: .remove, steps: Array(steps), reason: nil, context: context)
+        _ = Reducer().reduce(&s, .pendingFound([PendingOperation(plan: plan, ended: [:])], elsewhere: 0))
+        #expect(s.dialog?.expected == "5")
+        #expect(Fixtures.press(&s, .char("y")).isEmpty, "y alone does not resume five")
+        _ = Fixtures.press(&s, .backspace)
+        Fixtures.type(&s, "5")
+        #expect(Fixtures.press(&s, .enter).contains { if case .resume = $0 { true } else { false } })
+        // Two: y/N as before.
+        var t = Fixtures.loaded()
+        let two = OperationPlan(id: "op-2", action: .remove, steps: Array(steps.prefix(2)), reason: nil, context: context)
+        _ = Reducer().reduce(&t, .pendingFound([PendingOperation(plan: two, ended: [:])], elsewhere: 0))
+        #expect(t.dialog?.expected == nil)
+        #expect(Fixtures.press(&t, .char("y")).contains { if case .resume = $0 { true } else { false } })
+    }
 }

@@ -65,7 +65,7 @@ extension Reducer {
                     ?? Session(id: key.session, label: key.session, account: nil, connected: true, status: "unknown")
                 let plan = Preflight.plan(action, targets: d.requested, participants: list, session: session)
                 d.plan = plan
-                d.expected = plan.toSend.count >= 5 ? String(plan.toSend.count) : nil
+                d.expected = Friction.required(OperationKind(action), targets: plan.toSend.count, subjects: [subject(s, key)]).expected
                 // Nothing to send (the owner alone, everyone already so): say so, no Yes.
                 d.listOnly = plan.toSend.isEmpty && plan.blocker == nil
                 d.field = d.expected == nil ? .buttons : .typed
@@ -81,10 +81,9 @@ extension Reducer {
             case .success(let rows):
                 d.leaveRows = rows
                 let sending = rows.filter(\.verdict.sends)
-                // Any leave is confirmed by typing: the group's name, or the count for several.
-                // A blank subject cannot be typed: the count is asked for instead.
-                let subject = sending.first?.group.subject.trimmingCharacters(in: .whitespaces) ?? ""
-                d.expected = sending.count == 1 && !subject.isEmpty ? subject : String(sending.count)
+                // Any leave is confirmed by typing: the group's name, or the count for several
+                // (or for a blank subject, which cannot be typed).
+                d.expected = Friction.required(.leave, targets: sending.count, subjects: sending.map(\.group.subject)).expected
                 d.listOnly = sending.isEmpty
                 d.field = d.listOnly ? .buttons : .typed
             case .failure(let e):
@@ -147,7 +146,8 @@ extension Reducer {
             d.found = report
             let n = report.removalSteps.count
             d.listOnly = s.readOnly || s.dryRun || n == 0
-            d.expected = d.listOnly ? nil : String(n)
+            let subjects = report.hits.filter(\.removal.sends).map(\.group.subject)
+            d.expected = d.listOnly ? nil : Friction.required(.remove, targets: n, subjects: subjects, sweep: true).expected
             d.field = d.listOnly ? .buttons : .typed
             s.dialog = d
             log(&s, .info, "  found in \(report.hits.count) group\(report.hits.count == 1 ? "" : "s")\(report.notSearched.isEmpty ? "" : ", \(report.notSearched.count) not searched")\(report.stopped ? " (stopped after \(report.groupsRead) of \(report.groupsTotal)+ groups)" : "")")

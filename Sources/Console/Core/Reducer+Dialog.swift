@@ -387,7 +387,13 @@ extension Reducer {
     func showPending(_ s: inout ConsoleState) {
         if s.dialog == nil, s.operation.map(\.finished) ?? true, let next = s.pending.first {
             var d = Dialog(kind: .resume(next))
-            d.field = .buttons
+            // The same friction as the operation itself (typed for five or more, several
+            // groups, a leave); the count, since n, q and D are keys here.
+            let groups = Set(next.remaining.map { next.plan.steps[$0].group })
+            let friction = Friction.required(next.plan.action, targets: next.remaining.count,
+                                             subjects: groups.map { next.plan.labels?.groups[$0.string] ?? $0.string })
+            d.expected = friction.count.map(String.init)
+            d.field = d.expected == nil ? .buttons : .typed
             s.dialog = d
         }
     }

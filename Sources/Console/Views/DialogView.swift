@@ -201,6 +201,10 @@ struct DialogView {
             return [("", .dialog), ("Enter/Esc close", .dim)]
         }
         if case .resume = dialog.kind {
+            if let expected = dialog.expected {
+                return [("", .dialog), ("Type \(expected) to resume: ", .dialogDanger), (dialog.warning ?? "", .error),
+                        ("Enter resume once typed \(g.dot) n/Esc later (stays in the journal) \(g.dot) D give up", .dim)]
+            }
             return [("", .dialog), ("", .dialog), (dialog.warning ?? "", .error), ("y resume \(g.dot) n later (stays in the journal) \(g.dot) D give up", .dim)]
         }
         var lines: [(String, Style)] = [("", .dialog)]
@@ -229,6 +233,12 @@ struct DialogView {
     func drawFields(_ screen: inout Screen, inner: Rect, footerTop: Int) {
         guard dialog.isConfirmation, !dialog.loading, dialog.error == nil else { return }
         if case .resume = dialog.kind {
+            if let expected = dialog.expected {
+                let tl = "Type \(expected) to resume: "
+                let tx = inner.x + 1 + CellWidth.of(tl)
+                screen.putFitted(tx, footerTop + 1, CellWidth.sanitize(dialog.typed) + "_", width: max(4, inner.x + inner.width - 1 - tx), .buttonFocused)
+                return
+            }
             let no = "[ Later ]", yes = "[ Resume ]"
             let bx = inner.x + inner.width - 2 - CellWidth.of(no) - CellWidth.of(yes) - 2
             screen.put(bx, footerTop + 1, no, !dialog.yesFocused ? .buttonFocused : .button)

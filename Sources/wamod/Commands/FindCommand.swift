@@ -72,12 +72,8 @@ struct FindCommand: AsyncParsableCommand {
                 Stdio.err("About to remove \(target) from \(steps.count) group\(steps.count == 1 ? "" : "s"):")
                 for h in report.hits where h.removal.sends { Stdio.err("  - \(TerminalText.clip(h.group.subject)) (\(h.group.jid)) on \(h.session.label)") }
                 for h in report.hits where !h.removal.sends { Stdio.err("  skip \(TerminalText.clip(h.group.subject)) on \(h.session.label): \(h.removal.reason ?? "")") }
-                if steps.count == 1, let only = report.hits.first(where: { $0.removal.sends }) {
-                    try Confirm.typed("Type the group's name (\(TerminalText.clip(only.group.subject))) or 1 to confirm: ", name: only.group.subject,
-                                      shown: [TerminalText.clip(only.group.subject)], count: 1)
-                } else {
-                    try Confirm.typed("Type \(steps.count) to confirm: ", name: "", shown: [], count: steps.count)
-                }
+                let subjects = report.hits.filter { $0.removal.sends }.map(\.group.subject)
+                try Confirm.demand(Friction.required(.remove, targets: steps.count, subjects: subjects, sweep: true))
             }
             // Still in a group where they cannot be removed: the incident is not over.
             if report.hits.contains(where: { !$0.removal.sends }) { ok = false }

@@ -116,7 +116,7 @@ extension MemberMutation {
         }
         let toSend = plan.toSend
         if !toSend.isEmpty && !mutation.yes {
-            try Confirm.ask(verb: Self.action.verb, count: toSend.count, what: toSend.count == 1 ? "participant" : "participants",
+            try Confirm.ask(OperationKind(Self.action), count: toSend.count, what: toSend.count == 1 ? "participant" : "participants",
                             group: g, session: s, listing: plan.rows.filter(\.verdict.sends).map { Confirm.label($0.target, $0.participant) })
         }
         // The plan is journaled and recorded before the first request, and each result before it is reported.

@@ -68,8 +68,11 @@ struct ResumeCommand: AsyncParsableCommand {
             try Confirm.requireTerminal("resume")
             Stdio.err("About to \(p.plan.action.rawValue) \(check.send.count) remaining target\(check.send.count == 1 ? "" : "s") (\(check.settled.count) found already done):")
             for i in check.send.prefix(20) { Stdio.err("  - \(p.plan.steps[i].target) in \(p.plan.steps[i].group)") }
-            let answer = Stdio.ask("Proceed? [y/N] ")?.trimmingCharacters(in: .whitespaces).lowercased()
-            guard answer == "y" || answer == "yes" else {
+            // The same friction as the operation itself: typed for five or more, several
+            // groups, or a leave.
+            let groups = Array(Set(check.send.map { p.plan.steps[$0].group }))
+            let subjects = groups.map { p.plan.labels?.groups[$0.string] ?? "" }
+            do { try Confirm.demand(Friction.required(p.plan.action, targets: check.send.count, subjects: subjects)) } catch {
                 entry.release()
                 throw CommandFailure(message: "not confirmed: nothing was sent; the operation stays resumable", code: Exit.someFailed)
             }
@@ -176,12 +179,8 @@ struct UndoCommand: AsyncParsableCommand {
                 Stdio.err("  - \(who) in \(place)")
             }
             if steps.count > 20 { Stdio.err("  … and \(steps.count - 20) more") }
-            if steps.count >= 5 {
-                try Confirm.typed("Type \(steps.count) to confirm: ", name: "", shown: [], count: steps.count)
-            } else {
-                let answer = Stdio.ask("Proceed? [y/N] ")?.trimmingCharacters(in: .whitespaces).lowercased()
-                guard answer == "y" || answer == "yes" else { throw Confirm.cancelled }
-            }
+            let subjects = Set(steps.map(\.group)).map { recorded.groups[$0.string] ?? "" }
+            try Confirm.demand(Friction.required(OperationKind(undo.action), targets: steps.count, subjects: subjects))
         }
         let reason = mutation.reason ?? "undo of \(operation)"
         var plan = OperationPlan(action: OperationKind(undo.action), steps: steps, reason: reason, undoes: operation, context: context)

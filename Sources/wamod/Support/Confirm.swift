@@ -15,17 +15,32 @@ enum Confirm {
         }
     }
 
-    static func ask(verb: String, count: Int, what: String, group: Group, session: Session, listing: [String]) throws {
+    static func ask(_ kind: OperationKind, count: Int, what: String, group: Group, session: Session, listing: [String]) throws {
+        let verb = kind.verb
         try requireTerminal(verb)
         Stdio.err("About to \(verb) \(count) \(what) in \"\(TerminalText.clip(group.subject))\" (\(group.jid)) on session \(session.label):")
         for line in listing.prefix(20) { Stdio.err("  - \(line)") }
         if listing.count > 20 { Stdio.err("  … and \(listing.count - 20) more") }
-        if count >= 5 {
-            // The count, or the group's name as it is or as it was shown above.
-            try typed("Type \(count) (or the group's name) to confirm: ", name: group.subject, shown: [TerminalText.clip(group.subject)], count: count)
-        } else {
-            let answer = Stdio.ask("Proceed? [y/N] ")?.trimmingCharacters(in: .whitespaces).lowercased()
-            guard answer == "y" || answer == "yes" else { throw cancelled }
+        try demand(Friction.required(kind, targets: count, subjects: [group.subject]), alsoName: group.subject)
+    }
+
+    /// Asks as the one friction policy (`Friction`) says: y/N, the count, or the group's name.
+    /// `alsoName`: a name a typed count may be replaced by (the group's, as it is or as shown).
+    static func demand(_ friction: Friction, alsoName: String? = nil) throws {
+        switch friction {
+        case .yesNo:
+            let answer = Stdio.ask("Proceed? [y/N] ") ?? ""
+            guard friction.confirms(answer) else { throw cancelled }
+        case .count(let n):
+            if let name = alsoName, !name.trimmingCharacters(in: .whitespaces).isEmpty {
+                // The count, or the group's name as it is or as it was shown above.
+                try typed("Type \(n) (or the group's name) to confirm: ", name: name, shown: [TerminalText.clip(name)], count: n)
+            } else {
+                try typed("Type \(n) to confirm: ", name: "", shown: [], count: n)
+            }
+        case .name(let name, let n):
+            let shown = TerminalText.clip(name)
+            try typed("Type the group's name (\(shown)) or \(n) to confirm: ", name: name, shown: [shown], count: n)
         }
     }
 
@@ -40,11 +55,7 @@ enum Confirm {
         try requireTerminal("leave")
         Stdio.err("About to leave \(groups.count) group\(groups.count == 1 ? "" : "s") with session \(session.label):")
         for g in groups.prefix(20) { Stdio.err("  - \(TerminalText.clip(g.subject)) (\(g.jid))") }
-        let subject = groups.count == 1 ? (groups.first?.subject.trimmingCharacters(in: .whitespaces) ?? "") : ""
-        let shown = TerminalText.clip(subject)
-        // The name as it is, as it was shown (cleaned, perhaps cut), or the count.
-        try typed(subject.isEmpty ? "Type \(groups.count) to confirm: " : "Type the group's name (\(shown)) or \(groups.count) to confirm: ",
-                  name: subject, shown: subject.isEmpty ? [] : [shown], count: groups.count)
+        try demand(Friction.required(.leave, targets: groups.count, subjects: groups.map(\.subject)))
     }
 
     static var cancelled: CommandFailure { CommandFailure(message: "not confirmed: nothing was sent", code: Exit.someFailed) }
