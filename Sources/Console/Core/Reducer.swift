@@ -29,12 +29,12 @@ public struct Reducer: Sendable {
     func key(_ s: inout ConsoleState, _ k: Key) -> [Effect] {
         if k == .ctrl("c") { return interrupt(&s) }
         s.interruptArmed = false
-        if k != .char("q") { s.quitArmed = false }
+        if keys.command(for: k) != .quit { s.quitArmed = false }
         s.message = nil
         s.messageIsError = false
         if s.tooSmall {
             // Action keys are ignored until the terminal is large enough again.
-            return k == .char("q") ? quit(&s) : []
+            return keys.command(for: k) == .quit ? quit(&s) : []
         }
         if s.dialog != nil { return dialogKey(&s, k) }
         if s.showHelp { return helpKey(&s, k) }

@@ -58,6 +58,9 @@ public struct Profile: Sendable, Hashable {
 public struct ConfigFile: Sendable {
     public var defaultProfile: String?
     public var profiles: [String: Profile]
+    /// The `[keys]` section as written: command name → keys ("x", "Ctrl-F, F5"), with the
+    /// line each came from. The console reads them (`KeyMap.remapped`).
+    public var keys: [(command: String, keys: String, line: Int)] = []
 
     public init(defaultProfile: String? = nil, profiles: [String: Profile] = [:]) {
         self.defaultProfile = defaultProfile; self.profiles = profiles
@@ -77,6 +80,7 @@ public struct ConfigFile: Sendable {
         var section: String?
         var fields: [String: [String: (String, Int)]] = [:]
         var order: [String] = []
+        var inKeys = false
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNo = index + 1
             let line = rawLine.trimmingCharacters(in: .whitespaces)
@@ -84,9 +88,16 @@ public struct ConfigFile: Sendable {
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]") else { throw .configuration("\(source):\(lineNo): a section header ends with ]") }
                 let inner = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+                if inner == "keys" {
+                    // The console's key remapping: command = key, key…
+                    section = nil
+                    inKeys = true
+                    continue
+                }
+                inKeys = false
                 let parts = inner.split(separator: " ", maxSplits: 1).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"")) }
                 guard parts.count == 2, parts[0] == "profile", !parts[1].isEmpty else {
-                    throw .configuration("\(source):\(lineNo): sections are written [profile NAME]")
+                    throw .configuration("\(source):\(lineNo): sections are written [profile NAME] (or [keys])")
                 }
                 guard fields[parts[1]] == nil else { throw .configuration("\(source):\(lineNo): profile '\(parts[1])' is defined twice") }
                 section = parts[1]
@@ -100,7 +111,9 @@ public struct ConfigFile: Sendable {
             let key = line[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
             var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
             if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
-            if let section {
+            if inKeys {
+                config.keys.append((key, value, lineNo))
+            } else if let section {
                 fields[section]?[key] = (value, lineNo)
             } else if key == "default" {
                 config.defaultProfile = value

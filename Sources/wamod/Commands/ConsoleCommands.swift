@@ -25,11 +25,23 @@ struct ConsoleFlags: ParsableArguments {
 }
 
 enum ConsoleLauncher {
+    /// The key table with the config file's `[keys]` applied (the standard one without a file).
+    static func keyMap(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> KeyMap {
+        let path = Paths(environment: environment).configFile
+        guard FileManager.default.fileExists(atPath: path) else { return .standard }
+        let config: ConfigFile
+        do { config = try ConfigFile.load(path: path) } catch { throw CommandFailure(message: error.message, code: Exit.usage) }
+        do { return try KeyMap.standard.remapped(config.keys) } catch {
+            throw CommandFailure(message: "\(path): \(error)", code: Exit.usage)
+        }
+    }
+
     /// Runs the console on this thread until the operator quits.
     static func run(gateway: any Gateway, inbox: Inbox, flags: ConsoleFlags, name: String, audit: AuditLog, context: AuditContext,
                     pace: Int?, journal: Journal) throws {
         let app = ConsoleApp(gateway: gateway, inbox: inbox,
-                             options: flags.options(gatewayName: name, audit: audit, context: context, pace: pace, journal: journal))
+                             options: flags.options(gatewayName: name, audit: audit, context: context, pace: pace, journal: journal),
+                             keys: try keyMap())
         do {
             try TerminalRunLoop.run(app, options: flags.terminal)
         } catch let e as TerminalError {
