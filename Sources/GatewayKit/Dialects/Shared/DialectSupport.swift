@@ -1,63 +1,15 @@
 import Foundation
-import Synchronization
 
-/// The sessions a dialect client has read, by id: their accounts tell our role in a group.
-final class AccountCache: Sendable {
-    private let accounts = Mutex<[String: Session]>([:])
-
-    func remember(_ list: [Session]) { accounts.withLock { map in for s in list { map[s.id] = s } } }
-
-    /// The session's account, reading the sessions (`reload`) when it is not known yet.
-    func account(of session: String, reload: () async -> [Session]?) async -> Session? {
-        if let s = accounts.withLock({ $0[session] }) { return s }
-        return await reload()?.first { $0.id == session }
-    }
-}
-
-/// Pieces the dialects share: running one request per target, and reading common shapes.
+/// Pieces the dialects share: reading common shapes, and what a failure means.
 enum DialectSupport {
-    /// Runs `send` for each target in turn. A failure that stops the operation (unauthorized,
-    /// not an admin, offline, unreachable) marks the remaining targets "not sent" instead of
-    /// sending requests certain to fail the same way.
-    static func perTarget(
-        _ targets: [JID],
-        _ send: (JID) async -> TargetResult
-    ) async -> [TargetResult] {
-        var results: [TargetResult] = []
-        var stop: GatewayError?
-        for target in targets {
-            if let stop {
-                results.append(TargetResult(target: target, outcome: .notAttempted("not sent: \(stop.message)")))
-                continue
-            }
-            if Task.isCancelled {
-                results.append(TargetResult(target: target, outcome: .notAttempted("not sent: cancelled")))
-                continue
-            }
-            let result = await send(target)
-            if case .failed(let e) = result.outcome, e.stopsOperation { stop = e }
-            results.append(result)
+    /// What a failed leave means: WhatsApp's refusal concerns this group only (not a member
+    /// any more, `notMember`; or refused, `forbidden`), else it is the error.
+    static func leaving(_ e: GatewayError, notMember: Bool, forbidden: Bool) -> Outcome {
+        switch e {
+        case .notFound(let m) where notMember: .refused(m)
+        case .forbidden(let m) where forbidden: .refused(m ?? "WhatsApp refused to leave this group")
+        default: .failed(e)
         }
-        return results
-    }
-
-    /// Every group of a listing paged by offset. Pages are asked for until one is short (or
-    /// the gateway says there are no more), empty, or adds nothing new (a server ignoring
-    /// the offset would otherwise be asked forever).
-    static func pagedGroups(pageSize: Int, _ page: (_ offset: Int) async throws(GatewayError) -> (items: [Group], rows: Int, hasMore: Bool?))
-        async throws(GatewayError) -> [Group] {
-        var all: [Group] = []
-        var seen = Set<JID>()
-        var offset = 0
-        for _ in 0..<10_000 {
-            let p = try await page(offset)
-            let fresh = p.items.filter { seen.insert($0.jid).inserted }
-            all += fresh
-            offset += p.rows
-            let more = p.hasMore ?? (p.rows >= pageSize)
-            if !more || p.rows == 0 || fresh.isEmpty { break }
-        }
-        return all
     }
 
     /// Every target with the same outcome (a batch request that failed or succeeded as a whole).
