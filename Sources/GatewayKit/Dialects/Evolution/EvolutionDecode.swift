@@ -4,9 +4,7 @@ import Foundation
 public enum EvolutionDecode {
     /// `[{"name","connectionStatus","ownerJid","profileName"}]`, or v1's `[{"instance":{…}}]`.
     public static func instances(_ r: HTTPResponseData) throws(GatewayError) -> [Session] {
-        let v = try DialectSupport.json(r)
-        let rows = try DialectSupport.rows(v, key: "instances", status: r.status, body: r.body)
-        let sessions = rows.compactMap { row -> Session? in
+        try DialectSupport.list(r, key: "instances", what: "session") { row -> Session? in
             let i = row["instance"] ?? row
             guard let name = i["name"]?.text ?? i["instanceName"]?.text else { return nil }
             let status = i["connectionStatus"]?.text ?? i["status"]?.text ?? i["state"]?.text ?? "unknown"
@@ -14,8 +12,6 @@ public enum EvolutionDecode {
             return Session(id: name, label: i["profileName"]?.text ?? name, account: account?.kind == .user ? account : nil,
                            connected: Session.isConnectedStatus(status), status: status)
         }
-        try DialectSupport.requireSome(sessions, of: rows.count, r, what: "session")
-        return sessions
     }
 
     /// `[{"id","subject","owner","size","announce","restrict"}]` (with `participants` when asked).
@@ -26,9 +22,7 @@ public enum EvolutionDecode {
             guard let jid = JID.lenient(row["id"]?.string), jid.isGroup else { return nil }
             let people = row["participants"]?.array.map { $0.compactMap(WAHAShapes.participant) }
             let owner = JID.lenient(row["owner"]?.string)
-            var ourRole: Role?
-            if let people, let me { ourRole = people.role(of: me) ?? .none }
-            if let me, let owner, me.isOwnAccount(owner) { ourRole = .superadmin }
+            let ourRole = DialectSupport.ourRole(people: people, owner: owner, me: me)
             return Group(jid: jid, subject: row["subject"]?.string ?? "", size: row["size"]?.int ?? people?.count,
                          owner: owner, ourRole: ourRole)
         }
@@ -36,11 +30,7 @@ public enum EvolutionDecode {
 
     /// `{"participants":[{"id","admin"}]}`, `admin` null, `"admin"` or `"superadmin"`.
     public static func participants(_ r: HTTPResponseData) throws(GatewayError) -> [Participant] {
-        let v = try DialectSupport.json(r)
-        let rows = try DialectSupport.rows(v, key: "participants", status: r.status, body: r.body)
-        let people = rows.compactMap(WAHAShapes.participant)
-        try DialectSupport.requireSome(people, of: rows.count, r, what: "participant")
-        return people
+        try DialectSupport.list(r, key: "participants", what: "participant", WAHAShapes.participant)
     }
 
     /// `{"updateParticipants":[{"status":"200","jid":…,"content":{…}}]}`: a status string per row.

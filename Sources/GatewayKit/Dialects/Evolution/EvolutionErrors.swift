@@ -25,13 +25,8 @@ extension EvolutionDecode {
     /// with WhatsApp's words (`forbidden`, `item-not-found`, `Connection Closed`, `rate-overlimit`),
     /// 401, 404 for an unknown instance, 429. With the request's `spec`, a route miss is `noSuchRoute`.
     public static func error(_ r: HTTPResponseData, _ spec: HTTPRequestSpec? = nil) -> GatewayError {
-        if let spec, DialectSupport.isRouteMiss(r, apiShape: isAPIError) {
-            return .noSuchRoute(method: spec.method, path: spec.redactedTarget)
-        }
-        if r.status == 429 { return .rateLimited(retryAfter: r.retryAfter) }
-        guard let v = JSONValue.parse(r.body) else {
-            return DialectSupport.unparsed(r)
-        }
+        let v: JSONValue
+        do { v = try DialectSupport.failedBody(r, spec, apiShape: isAPIError).get() } catch { return error }
         let words = messages(v)
         let text = words.isEmpty ? v["error"]?.text : words.joined(separator: ": ")
         let lower = words.joined(separator: " ").lowercased()
@@ -41,12 +36,6 @@ extension EvolutionDecode {
         if lower.contains("rate-overlimit") { return .rateLimited(retryAfter: r.retryAfter) }
         if lower.contains("error: forbidden") || lower.contains("not-authorized") { return .forbidden(text) }
         if lower.contains("item-not-found") { return .notFound(text ?? "the group or participant") }
-        switch r.status {
-        case 400, 422: return .validation(text ?? "invalid request")
-        case 401: return .unauthorized(text)
-        case 403: return .forbidden(text)
-        case 404: return .notFound(text ?? "instance, group or participant")
-        default: return .server(status: r.status, message: text)
-        }
+        return DialectSupport.byStatus(r.status, text, notFound: "instance, group or participant")
     }
 }

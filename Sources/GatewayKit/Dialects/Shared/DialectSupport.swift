@@ -25,6 +25,37 @@ enum DialectSupport {
         return v
     }
 
+    /// What every JSON dialect reads first in a failed answer: with the request's `spec`, a
+    /// route the server does not have (`noSuchRoute`); a 429; a body that is not JSON. Else
+    /// the body, for the dialect's own words.
+    static func failedBody(_ r: HTTPResponseData, _ spec: HTTPRequestSpec?, apiShape: (JSONValue) -> Bool) -> Result<JSONValue, GatewayError> {
+        if let spec, isRouteMiss(r, apiShape: apiShape) { return .failure(.noSuchRoute(method: spec.method, path: spec.redactedTarget)) }
+        if r.status == 429 { return .failure(.rateLimited(retryAfter: r.retryAfter)) }
+        guard let v = JSONValue.parse(r.body) else { return .failure(unparsed(r)) }
+        return .success(v)
+    }
+
+    /// A failed answer read by its status alone, once the dialect's own words said nothing
+    /// more; `notFound` names what may be missing.
+    static func byStatus(_ status: Int, _ text: String?, notFound: String) -> GatewayError {
+        switch status {
+        case 400, 422: .validation(text ?? "invalid request")
+        case 401: .unauthorized(text)
+        case 403: .forbidden(text)
+        case 404: .notFound(text ?? notFound)
+        default: .server(status: status, message: text)
+        }
+    }
+
+    /// Our role in a group from its row: ours among its participants when the row lists them
+    /// (nil when we are not among them), the creator's when the session's account owns it.
+    static func ourRole(people: [Participant]?, owner: JID?, me: Session?) -> Role? {
+        var role: Role?
+        if let people, let me { role = people.role(of: me) }
+        if let me, let owner, me.isOwnAccount(owner) { role = .superadmin }
+        return role
+    }
+
     /// A failed answer whose body is not the dialect's JSON (a proxy's HTML page, a body cut
     /// short), classified by its status first: a 5xx is the gateway failing whatever its body
     /// says (and is retried like any 5xx), a 429 is a rate limit, a 401 a refused token.
@@ -60,6 +91,16 @@ enum DialectSupport {
     static func requireSome<T>(_ items: [T], of rows: Int, _ r: HTTPResponseData, what: String) throws(GatewayError) {
         guard rows > 0, items.isEmpty else { return }
         throw .undecodable(status: r.status, excerpt: "\(rows) row\(rows == 1 ? "" : "s"), none of them a readable \(what): " + GatewayError.excerpt(r.body, limit: 80))
+    }
+
+    /// The items of a list answer (a bare array, or one under `key` or `data`), each row read
+    /// by `read`; rows there but none readable are a broken answer (`requireSome`).
+    static func list<T>(_ r: HTTPResponseData, key: String, what: String, _ read: (JSONValue) -> T?) throws(GatewayError) -> [T] {
+        let v = try json(r)
+        let all = try rows(v, key: key, status: r.status, body: r.body)
+        let items = all.compactMap(read)
+        try requireSome(items, of: all.count, r, what: what)
+        return items
     }
 
     /// The rows of a list answer that may be a bare array or an object wrapping one under `key`.

@@ -34,9 +34,7 @@ public enum WAHAShapes {
             guard let id = jid(row["id"]) ?? jid(row["JID"]), id.isGroup else { return nil }
             let people = (row["participants"] ?? row["Participants"])?.array.map { $0.compactMap(participant) }
             let owner = jid(row["owner"]) ?? jid(row["OwnerJID"])
-            var ourRole: Role?
-            if let people, let me { ourRole = people.role(of: me) ?? .none }
-            if let me, let owner, me.isOwnAccount(owner) { ourRole = .superadmin }
+            let ourRole = DialectSupport.ourRole(people: people, owner: owner, me: me)
             let subject = row["subject"]?.string ?? row["name"]?.string ?? row["Name"]?.string ?? ""
             return Group(jid: id, subject: subject, size: row["size"]?.int ?? people?.count, owner: owner, ourRole: ourRole)
         }
@@ -45,11 +43,7 @@ public enum WAHAShapes {
 
     /// `participants/v2` rows (`{id, pn, role}`); the engines' older rows are read too.
     public static func participants(_ r: HTTPResponseData) throws(GatewayError) -> [Participant] {
-        let v = try DialectSupport.json(r)
-        let rows = try DialectSupport.rows(v, key: "participants", status: r.status, body: r.body)
-        let people = rows.compactMap(participant)
-        try DialectSupport.requireSome(people, of: rows.count, r, what: "participant")
-        return people
+        try DialectSupport.list(r, key: "participants", what: "participant", participant)
     }
 
     static func participant(_ row: JSONValue) -> Participant? {

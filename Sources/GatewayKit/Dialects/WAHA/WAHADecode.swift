@@ -13,9 +13,7 @@ public enum WAHADecode {
     public typealias GroupPage = WAHAShapes.GroupPage
 
     public static func sessions(_ r: HTTPResponseData) throws(GatewayError) -> [Session] {
-        let v = try DialectSupport.json(r)
-        let rows = try DialectSupport.rows(v, key: "sessions", status: r.status, body: r.body)
-        let sessions = rows.compactMap { row -> Session? in
+        try DialectSupport.list(r, key: "sessions", what: "session") { row -> Session? in
             guard let name = row["name"]?.text else { return nil }
             let status = row["status"]?.text ?? "unknown"
             let me = row["me"]
@@ -24,8 +22,6 @@ public enum WAHADecode {
                            accountLID: ids.first { $0.kind == .lid },
                            connected: status.uppercased() == "WORKING", status: status)
         }
-        try DialectSupport.requireSome(sessions, of: rows.count, r, what: "session")
-        return sessions
     }
 
     public static func groups(_ r: HTTPResponseData, me: Session?) throws(GatewayError) -> GroupPage { try WAHAShapes.groups(r, me: me) }

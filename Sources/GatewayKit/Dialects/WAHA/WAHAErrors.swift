@@ -16,13 +16,8 @@ extension WAHADecode {
     /// 422 session not `WORKING`, 400 validation, 429, and 500 with WhatsApp's `exception.message`.
     /// With the request's `spec`, a web server's 404 for the route itself is `noSuchRoute`.
     public static func error(_ r: HTTPResponseData, _ spec: HTTPRequestSpec? = nil) -> GatewayError {
-        if let spec, DialectSupport.isRouteMiss(r, apiShape: isAPIError) {
-            return .noSuchRoute(method: spec.method, path: spec.redactedTarget)
-        }
-        if r.status == 429 { return .rateLimited(retryAfter: r.retryAfter) }
-        guard let v = JSONValue.parse(r.body) else {
-            return DialectSupport.unparsed(r)
-        }
+        let v: JSONValue
+        do { v = try DialectSupport.failedBody(r, spec, apiShape: isAPIError).get() } catch { return error }
         let text = WAHAShapes.message(v)
         if let exception = v["exception"], exception.object != nil {
             let m = exception["message"]?.text ?? text
@@ -44,12 +39,6 @@ extension WAHADecode {
             let status = v["status"]?.text
             return .notConnected(status.map { "status \($0), expected WORKING" } ?? text)
         }
-        switch r.status {
-        case 400, 422: return .validation(text ?? "invalid request")
-        case 401: return .unauthorized(text)
-        case 403: return .forbidden(text)
-        case 404: return .notFound(text ?? "session, group or participant")
-        default: return .server(status: r.status, message: text)
-        }
+        return DialectSupport.byStatus(r.status, text, notFound: "session, group or participant")
     }
 }

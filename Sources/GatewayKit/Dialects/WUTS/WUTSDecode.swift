@@ -27,9 +27,7 @@ public enum WUTSDecode {
         guard let jid = JID.lenient(row["jid"]?.string), jid.isGroup else { return nil }
         let people = row["participants"]?.array.map { $0.compactMap(participant) }
         let owner = JID.lenient(row["owner"]?.string)
-        var ourRole: Role?
-        if let people, let me { ourRole = people.role(of: me) ?? .none }
-        if let me, let owner, me.isOwnAccount(owner) { ourRole = .superadmin }
+        let ourRole = DialectSupport.ourRole(people: people, owner: owner, me: me)
         return Group(jid: jid, subject: row["name"]?.string ?? "", size: row["members_count"]?.int ?? people?.count,
                      owner: owner, ourRole: ourRole)
     }

@@ -8,13 +8,8 @@ extension WUTSDecode {
     /// Maps a failed answer to an error, by `error_code` first, then by status. With the
     /// request's `spec`, a web server's 404 for the route itself is `noSuchRoute`.
     public static func error(_ r: HTTPResponseData, _ spec: HTTPRequestSpec? = nil) -> GatewayError {
-        if let spec, DialectSupport.isRouteMiss(r, apiShape: isAPIError) {
-            return .noSuchRoute(method: spec.method, path: spec.redactedTarget)
-        }
-        if r.status == 429 { return .rateLimited(retryAfter: r.retryAfter) }
-        guard let v = JSONValue.parse(r.body) else {
-            return DialectSupport.unparsed(r)
-        }
+        let v: JSONValue
+        do { v = try DialectSupport.failedBody(r, spec, apiShape: isAPIError).get() } catch { return error }
         let text = (v["error"]?.text ?? v["message"]?.text).map { $0.replacingOccurrences(of: "\n", with: " ") }
         switch v["error_code"]?.text?.uppercased() {
         case "UNAUTHORIZED", "INVALID_TOKEN": return .unauthorized(text)
@@ -26,12 +21,6 @@ extension WUTSDecode {
             return .notFound(text ?? "device, group or participant")
         default: break
         }
-        switch r.status {
-        case 400, 422: return .validation(text ?? "invalid request")
-        case 401: return .unauthorized(text)
-        case 403: return .forbidden(text)
-        case 404: return .notFound(text ?? "device, group or participant")
-        default: return .server(status: r.status, message: text)
-        }
+        return DialectSupport.byStatus(r.status, text, notFound: "device, group or participant")
     }
 }

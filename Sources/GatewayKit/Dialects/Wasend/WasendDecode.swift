@@ -3,9 +3,7 @@ import Foundation
 /// The answers of `wasend`, decoded.
 public enum WasendDecode {
     public static func sessions(_ r: HTTPResponseData) throws(GatewayError) -> [Session] {
-        let v = try DialectSupport.json(r)
-        let rows = try DialectSupport.rows(v, key: "sessions", status: r.status, body: r.body)
-        let sessions = rows.compactMap { row -> Session? in
+        try DialectSupport.list(r, key: "sessions", what: "session") { row -> Session? in
             let s = row["session"] ?? row
             guard let id = s["uniqueSessionId"]?.text ?? s["id"]?.text else { return nil }
             let status = row["downstream"]?["status"]?.text ?? s["status"]?.text ?? "unknown"
@@ -13,8 +11,6 @@ public enum WasendDecode {
             return Session(id: id, label: s["sessionName"]?.text ?? id, account: account,
                            connected: Session.isConnectedStatus(status), status: status)
         }
-        try DialectSupport.requireSome(sessions, of: rows.count, r, what: "session")
-        return sessions
     }
 
     public struct GroupPage: Sendable {
@@ -30,10 +26,8 @@ public enum WasendDecode {
         let items = rows.compactMap { row -> Group? in
             guard let jid = JID.lenient(row["jid"]?.string ?? row["id"]?.string), jid.isGroup else { return nil }
             let people = row["participants"]?.array.map { $0.compactMap(participant) }
-            var ourRole: Role?
-            if let people, let me { ourRole = people.role(of: me) ?? .none }
             let owner = JID.lenient(row["ownerJid"]?.string) ?? JID.lenient(row["ownerPn"]?.string)
-            if let me, let owner, me.isOwnAccount(owner) { ourRole = .superadmin }
+            let ourRole = DialectSupport.ourRole(people: people, owner: owner, me: me)
             return Group(jid: jid, subject: row["name"]?.string ?? row["subject"]?.string ?? "",
                          size: people?.count ?? row["size"]?.int, owner: owner, ourRole: ourRole)
         }
@@ -41,11 +35,7 @@ public enum WasendDecode {
     }
 
     public static func participants(_ r: HTTPResponseData) throws(GatewayError) -> [Participant] {
-        let v = try DialectSupport.json(r)
-        let rows = try DialectSupport.rows(v, key: "participants", status: r.status, body: r.body)
-        let people = rows.compactMap(participant)
-        try DialectSupport.requireSome(people, of: rows.count, r, what: "participant")
-        return people
+        try DialectSupport.list(r, key: "participants", what: "participant", participant)
     }
 
     static func participant(_ row: JSONValue) -> Participant? {

@@ -17,12 +17,6 @@ extension WasendDecode {
         if lower.contains("not working") || lower.contains("not connected") || lower.contains("session status") {
             return .notConnected(text)
         }
-        switch r.status {
-        case 400, 422: return .validation(text ?? "invalid request")
-        case 401: return .unauthorized(text)
-        case 403: return .forbidden(text)
-        case 404: return .notFound(text ?? "session, group or participant")
-        default: return .server(status: r.status, message: text)
-        }
+        return DialectSupport.byStatus(r.status, text, notFound: "session, group or participant")
     }
 }

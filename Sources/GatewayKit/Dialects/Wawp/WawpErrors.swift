@@ -12,13 +12,8 @@ extension WawpDecode {
     /// credentials, 403 not an admin, 404 unknown instance, group or participant, 422 the
     /// instance not `WORKING`, 429. With the request's `spec`, a route miss is `noSuchRoute`.
     public static func error(_ r: HTTPResponseData, _ spec: HTTPRequestSpec? = nil) -> GatewayError {
-        if let spec, DialectSupport.isRouteMiss(r, apiShape: isAPIError) {
-            return .noSuchRoute(method: spec.method, path: spec.redactedTarget)
-        }
-        if r.status == 429 { return .rateLimited(retryAfter: r.retryAfter) }
-        guard let v = JSONValue.parse(r.body) else {
-            return DialectSupport.unparsed(r)
-        }
+        let v: JSONValue
+        do { v = try DialectSupport.failedBody(r, spec, apiShape: isAPIError).get() } catch { return error }
         // The gateway's words could echo the request's query: keep secrets out of them.
         let text = message(v).map(Redaction.scrub)
         let lower = (text ?? "").lowercased()
@@ -26,12 +21,6 @@ extension WawpDecode {
            lower.contains("status") || lower.contains("working") || lower.contains("not connected") {
             return .notConnected(text)
         }
-        switch r.status {
-        case 400, 422: return .validation(text ?? "invalid request")
-        case 401: return .unauthorized(text)
-        case 403: return .forbidden(text)
-        case 404: return .notFound(text ?? "instance, group or participant")
-        default: return .server(status: r.status, message: text)
-        }
+        return DialectSupport.byStatus(r.status, text, notFound: "instance, group or participant")
     }
 }
