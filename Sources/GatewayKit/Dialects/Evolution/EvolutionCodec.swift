@@ -32,9 +32,7 @@ public struct EvolutionCodec: DialectCodec {
     public func error(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> GatewayError { EvolutionDecode.error(r, spec) }
 
     public func sessions(_ gw: HTTPGateway<EvolutionCodec>) async throws(GatewayError) -> [Session] {
-        let list = try EvolutionDecode.instances(try await gw.call(EvolutionAPI.instances()))
-        gw.remember(list)
-        return list
+        gw.remembered(try EvolutionDecode.instances(try await gw.call(EvolutionAPI.instances())))
     }
 
     public func groups(_ gw: HTTPGateway<EvolutionCodec>, session: String) async throws(GatewayError) -> [Group] {
@@ -51,11 +49,7 @@ public struct EvolutionCodec: DialectCodec {
     }
 
     public func reading(_ action: MemberAction, target: JID, _ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> MemberReading {
-        guard (200..<300).contains(r.status) else { return .outcome(.failed(EvolutionDecode.error(r, spec))) }
-        switch EvolutionDecode.rows(r) {
-        case .failure(let e): return .outcome(.failed(e))
-        case .success(let rows): return .outcome(MemberRows.outcome(action, target: target, rows: rows))
-        }
+        MemberRows.reading(action, target: target, r, error: { EvolutionDecode.error(r, spec) }, rows: { EvolutionDecode.rows(r) })
     }
 
     public func leave(session: String, group: JID) -> HTTPRequestSpec { EvolutionAPI.leave(instance: session, group: group) }

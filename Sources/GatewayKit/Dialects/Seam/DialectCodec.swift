@@ -7,7 +7,7 @@ import Foundation
 /// `HTTPGateway`, which calls the codec where the dialects differ.
 ///
 /// The reads are flows written with the gateway's pieces (`call`, `byCursor`, `byOffset`,
-/// `account(of:)`, `remember`), so a dialect that pages, or reads its one session, says so
+/// `account(of:)`, `remembered`), so a dialect that pages, or reads its one session, says so
 /// in a line. A dialect that needs its own way somewhere (Wasend's SDK paths, Wawp's
 /// identity read) overrides that hook and nothing else.
 public protocol DialectCodec: Sendable {

@@ -38,12 +38,14 @@ public final class HTTPGateway<Codec: DialectCodec>: Gateway {
         return r
     }
 
-    /// Remembers sessions read: their accounts tell our role in a group.
-    public func remember(_ list: [Session]) {
+    /// Remembers sessions read (their accounts tell our role in a group), and returns them.
+    @discardableResult
+    public func remembered(_ list: [Session]) -> [Session] {
         known.withLock { k in
             for s in list { k.byID[s.id] = s }
             if let s = list.last { k.last = s }
         }
+        return list
     }
 
     /// The session's own account: remembered, or read (the sessions are listed again). Where

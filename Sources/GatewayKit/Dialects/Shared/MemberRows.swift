@@ -13,6 +13,17 @@ public enum MemberRows {
         public init(ids: [JID], code: Int, contradiction: String? = nil) { self.ids = ids; self.code = code; self.contradiction = contradiction }
     }
 
+    /// What a change answered with per-row codes says about its one target: a call that
+    /// failed, the dialect's `error`; a body whose rows cannot be read, undecodable; else its row.
+    static func reading(_ action: MemberAction, target: JID, _ r: HTTPResponseData, error: () -> GatewayError,
+                        rows: () -> Result<[Row], GatewayError>) -> MemberReading {
+        guard (200..<300).contains(r.status) else { return .outcome(.failed(error())) }
+        switch rows() {
+        case .failure(let e): return .outcome(.failed(e))
+        case .success(let rows): return .outcome(outcome(action, target: target, rows: rows))
+        }
+    }
+
     /// The outcome for one target from per-row codes: the row that names it (`@c.us` and
     /// `@s.whatsapp.net` alike), or else the answer's only row (a row may name
     /// the `@lid` of a target sent by phone).

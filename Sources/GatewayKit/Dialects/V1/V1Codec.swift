@@ -26,9 +26,7 @@ public final class V1Codec: DialectCodec {
     public func error(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> GatewayError { V1Decode.error(r, spec) }
 
     public func sessions(_ gw: HTTPGateway<V1Codec>) async throws(GatewayError) -> [Session] {
-        let all = try await gw.byCursor(limit: 100_000, { V1API.sessions(cursor: $0) }, V1Decode.sessions)
-        gw.remember(all)
-        return all
+        gw.remembered(try await gw.byCursor(limit: 100_000, { V1API.sessions(cursor: $0) }, V1Decode.sessions))
     }
 
     public func groups(_ gw: HTTPGateway<V1Codec>, session: String) async throws(GatewayError) -> [Group] {

@@ -35,9 +35,7 @@ public struct WAHACodec: DialectCodec {
     public func error(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> GatewayError { WAHADecode.error(r, spec) }
 
     public func sessions(_ gw: HTTPGateway<WAHACodec>) async throws(GatewayError) -> [Session] {
-        let list = try WAHADecode.sessions(try await gw.call(WAHAAPI.sessions()))
-        gw.remember(list)
-        return list
+        gw.remembered(try WAHADecode.sessions(try await gw.call(WAHAAPI.sessions())))
     }
 
     public func groups(_ gw: HTTPGateway<WAHACodec>, session: String) async throws(GatewayError) -> [Group] {

@@ -38,9 +38,7 @@ public struct WUTSCodec: DialectCodec {
 
     /// The token's device, as the one session.
     public func sessions(_ gw: HTTPGateway<WUTSCodec>) async throws(GatewayError) -> [Session] {
-        let s = try WUTSDecode.status(try await gw.call(WUTSAPI.status()))
-        gw.remember([s])
-        return [s]
+        gw.remembered([try WUTSDecode.status(try await gw.call(WUTSAPI.status()))])
     }
 
     // The `session` arguments below are not sent: the token names the device, whatever id the
@@ -60,11 +58,7 @@ public struct WUTSCodec: DialectCodec {
     }
 
     public func reading(_ action: MemberAction, target: JID, _ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> MemberReading {
-        guard (200..<300).contains(r.status) else { return .outcome(.failed(WUTSDecode.error(r, spec))) }
-        switch WUTSDecode.rows(r, action: action) {
-        case .failure(let e): return .outcome(.failed(e))
-        case .success(let rows): return .outcome(MemberRows.outcome(action, target: target, rows: rows))
-        }
+        MemberRows.reading(action, target: target, r, error: { WUTSDecode.error(r, spec) }, rows: { WUTSDecode.rows(r, action: action) })
     }
 
     public func leave(session: String, group: JID) -> HTTPRequestSpec { WUTSAPI.leave(group) }

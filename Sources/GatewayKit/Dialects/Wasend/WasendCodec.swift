@@ -43,9 +43,7 @@ public final class WasendCodec: DialectCodec {
     }
 
     public func sessions(_ gw: HTTPGateway<WasendCodec>) async throws(GatewayError) -> [Session] {
-        let list = try WasendDecode.sessions(try await gw.call(WasendAPI.sessions()))
-        gw.remember(list)
-        return list
+        gw.remembered(try WasendDecode.sessions(try await gw.call(WasendAPI.sessions())))
     }
 
     public func groups(_ gw: HTTPGateway<WasendCodec>, session: String) async throws(GatewayError) -> [Group] {

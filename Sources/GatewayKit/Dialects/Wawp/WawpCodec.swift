@@ -79,9 +79,7 @@ public final class WawpCodec: DialectCodec {
     /// that says what is unknown (see `WawpDecode.unreadInstance`), not remembered.
     public func sessions(_ gw: HTTPGateway<WawpCodec>) async throws(GatewayError) -> [Session] {
         do throws(GatewayError) {
-            let s = try await readInstance(gw)
-            gw.remember([s])
-            return [s]
+            return gw.remembered([try await readInstance(gw)])
         } catch {
             if WawpDecode.stopsListing(error) { throw error }
             return [WawpDecode.unreadInstance(error)]
