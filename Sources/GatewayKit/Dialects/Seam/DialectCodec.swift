@@ -24,6 +24,11 @@ public protocol DialectCodec: Sendable {
     static func credential(token: String) -> Credential
     /// Refuses a token that cannot be this dialect's (Wawp's two parts). Default: any token.
     static func checkToken(_ token: String) throws(GatewayError)
+    /// The token's form where it has one, for a config's comment (`INSTANCE_ID:ACCESS_TOKEN`). Default: nil.
+    static var tokenForm: String? { get }
+    /// The token that speaks for `session` with `secret`, where the token names its one
+    /// session (Wawp's `INSTANCE_ID:ACCESS_TOKEN`). Default: `secret`.
+    static func token(_ secret: String, session: String) -> String
     /// Whether the credential travels in the query, where a server of another dialect would
     /// log it: the probe asks without it first. Default: false.
     static var credentialInQuery: Bool { get }
@@ -75,6 +80,8 @@ public enum MemberReading: Sendable, Equatable {
 extension DialectCodec {
     public static func checkToken(_ token: String) throws(GatewayError) {}
     public static var credentialInQuery: Bool { false }
+    public static var tokenForm: String? { nil }
+    public static func token(_ secret: String, session: String) -> String { secret }
 
     /// Whether `token` can be this dialect's.
     static func accepts(_ token: String) -> Bool {

@@ -65,6 +65,9 @@ public final class WawpCodec: DialectCodec {
         }
     }
 
+    public static var tokenForm: String? { "INSTANCE_ID:ACCESS_TOKEN" }
+    /// The instance id names the one session: `INSTANCE_ID:ACCESS_TOKEN`.
+    public static func token(_ secret: String, session: String) -> String { "\(session):\(secret)" }
     public static var credentialInQuery: Bool { true }
     public static var probeRead: HTTPRequestSpec { HTTPRequestSpec(method: "GET", path: "/v2/session/info") }
     public static func classify(_ status: Int, _ v: JSONValue) -> Probe.Verdict? {
