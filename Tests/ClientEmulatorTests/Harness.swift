@@ -44,3 +44,12 @@ func withHarness(_ dialect: Dialect, fixture: Fixture = .tiny, clientToken: Stri
     }
     await h.stop()
 }
+
+extension Gateway {
+    /// Several targets in turn, one request each, as the executor sends them: the tests' shorthand.
+    func apply(_ action: MemberAction, session: String, group: JID, targets: [JID]) async throws(GatewayError) -> [TargetResult] {
+        var results: [TargetResult] = []
+        for t in targets { results.append(try await apply(action, session: session, group: group, target: t)) }
+        return results
+    }
+}

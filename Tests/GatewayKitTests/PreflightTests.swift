@@ -77,15 +77,15 @@ final class CountingGateway: Gateway, @unchecked Sendable {
             return present.map { Participant(phone: $0, lid: nil, name: nil, role: .member) }
         }
     }
-    func apply(_ action: MemberAction, session: String, group: JID, targets: [JID]) async throws(GatewayError) -> [TargetResult] {
+    func apply(_ action: MemberAction, session: String, group: JID, target: JID) async throws(GatewayError) -> TargetResult {
         let fail: Bool = lock.withLock {
-            sent += targets
+            sent.append(target)
             if failuresLeft > 0 { failuresLeft -= 1; return true }
-            if action == .remove { present.removeAll { targets.contains($0) } }
+            if action == .remove { present.removeAll { $0 == target } }
             return false
         }
-        if fail { return targets.map { TargetResult(target: $0, outcome: .failed(.server(status: 503, message: "busy"))) } }
-        return targets.map { TargetResult(target: $0, outcome: .done, httpStatus: 204) }
+        if fail { return TargetResult(target: target, outcome: .failed(.server(status: 503, message: "busy"))) }
+        return TargetResult(target: target, outcome: .done, httpStatus: 204)
     }
     func leave(session: String, group: JID) async throws(GatewayError) -> TargetResult { TargetResult(target: group, outcome: .done) }
 }

@@ -67,3 +67,12 @@ func withSim(_ dialect: Dialect, world: World, _ body: (RunningSim) async throws
 func enc(_ jid: JID) -> String { jid.string.replacingOccurrences(of: "@", with: "%40") }
 
 func tinyWorld(_ options: WorldOptions = .unlimited) -> World { World.fixture(.tiny, options: options) }
+
+extension Gateway {
+    /// Several targets in turn, one request each, as the executor sends them: the tests' shorthand.
+    func apply(_ action: MemberAction, session: String, group: JID, targets: [JID]) async throws(GatewayError) -> [TargetResult] {
+        var results: [TargetResult] = []
+        for t in targets { results.append(try await apply(action, session: session, group: group, target: t)) }
+        return results
+    }
+}

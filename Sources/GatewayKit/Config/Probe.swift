@@ -24,28 +24,18 @@ public enum Probe {
         public var verdict: Verdict
     }
 
-    /// The read each dialect is asked, as (method, path, query).
-    static func read(_ d: Dialect) -> (String, String, [URLQueryItem]) {
-        switch d {
-        case .v1: ("GET", "/api/v1/sessions", [])
-        case .wasend: ("GET", "/sessions", [])
-        case .waha: ("GET", "/api/sessions", [URLQueryItem(name: "all", value: "true")])
-        case .wuts: ("GET", "/groups", [])
-        case .wawp: ("GET", "/v2/session/info", [])
-        case .evolution: ("GET", "/instance/fetchInstances", [])
-        }
-    }
-
     /// Asks every dialect's read, one after the other; `token` may be empty (then only the
     /// refusals can tell).
     public static func run(baseURL: URL, token: String, options: TransportOptions = .init(timeout: 8)) async throws(GatewayError) -> [Answer] {
         var answers: [Answer] = []
         for d in Dialect.allCases {
-            // Wawp's secrets travel in the query, where a server of another dialect would log
-            // them: it is asked without them first, and with them only once it answered as Wawp.
-            var a = try await ask(d, baseURL: baseURL, credential: token.isEmpty || d == .wawp ? Credential() : GatewayFactory.credential(for: d, token: token), options: options)
-            if d == .wawp, a.verdict == .refusesToken, GatewayFactory.isWawpToken(token) {
-                a = try await ask(d, baseURL: baseURL, credential: GatewayFactory.credential(for: d, token: token), options: options)
+            let codec = d.codec
+            // Secrets that travel in the query (Wawp's), where a server of another dialect would
+            // log them, are sent only once it answered as that dialect: it is asked without them first.
+            let bare = token.isEmpty || codec.credentialInQuery
+            var a = try await ask(d, baseURL: baseURL, credential: bare ? Credential() : codec.credential(token: token), options: options)
+            if codec.credentialInQuery, a.verdict == .refusesToken, codec.accepts(token) {
+                a = try await ask(d, baseURL: baseURL, credential: codec.credential(token: token), options: options)
             }
             answers.append(a)
         }
@@ -54,10 +44,11 @@ public enum Probe {
 
     static func ask(_ d: Dialect, baseURL: URL, credential: Credential, options: TransportOptions) async throws(GatewayError) -> Answer {
         let transport = try HTTPTransport(baseURL: baseURL, credential: credential, options: options)
-        let (method, path, query) = read(d)
-        let shown = path + (query.isEmpty ? "" : "?" + query.map { "\($0.name)=\($0.value ?? "")" }.joined(separator: "&"))
+        let spec = d.codec.probeRead
+        let (method, query) = (spec.method, spec.query)
+        let shown = spec.path + (query.isEmpty ? "" : "?" + query.map { "\($0.name)=\($0.value ?? "")" }.joined(separator: "&"))
         do throws(GatewayError) {
-            let r = try await transport.send(HTTPRequestSpec(method: method, path: path, query: query))
+            let r = try await transport.send(spec)
             return Answer(dialect: d, request: "\(method) \(shown)", status: r.status, verdict: classify(d, r.status, JSONValue.parse(r.body)))
         } catch {
             return Answer(dialect: d, request: "\(method) \(shown)", status: nil, verdict: .no(error.message))
@@ -75,31 +66,9 @@ public enum Probe {
         return refusing.count == 1 ? refusing[0].dialect : nil
     }
 
-    /// Reads one dialect's answer.
+    /// Reads one dialect's answer, by its codec.
     static func classify(_ d: Dialect, _ status: Int, _ v: JSONValue?) -> Verdict {
         guard let v else { return .no("not JSON") }
-        let ok = (200..<300).contains(status)
-        switch d {
-        case .v1:
-            if ok, v["data"]?.array != nil { return .speaks }
-            if status == 401 || status == 403, v["error"]?["code"]?.string != nil { return .refusesToken }
-        case .wasend:
-            if ok, v["sessions"]?.array != nil { return .speaks }
-            if status == 401, v["success"]?.bool == false, v["error"] != nil { return .refusesToken }
-        case .waha:
-            if ok, let rows = v.array, rows.allSatisfy({ $0["name"]?.string != nil && $0["status"]?.string != nil }) { return .speaks }
-            if status == 401, v["statusCode"]?.int == 401, v["message"] != nil, v["exception"] == nil { return .refusesToken }
-        case .wuts:
-            if ok, v["success"]?.bool == true, v["groups"]?.array != nil { return .speaks }
-            // A device that is not ready still answers in WUTS's envelope.
-            if v["error_code"]?.string != nil { return status == 401 ? .refusesToken : .speaks }
-        case .wawp:
-            if ok, v["status"] != nil || v["name"] != nil || v["me"] != nil { return .speaks }
-            if (400...401).contains(status), v["status"] != nil, v["message"]?.string != nil, v["error"] != nil { return .refusesToken }
-        case .evolution:
-            if ok, let rows = v.array, rows.allSatisfy({ $0["connectionStatus"] != nil || $0["instance"] != nil }) { return .speaks }
-            if status == 401, v["response"] != nil || v["error"]?.string == "Unauthorized" { return .refusesToken }
-        }
-        return .no("HTTP \(status), not this dialect's shape")
+        return d.codec.classify(status, v) ?? .no("HTTP \(status), not this dialect's shape")
     }
 }

@@ -5,7 +5,8 @@ public enum Dialect: String, Sendable, Hashable, Codable, CaseIterable {
     case v1, wasend, waha, wuts, wawp, evolution
 }
 
-/// What a dialect can do, so callers can plan (batching, how results come back).
+/// What a dialect can do, so callers can plan (batching, how results come back) and ask
+/// instead of naming dialects.
 public struct Capabilities: Sendable, Hashable {
     /// Several participants in one mutating request.
     public var batching: Bool
@@ -15,11 +16,27 @@ public struct Capabilities: Sendable, Hashable {
     public var idempotentRemove: Bool
     /// The gateway lists several sessions; otherwise the token is the one session.
     public var listsSessions: Bool
+    /// The group's creator may leave it (Wasend refuses the owner's leave).
+    public var ownerMayLeave: Bool
+    /// The member changes whose outcome may be known only by reading the members back
+    /// (the answer says the call went through, not what WhatsApp did).
+    public var readsBack: Set<MemberAction>
+    /// The member changes the dialect has.
+    public var memberActions: Set<MemberAction>
+    /// Whether the dialect can leave a group.
+    public var leaves: Bool
 
-    public init(batching: Bool, perRowResults: Bool, idempotentRemove: Bool, listsSessions: Bool) {
+    public init(batching: Bool, perRowResults: Bool, idempotentRemove: Bool, listsSessions: Bool,
+                ownerMayLeave: Bool = true, readsBack: Set<MemberAction> = [],
+                memberActions: Set<MemberAction> = Set(MemberAction.allCases), leaves: Bool = true) {
         self.batching = batching; self.perRowResults = perRowResults
         self.idempotentRemove = idempotentRemove; self.listsSessions = listsSessions
+        self.ownerMayLeave = ownerMayLeave; self.readsBack = readsBack
+        self.memberActions = memberActions; self.leaves = leaves
     }
+
+    /// Whether the dialect has this member change.
+    public func offers(_ action: MemberAction) -> Bool { memberActions.contains(action) }
 }
 
 /// One gateway, spoken to in its own dialect. Every operation reads or acts through HTTP.
@@ -33,9 +50,10 @@ public protocol Gateway: Sendable {
     func groups(session: String) async throws(GatewayError) -> [Group]
     /// Every participant of a group (all pages).
     func participants(session: String, group: JID) async throws(GatewayError) -> [Participant]
-    /// Removes, adds, promotes or demotes `targets`; one result per target, in order.
-    /// Throws only when nothing could be attempted; per-target failures are results.
-    func apply(_ action: MemberAction, session: String, group: JID, targets: [JID]) async throws(GatewayError) -> [TargetResult]
+    /// Removes, adds, promotes or demotes one participant, in one request (the executor
+    /// paces, retries and stops; several targets are several calls).
+    /// Throws only when nothing could be attempted; a failure about the target is its result.
+    func apply(_ action: MemberAction, session: String, group: JID, target: JID) async throws(GatewayError) -> TargetResult
     /// Leaves a group with the session's own account.
     func leave(session: String, group: JID) async throws(GatewayError) -> TargetResult
 }

@@ -40,8 +40,7 @@ public struct Executor: Sendable {
         }
         return await each(targets, onEvent: onEvent, before: before, verify: verify, confirmRefusal: action != .add) { t in
             do throws(GatewayError) {
-                return try await gateway.apply(action, session: session, group: group, targets: [t]).first
-                    ?? TargetResult(target: t, outcome: .failed(.server(status: 0, message: "the gateway answered for no target")))
+                return try await gateway.apply(action, session: session, group: group, target: t)
             } catch {
                 return TargetResult(target: t, outcome: .failed(error))
             }

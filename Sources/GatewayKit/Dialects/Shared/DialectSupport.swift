@@ -1,63 +1,15 @@
 import Foundation
-import Synchronization
 
-/// The sessions a dialect client has read, by id: their accounts tell our role in a group.
-final class AccountCache: Sendable {
-    private let accounts = Mutex<[String: Session]>([:])
-
-    func remember(_ list: [Session]) { accounts.withLock { map in for s in list { map[s.id] = s } } }
-
-    /// The session's account, reading the sessions (`reload`) when it is not known yet.
-    func account(of session: String, reload: () async -> [Session]?) async -> Session? {
-        if let s = accounts.withLock({ $0[session] }) { return s }
-        return await reload()?.first { $0.id == session }
-    }
-}
-
-/// Pieces the dialects share: running one request per target, and reading common shapes.
+/// Pieces the dialects share: reading common shapes, and what a failure means.
 enum DialectSupport {
-    /// Runs `send` for each target in turn. A failure that stops the operation (unauthorized,
-    /// not an admin, offline, unreachable) marks the remaining targets "not sent" instead of
-    /// sending requests certain to fail the same way.
-    static func perTarget(
-        _ targets: [JID],
-        _ send: (JID) async -> TargetResult
-    ) async -> [TargetResult] {
-        var results: [TargetResult] = []
-        var stop: GatewayError?
-        for target in targets {
-            if let stop {
-                results.append(TargetResult(target: target, outcome: .notAttempted("not sent: \(stop.message)")))
-                continue
-            }
-            if Task.isCancelled {
-                results.append(TargetResult(target: target, outcome: .notAttempted("not sent: cancelled")))
-                continue
-            }
-            let result = await send(target)
-            if case .failed(let e) = result.outcome, e.stopsOperation { stop = e }
-            results.append(result)
+    /// What a failed leave means: WhatsApp's refusal concerns this group only (not a member
+    /// any more, `notMember`; or refused, `forbidden`), else it is the error.
+    static func leaving(_ e: GatewayError, notMember: Bool, forbidden: Bool) -> Outcome {
+        switch e {
+        case .notFound(let m) where notMember: .refused(m)
+        case .forbidden(let m) where forbidden: .refused(m ?? "WhatsApp refused to leave this group")
+        default: .failed(e)
         }
-        return results
-    }
-
-    /// Every group of a listing paged by offset. Pages are asked for until one is short (or
-    /// the gateway says there are no more), empty, or adds nothing new (a server ignoring
-    /// the offset would otherwise be asked forever).
-    static func pagedGroups(pageSize: Int, _ page: (_ offset: Int) async throws(GatewayError) -> (items: [Group], rows: Int, hasMore: Bool?))
-        async throws(GatewayError) -> [Group] {
-        var all: [Group] = []
-        var seen = Set<JID>()
-        var offset = 0
-        for _ in 0..<10_000 {
-            let p = try await page(offset)
-            let fresh = p.items.filter { seen.insert($0.jid).inserted }
-            all += fresh
-            offset += p.rows
-            let more = p.hasMore ?? (p.rows >= pageSize)
-            if !more || p.rows == 0 || fresh.isEmpty { break }
-        }
-        return all
     }
 
     /// Every target with the same outcome (a batch request that failed or succeeded as a whole).
@@ -71,6 +23,37 @@ enum DialectSupport {
             throw .undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))
         }
         return v
+    }
+
+    /// What every JSON dialect reads first in a failed answer: with the request's `spec`, a
+    /// route the server does not have (`noSuchRoute`); a 429; a body that is not JSON. Else
+    /// the body, for the dialect's own words.
+    static func failedBody(_ r: HTTPResponseData, _ spec: HTTPRequestSpec?, apiShape: (JSONValue) -> Bool) -> Result<JSONValue, GatewayError> {
+        if let spec, isRouteMiss(r, apiShape: apiShape) { return .failure(.noSuchRoute(method: spec.method, path: spec.redactedTarget)) }
+        if r.status == 429 { return .failure(.rateLimited(retryAfter: r.retryAfter)) }
+        guard let v = JSONValue.parse(r.body) else { return .failure(unparsed(r)) }
+        return .success(v)
+    }
+
+    /// A failed answer read by its status alone, once the dialect's own words said nothing
+    /// more; `notFound` names what may be missing.
+    static func byStatus(_ status: Int, _ text: String?, notFound: String) -> GatewayError {
+        switch status {
+        case 400, 422: .validation(text ?? "invalid request")
+        case 401: .unauthorized(text)
+        case 403: .forbidden(text)
+        case 404: .notFound(text ?? notFound)
+        default: .server(status: status, message: text)
+        }
+    }
+
+    /// Our role in a group from its row: ours among its participants when the row lists them
+    /// (nil when we are not among them), the creator's when the session's account owns it.
+    static func ourRole(people: [Participant]?, owner: JID?, me: Session?) -> Role? {
+        var role: Role?
+        if let people, let me { role = people.role(of: me) }
+        if let me, let owner, me.isOwnAccount(owner) { role = .superadmin }
+        return role
     }
 
     /// A failed answer whose body is not the dialect's JSON (a proxy's HTML page, a body cut
@@ -108,6 +91,16 @@ enum DialectSupport {
     static func requireSome<T>(_ items: [T], of rows: Int, _ r: HTTPResponseData, what: String) throws(GatewayError) {
         guard rows > 0, items.isEmpty else { return }
         throw .undecodable(status: r.status, excerpt: "\(rows) row\(rows == 1 ? "" : "s"), none of them a readable \(what): " + GatewayError.excerpt(r.body, limit: 80))
+    }
+
+    /// The items of a list answer (a bare array, or one under `key` or `data`), each row read
+    /// by `read`; rows there but none readable are a broken answer (`requireSome`).
+    static func list<T>(_ r: HTTPResponseData, key: String, what: String, _ read: (JSONValue) -> T?) throws(GatewayError) -> [T] {
+        let v = try json(r)
+        let all = try rows(v, key: key, status: r.status, body: r.body)
+        let items = all.compactMap(read)
+        try requireSome(items, of: all.count, r, what: what)
+        return items
     }
 
     /// The rows of a list answer that may be a bare array or an object wrapping one under `key`.
