@@ -379,7 +379,7 @@ enum Loads {
             let people: [Participant]
             do { people = try await gw.participants(session: session.id, group: g) } catch { return .failure(error) }
             let group = known.first { $0.jid == g } ?? Group(jid: g, subject: g.string, size: people.count, owner: nil, ourRole: nil)
-            rows.append(LeaveRow(group: group, verdict: Preflight.leaveVerdict(participants: people, session: session, ownerMayLeave: gw.dialect != .wasend)))
+            rows.append(LeaveRow(group: group, verdict: Preflight.leaveVerdict(participants: people, session: session, ownerMayLeave: gw.capabilities.ownerMayLeave)))
         }
         return .success(rows)
     }

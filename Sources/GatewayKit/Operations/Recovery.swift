@@ -44,7 +44,7 @@ public enum Resume {
             }
             guard let action = p.plan.action.memberAction else {
                 // A leave: the account's own place in the group decides.
-                let v = Preflight.leaveVerdict(participants: people, session: session, ownerMayLeave: gateway.dialect != .wasend)
+                let v = Preflight.leaveVerdict(participants: people, session: session, ownerMayLeave: gateway.capabilities.ownerMayLeave)
                 for i in steps {
                     if v.sends { check.send.append(i) } else { check.settled[i] = settled(p.plan.steps[i].target, v.reason ?? v.text) }
                 }

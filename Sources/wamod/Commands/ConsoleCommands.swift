@@ -103,9 +103,9 @@ struct DemoCommand: AsyncParsableCommand {
         let token = SimToken.make()
         let sim = try await SimServer.start(world: world, dialect: dialect, token: token)
         let inbox = Inbox()
-        // A wawp token names its instance (the session): the world's first connected one.
+        // Some dialects' tokens name their instance (the session): the world's first connected one.
         let first = world.sessions().first { $0.connected }?.id ?? world.sessions().first?.id ?? ""
-        let clientToken = dialect == .wawp ? "\(first):\(token)" : token
+        let clientToken = dialect.codec.token(token, session: first)
         let gw = try GatewayFactory.make(dialect: dialect, baseURL: sim.baseURL, token: clientToken, observer: inbox.requestObserver)
         defer { Task { await sim.stop() } }
         // A rehearsal is recorded apart from real operations, in a directory of its world's

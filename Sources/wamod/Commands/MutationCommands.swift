@@ -221,7 +221,7 @@ enum LeavePlan {
     static func verdict(group: Group, session: Session, gateway: any Gateway) async throws -> Verdict {
         guard session.account != nil || session.accountLID != nil else { return .willAct }
         let people = try await gateway.participants(session: session.id, group: group.jid)
-        return Preflight.leaveVerdict(participants: people, session: session, ownerMayLeave: gateway.dialect != .wasend)
+        return Preflight.leaveVerdict(participants: people, session: session, ownerMayLeave: gateway.capabilities.ownerMayLeave)
     }
 }
 

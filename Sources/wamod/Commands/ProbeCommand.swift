@@ -60,7 +60,7 @@ struct ProbeCommand: AsyncParsableCommand {
                 Stdio.out("[profile \(base.host ?? "gateway")]")
                 Stdio.out("dialect = \(best.rawValue)")
                 Stdio.out("url = \(AuditContext.safeURL(base))")
-                Stdio.out("token_env = WAMOD_TOKEN" + (best == .wawp ? "    # INSTANCE_ID:ACCESS_TOKEN" : ""))
+                Stdio.out("token_env = WAMOD_TOKEN" + (best.codec.tokenForm.map { "    # \($0)" } ?? ""))
                 if base.scheme == "http" && !HTTPTransport.isLoopback(base.host ?? "") { Stdio.out("allow_http = true") }
             } else {
                 Stdio.out("no dialect recognised at \(AuditContext.safeURL(base)): check the URL's base path (it is the part before /api/… or /sessions)")
