@@ -112,8 +112,11 @@ public final class ConsoleApp: InteractiveApp {
     }
 
     public func render(width: Int, height: Int, ascii: Bool) -> Screen {
-        if width != state.width || height != state.height { send(.resize(width: width, height: height)) }
-        return view.render(state, ascii: ascii)
+        // Pure: the run loop tells the size through `resize` before it renders.
+        var shown = state
+        shown.width = width
+        shown.height = height
+        return view.render(shown, ascii: ascii)
     }
 
     public var tickInterval: Int? {

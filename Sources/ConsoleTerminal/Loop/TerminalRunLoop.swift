@@ -29,6 +29,30 @@ public enum TerminalRunLoop {
     }
 }
 
+extension TerminalRunLoop {
+    /// Runs the app on a thread of its own (the console's UI thread), so the blocking `poll()`
+    /// never holds one of the concurrency pool's few threads for the whole session (on a
+    /// two-core machine that is half the pool, which the gateway's tasks need). The app is
+    /// made on that thread by `make`, lives there, and gives back what it has to say on exit.
+    public static func runOnOwnThread(options: TerminalOptions = TerminalOptions(),
+                                      _ make: @escaping @Sendable () throws -> any InteractiveApp) async throws -> [String] {
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<[String], any Error>) in
+            let thread = Thread {
+                do {
+                    let app = try make()
+                    try run(app, options: options)
+                    done.resume(returning: app.exitSummary)
+                } catch {
+                    done.resume(throwing: error)
+                }
+            }
+            thread.name = "wamod-ui"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+}
+
 /// The loop's moving parts; `run()` returns the terminating signal, if one ended it.
 struct LoopState {
     let app: any InteractiveApp

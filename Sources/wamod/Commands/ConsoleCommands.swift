@@ -36,19 +36,21 @@ enum ConsoleLauncher {
         }
     }
 
-    /// Runs the console on this thread until the operator quits.
+    /// Runs the console on a UI thread of its own until the operator quits.
     static func run(gateway: any Gateway, inbox: Inbox, flags: ConsoleFlags, name: String, audit: AuditLog, context: AuditContext,
-                    pace: Int?, journal: Journal) throws {
-        let app = ConsoleApp(gateway: gateway, inbox: inbox,
-                             options: flags.options(gatewayName: name, audit: audit, context: context, pace: pace, journal: journal),
-                             keys: try keyMap())
+                    pace: Int?, journal: Journal) async throws {
+        let keys = try keyMap()
+        let options = flags.options(gatewayName: name, audit: audit, context: context, pace: pace, journal: journal)
+        let summary: [String]
         do {
-            try TerminalRunLoop.run(app, options: flags.terminal)
+            summary = try await TerminalRunLoop.runOnOwnThread(options: flags.terminal) {
+                ConsoleApp(gateway: gateway, inbox: inbox, options: options, keys: keys)
+            }
         } catch let e as TerminalError {
             throw CommandFailure(message: "\(e)", code: Exit.usage)
         }
         // A quit during an operation says what it left, once the terminal is back.
-        for line in app.exitSummary { Stdio.err(line) }
+        for line in summary { Stdio.err(line) }
     }
 }
 
@@ -66,7 +68,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         let inbox = Inbox()
         let gw = try GatewayFactory.make(profile: profile, observer: inbox.requestObserver)
         let name = gateway.gateway == nil ? profile.name : (profile.baseURL.host ?? "gateway") + (profile.baseURL.port.map { ":\($0)" } ?? "")
-        try ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: name,
+        try await ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: name,
                                 audit: AuditLog(path: AuditLog.defaultPath()), context: AuditContext.current(profile: profile),
                                 pace: profile.pacePerMinute, journal: Journal.beside(auditPath: AuditLog.defaultPath()))
     }
@@ -119,7 +121,7 @@ struct DemoCommand: AsyncParsableCommand {
         let profile = Profile(name: "demo", dialect: dialect, baseURL: sim.baseURL, token: .environment("-"))
         var context = AuditContext.current(profile: profile)
         context.gateway = Paths.demoGateway(world: demoWorld)
-        try ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: "demo (\(dialect.rawValue))",
+        try await ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: "demo (\(dialect.rawValue))",
                                 audit: AuditLog(path: auditPath), context: context, pace: pace,
                                 journal: Journal.beside(auditPath: auditPath))
     }
