@@ -343,4 +343,17 @@ struct FirstUseTests {
         #expect(t.dialog?.expected == nil)
         #expect(Fixtures.press(&t, .char("y")).contains { if case .resume = $0 { true } else { false } })
     }
+
+    @Test("a command the dialect lacks is disabled with that reason, from its capabilities")
+    func capabilityDisables() {
+        var s = Fixtures.loaded()
+        s.dialect = .v1
+        s.capabilities = Capabilities(batching: false, perRowResults: false, idempotentRemove: true, listsSessions: true,
+                                      memberActions: [.remove, .add], leaves: false)
+        #expect(Reducer().disabledReason(.demote, s) == "this gateway's dialect (v1) has no demote")
+        #expect(Reducer().disabledReason(.leave, s) == "this gateway's dialect (v1) has no leave")
+        #expect(Reducer().disabledReason(.remove, s) == nil)
+        #expect(Fixtures.press(&s, .char("d")).isEmpty)
+        #expect(s.message == "this gateway's dialect (v1) has no demote")
+    }
 }

@@ -89,6 +89,8 @@ public final class ConsoleApp: InteractiveApp {
         self.pacers = PacerPool { _ in Pacer.forSession(profile: pace, advertised: nil) }
         self.reducer = Reducer(keys: keys)
         self.view = RootView(keys: keys)
+        state.capabilities = gateway.capabilities
+        state.dialect = gateway.dialect
         state.readOnly = options.readOnly
         state.dryRun = options.dryRun
         state.requireReason = options.requireReason

@@ -86,6 +86,7 @@ public struct Reducer: Sendable {
     public func disabledReason(_ command: Command, _ s: ConsoleState) -> String? {
         let dangerous = keys.binding(command)?.dangerous ?? false
         if dangerous && s.readOnly { return "read-only mode [RO]: \(command.rawValue) is disabled" }
+        if let kind = Self.kind(of: command), let caps = s.capabilities, let why = caps.missing(kind, dialect: s.dialect ?? .v1) { return why }
         switch command {
         case .remove, .demote, .promote:
             guard s.openGroup != nil else { return "select participants first: open a group with Enter" }
@@ -113,6 +114,17 @@ public struct Reducer: Sendable {
         case .tag, .tagAll, .untagAll:
             return s.focus == .groups || s.focus == .participants ? nil : "tags apply to groups and participants"
         default: return nil
+        }
+    }
+
+    /// The operation a command starts, for the dialect's capabilities.
+    static func kind(of command: Command) -> OperationKind? {
+        switch command {
+        case .remove: .remove
+        case .demote: .demote
+        case .promote: .promote
+        case .leave: .leave
+        default: nil
         }
     }
 

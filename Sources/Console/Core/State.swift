@@ -260,6 +260,10 @@ public struct ConsoleState: Sendable {
     public var findQuery: String?
     public var nextOperationID = 1
 
+    /// What the gateway's dialect can do: a command it lacks is disabled with that reason.
+    public var capabilities: Capabilities?
+    public var dialect: Dialect?
+
     public var readOnly = false
     public var dryRun = false
     /// A reason must be typed before a mutation is confirmed.

@@ -37,6 +37,17 @@ public struct Capabilities: Sendable, Hashable {
 
     /// Whether the dialect has this member change.
     public func offers(_ action: MemberAction) -> Bool { memberActions.contains(action) }
+
+    /// Whether the dialect has this operation.
+    public func offers(_ kind: OperationKind) -> Bool {
+        guard let action = kind.memberAction else { return leaves }
+        return offers(action)
+    }
+
+    /// Why a command for `kind` is disabled on this dialect, or nil when it has it.
+    public func missing(_ kind: OperationKind, dialect: Dialect) -> String? {
+        offers(kind) ? nil : "this gateway's dialect (\(dialect.rawValue)) has no \(kind.verb)"
+    }
 }
 
 /// One gateway, spoken to in its own dialect. Every operation reads or acts through HTTP.

@@ -83,6 +83,7 @@ extension MemberMutation {
             do { _ = try JID.group(args.group) } catch { throw error.failure }
         }
         let (profile, gw) = try gateway.makeGateway()
+        if let why = gw.capabilities.missing(OperationKind(Self.action), dialect: gw.dialect) { throw CommandFailure.usage(why) }
         let s = try await Lookup.session(args.session, profile: profile, gateway: gw)
         let g = try await Lookup.group(args.group, session: s, gateway: gw)
         let people = try await gw.participants(session: s.id, group: g.jid)
@@ -176,6 +177,7 @@ struct LeaveCommand: AsyncParsableCommand {
             do { _ = try JID.group(g) } catch { throw error.failure }
         }
         let (profile, gw) = try gateway.makeGateway()
+        if let why = gw.capabilities.missing(.leave, dialect: gw.dialect) { throw CommandFailure.usage(why) }
         let s = try await Lookup.session(session, profile: profile, gateway: gw)
         var resolved: [Group] = []
         for text in groups {
