@@ -46,7 +46,7 @@ struct RecoveryKeysTests {
         #expect(s.dialog?.plan?.toSend == [Fixtures.people[3].id])
         #expect(s.dialog?.knownNames[Fixtures.people[3].id] == "Carla Dias", "the removed person keeps the name the removal showed")
         let run = Fixtures.press(&s, .char("y"))
-        guard case .runMembers(let id, .add, Fixtures.alphaKey, let targets, let reason, let undoes)? = run.first else {
+        guard case .runMembers(let id, .add, Fixtures.alphaKey, let targets, let reason, let undoes, _, _)? = run.first else {
             Issue.record("expected runMembers, got \(run)"); return
         }
         #expect(targets == [Fixtures.people[3].id])
@@ -117,7 +117,7 @@ struct RecoveryKeysTests {
         #expect(s.log.contains { $0.text.contains("not searched: old-line") })
         Fixtures.type(&s, "2")
         let effects = Fixtures.press(&s, .enter)
-        guard case .runSweep(let id, let steps, _)? = effects.first else { Issue.record("expected runSweep, got \(effects)"); return }
+        guard case .runSweep(let id, let steps, _, _, _)? = effects.first else { Issue.record("expected runSweep, got \(effects)"); return }
         #expect(steps == [OperationStep(session: Fixtures.support.id, group: Fixtures.alpha.jid, target: carla),
                           OperationStep(session: Fixtures.sales.id, group: Fixtures.vip.jid, target: carla)])
         #expect(s.operation?.id == id)
@@ -158,7 +158,7 @@ struct RecoveryKeysTests {
         #expect(p.plan.id == "op-a")
         #expect(s.log.contains { $0.text.contains("1 interrupted operation of other gateways") })
         let effects = Fixtures.press(&s, .char("y"))
-        guard case .resume(let id, "op-a")? = effects.first else { Issue.record("expected resume, got \(effects)"); return }
+        guard case .resume(let id, "op-a", _)? = effects.first else { Issue.record("expected resume, got \(effects)"); return }
         #expect(s.operation?.targets == [Fixtures.people[5].id, Fixtures.people[6].id])
         #expect(s.dialog == nil, "nothing else is offered while it runs")
         _ = Reducer().reduce(&s, .operationFinished(id: id))

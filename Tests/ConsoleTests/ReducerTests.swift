@@ -183,7 +183,7 @@ struct ConfirmationTests {
         #expect(Fixtures.press(&s, .char("x")).isEmpty)
         #expect(s.dialog != nil)
         let effects = Fixtures.press(&s, .char("y"))
-        guard case .runMembers(let id, .remove, Fixtures.alphaKey, let targets, _, _)? = effects.first else {
+        guard case .runMembers(let id, .remove, Fixtures.alphaKey, let targets, _, _, _, _)? = effects.first else {
             Issue.record("expected runMembers, got \(effects)"); return
         }
         #expect(targets == [Fixtures.people[3].id])
@@ -234,7 +234,7 @@ struct ConfirmationTests {
         Fixtures.type(&s, "spam wave")
         _ = Fixtures.press(&s, .enter) // leaves the reason field
         let effects = Fixtures.press(&s, .char("y"))
-        guard case .runMembers(_, _, _, _, let reason, _)? = effects.first else { Issue.record("no operation"); return }
+        guard case .runMembers(_, _, _, _, let reason, _, _, _)? = effects.first else { Issue.record("no operation"); return }
         #expect(reason == "spam wave")
         #expect(s.log.contains { $0.text.contains("reason: spam wave") })
     }
@@ -258,14 +258,14 @@ struct ConfirmationTests {
         var s = Fixtures.loaded()
         s.focus = .groups
         let effects = Fixtures.press(&s, .char("L"))
-        #expect(effects == [.leavePreflight(session: "S1", groups: [Fixtures.alpha.jid])])
+        #expect(effects == [.leavePreflight(session: Fixtures.support, groups: [Fixtures.alpha.jid], known: [Fixtures.alpha, Fixtures.vip, Fixtures.cjk, Fixtures.rtl])])
         _ = Reducer().reduce(&s, .leavePreflightLoaded(session: "S1", .success([LeaveRow(group: Fixtures.alpha, verdict: .willAct)])))
         #expect(s.dialog?.expected == "Team Alpha")
         #expect(Fixtures.press(&s, .char("y"), .enter).isEmpty)
         _ = Fixtures.press(&s, .backspace)
         Fixtures.type(&s, "Team Alpha")
         let run = Fixtures.press(&s, .enter)
-        guard case .runLeave(_, "S1", [Fixtures.alpha.jid], _)? = run.first else { Issue.record("got \(run)"); return }
+        guard case .runLeave(_, "S1", [Fixtures.alpha.jid], _, _, _)? = run.first else { Issue.record("got \(run)"); return }
     }
 
     @Test("read-only disables every dangerous key with the reason")

@@ -44,21 +44,25 @@ public enum Effect: Sendable, Equatable {
     case learnRoles(session: String, groups: [JID])
     /// Re-read a group before confirming.
     case preflight(GroupKey)
-    case leavePreflight(session: String, groups: [JID])
-    case runMembers(id: Int, MemberAction, GroupKey, targets: [JID], reason: String, undoes: String?)
+    /// Re-read groups before confirming a leave: the session (its account decides), and the
+    /// groups as listed (their subjects).
+    case leavePreflight(session: Session, groups: [JID], known: [Group])
+    /// Run an operation. Each carries what it needs: what the operator saw (for the audit
+    /// log) and the sessions it acts through (their advertised rates pace it).
+    case runMembers(id: Int, MemberAction, GroupKey, targets: [JID], reason: String, undoes: String?, labels: OperationLabels, sessions: [Session])
     /// Remove one person from several groups (of several sessions), in one operation.
-    case runSweep(id: Int, steps: [OperationStep], reason: String)
+    case runSweep(id: Int, steps: [OperationStep], reason: String, labels: OperationLabels, sessions: [Session])
     /// Look at the journal for interrupted operations.
     case checkPending
     /// Finish an interrupted operation: re-read its groups, then send what is left.
-    case resume(id: Int, operation: String)
+    case resume(id: Int, operation: String, sessions: [Session])
     /// Give an interrupted operation up (recorded in the audit log).
     case discard(operation: String)
     /// Read every group of every session for one person.
     case findEverywhere(JID)
     /// Stop that search (what it found so far is reported).
     case stopFind
-    case runLeave(id: Int, session: String, groups: [JID], reason: String)
+    case runLeave(id: Int, session: String, groups: [JID], reason: String, labels: OperationLabels, sessions: [Session])
     case cancelOperation(id: Int)
     /// Read this gateway's recent operations from the audit log.
     case loadHistory

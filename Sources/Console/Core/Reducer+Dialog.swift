@@ -42,7 +42,8 @@ extension Reducer {
         d.requested = groups
         d.hiddenTagged = s.focus == .groups && !tags.isEmpty ? s.hiddenGroupTags : 0
         s.dialog = d
-        return [.leavePreflight(session: sid, groups: groups)]
+        let session = s.sessions.value?.first { $0.id == sid } ?? Session(id: sid, label: sid, account: nil, connected: true, status: "unknown")
+        return [.leavePreflight(session: session, groups: groups, known: s.groups[sid]?.value ?? [])]
     }
 
     /// u: the inverse of the last remove, demote or promote, on who ended done; read again
@@ -329,7 +330,9 @@ extension Reducer {
             let effects = start(&s, id: id, title: title, action: action, key: key, session: key.session, targets: targets, names: names,
                                 skipped: plan.rows.filter { !$0.verdict.sends }.map { (names[$0.target] ?? $0.target.string, $0.verdict.reason ?? $0.verdict.text) },
                                 effect: .runMembers(id: id, action, key, targets: targets,
-                                                    reason: reason.isEmpty && d.undoes != nil ? "undo of \(d.undoes ?? "")" : reason, undoes: d.undoes))
+                                                    reason: reason.isEmpty && d.undoes != nil ? "undo of \(d.undoes ?? "")" : reason, undoes: d.undoes,
+                                                    labels: Self.labels(s, targets.map { OperationStep(session: key.session, group: key.group, target: $0) }, names: names),
+                                                    sessions: Self.sessions(s, [key.session])))
             s.operation?.undoes = d.undoes
             return effects
         case .found(let who):
@@ -340,7 +343,8 @@ extension Reducer {
             let title = "remove \(who.phoneNumber ?? who.string) from \(steps.count) group\(steps.count == 1 ? "" : "s")\(reason.isEmpty ? "" : " · reason: \(reason)")"
             let effects = start(&s, id: id, title: title, action: .remove, key: nil, session: steps.first?.session ?? "", targets: steps.map(\.group),
                                 names: names, skipped: report.hits.filter { !$0.removal.sends }.map { (names[$0.group.jid] ?? $0.group.subject, $0.removal.reason ?? "") },
-                                effect: .runSweep(id: id, steps: steps, reason: reason))
+                                effect: .runSweep(id: id, steps: steps, reason: reason, labels: Self.labels(s, steps, names: [:]),
+                                                  sessions: Self.sessions(s, steps.map(\.session))))
             s.operation?.acrossGroups = true
             return effects
         case .resume(let p):
@@ -356,7 +360,7 @@ extension Reducer {
             let oneGroup = plan.spansGroups || plan.action.targetsGroups ? nil : plan.groupKeys.first.map { GroupKey(session: $0.session, group: $0.group) }
             let effects = start(&s, id: id, title: title, action: plan.memberAction, key: oneGroup,
                                 session: plan.steps.first?.session ?? "", targets: keys, names: names, skipped: [],
-                                effect: .resume(id: id, operation: plan.id))
+                                effect: .resume(id: id, operation: plan.id, sessions: Self.sessions(s, plan.steps.map(\.session))))
             s.operation?.acrossGroups = plan.rowsAreGroups
             s.operation?.auditID = plan.id
             // The next interrupted operation (if any) is offered when this one ends.
@@ -370,10 +374,36 @@ extension Reducer {
             let title = "leave \(targets.count) group\(targets.count == 1 ? "" : "s")\(reason.isEmpty ? "" : " · reason: \(reason)")"
             return start(&s, id: id, title: title, action: nil, key: nil, session: session, targets: targets, names: names,
                          skipped: rows.filter { !$0.verdict.sends }.map { ($0.group.subject, $0.verdict.reason ?? $0.verdict.text) },
-                         effect: .runLeave(id: id, session: session, groups: targets, reason: reason))
+                         effect: .runLeave(id: id, session: session, groups: targets, reason: reason,
+                                           labels: Self.labels(s, targets.map { OperationStep(session: session, group: $0, target: $0) }, names: [:], leave: true),
+                                           sessions: Self.sessions(s, [session])))
         case .summary, .detail, .history:
             return []
         }
+    }
+
+    /// What the operator saw for these steps (names, subjects, session labels), for the
+    /// audit log, so it reads without the gateway.
+    static func labels(_ s: ConsoleState, _ steps: [OperationStep], names: [JID: String], leave: Bool = false) -> OperationLabels {
+        var l = OperationLabels()
+        for st in steps {
+            let group = s.groups[st.session]?.value?.first { $0.jid == st.group }
+            if let subject = group?.subject { l.groups[st.group.string] = subject }
+            if let label = s.sessions.value?.first(where: { $0.id == st.session })?.label { l.sessions[st.session] = label }
+            if leave {
+                if let subject = group?.subject { l.targets[st.target.string] = subject }
+            } else if let p = s.participants[GroupKey(session: st.session, group: st.group)]?.value?.first(where: { $0.matches(st.target) }) {
+                l.add([p])
+            }
+        }
+        for (j, n) in names where l.targets[j.string] == nil && !n.isEmpty && n != j.string && n != j.phoneNumber { l.targets[j.string] = n }
+        return l
+    }
+
+    /// The sessions an operation acts through, as last read (their advertised rates pace it).
+    static func sessions(_ s: ConsoleState, _ ids: [String]) -> [Session] {
+        let wanted = Set(ids)
+        return (s.sessions.value ?? []).filter { wanted.contains($0.id) }
     }
 
     /// Drops the interrupted operation just answered and offers the next, if any.

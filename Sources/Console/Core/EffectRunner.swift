@@ -1,0 +1,252 @@
+import Foundation
+import GatewayKit
+
+/// Does the work the reducer asks for: each effect carries what it needs (none reads the
+/// console's state), runs in a task, and posts its result to the inbox as an action. Holds
+/// only what outlives one effect: the operations' tasks (to cancel), the search under way,
+/// and one pacer per session. UI thread only; tests drive it against the emulator.
+public final class EffectRunner {
+    let gateway: any Gateway
+    let inbox: Inbox
+    let options: ConsoleOptions
+    var operations: [Int: Task<Void, Never>] = [:]
+    /// The search for a person under way (`f`), to stop with Esc.
+    var findTask: Task<Void, Never>?
+    /// One pacer per session, kept across operations so back-to-back operations stay paced.
+    let pacers: PacerPool
+
+    public init(gateway: any Gateway, inbox: Inbox, options: ConsoleOptions) {
+        self.gateway = gateway
+        self.inbox = inbox
+        self.options = options
+        let pace = options.pacePerMinute
+        self.pacers = PacerPool { _ in Pacer.forSession(profile: pace, advertised: nil) }
+    }
+
+    /// Makes sure each session has its pacer, at the profile's pace lowered to what the
+    /// gateway advertises for it.
+    func preparePacers(_ sessions: [Session]) {
+        for session in sessions {
+            _ = pacers.pacer(for: session.id) { Pacer.forSession(profile: options.pacePerMinute, advertised: session.ratePerMinute) }
+        }
+    }
+
+    /// Runs plans: audited, journaled, paced; a record that cannot be written goes to the log.
+    func runner() -> OperationRunner {
+        let inbox = inbox
+        return OperationRunner(gateway: gateway, pacers: pacers, retry: .standard, audit: options.auditContext == nil ? nil : options.audit,
+                               journal: options.auditContext == nil ? nil : options.journal, context: context,
+                               warn: { inbox.post(.notice("audit: \($0)", error: true)) })
+    }
+
+    public func run(_ effect: Effect) {
+        let gw = gateway
+        let inbox = inbox
+        switch effect {
+        case .loadSessions:
+            Task { inbox.post(.sessionsLoaded(await Loads.sessions(gw))) }
+        case .loadGroups(let sid):
+            Task { inbox.post(.groupsLoaded(session: sid, await Loads.groups(gw, sid))) }
+        case .loadParticipants(let key):
+            Task { inbox.post(.participantsLoaded(key, await Loads.participants(gw, key))) }
+        case .learnRoles(let sid, let groups):
+            Task {
+                // Two at a time, so a slow link still answers the operator's own reads first.
+                await withTaskGroup(of: Void.self) { tasks in
+                    var next = groups.makeIterator()
+                    func add() -> Bool {
+                        guard let g = next.next() else { return false }
+                        tasks.addTask {
+                            let key = GroupKey(session: sid, group: g)
+                            if case .success(let list) = await Loads.participants(gw, key) { inbox.post(.rolesLearned(key, list)) }
+                        }
+                        return true
+                    }
+                    _ = add(); _ = add()
+                    while await tasks.next() != nil { _ = add() }
+                }
+            }
+        case .preflight(let key):
+            Task { inbox.post(.preflightLoaded(key, await Loads.participants(gw, key))) }
+        case .leavePreflight(let session, let groups, let known):
+            Task { inbox.post(.leavePreflightLoaded(session: session.id, await Loads.leaveRows(gw, session, groups, known))) }
+        case .runMembers(let id, let action, let key, let targets, let reason, let undoes, let labels, let sessions):
+            var plan = OperationPlan(action: OperationKind(action), steps: targets.map { OperationStep(session: key.session, group: key.group, target: $0) },
+                                     reason: reason, undoes: undoes, context: context)
+            plan.labels = labels
+            start(plan, id: id, sessions: sessions)
+        case .runLeave(let id, let sid, let groups, let reason, let labels, let sessions):
+            var plan = OperationPlan(action: .leave, steps: groups.map { OperationStep(session: sid, group: $0, target: $0) }, reason: reason, context: context)
+            plan.labels = labels
+            start(plan, id: id, sessions: sessions)
+        case .runSweep(let id, let steps, let reason, let labels, let sessions):
+            var plan = OperationPlan(action: .remove, steps: steps, reason: reason, context: context)
+            plan.labels = labels
+            start(plan, id: id, byGroup: true, sessions: sessions)
+        case .checkPending:
+            guard let journal = options.journal, let ctx = options.auditContext else { break }
+            Task.detached {
+                let all = journal.pending()
+                let mine = all.filter { $0.plan.gateway == ctx.gateway }
+                if !all.isEmpty { inbox.post(.pendingFound(mine, elsewhere: all.count - mine.count)) }
+            }
+        case .resume(let id, let opID, let sessions):
+            guard let journal = options.journal else { break }
+            let runner = runner()
+            preparePacers(sessions)
+            let auditPath = options.audit?.path
+            operations[id] = Task.detached {
+                await EffectRunner.resume(runner, journal: journal, auditPath: auditPath, inbox, id: id, operation: opID)
+            }
+        case .discard(let opID):
+            guard let journal = options.journal else { break }
+            let audit = options.audit, ctx = context
+            Task.detached {
+                guard let (entry, p) = journal.take(opID) else {
+                    inbox.post(.notice("operation \(opID) could not be given up: it is running elsewhere or gone", error: true))
+                    return
+                }
+                do throws(GatewayError) {
+                    try audit?.append(.abandoned(id: opID, context: ctx, targets: p.remaining.map { p.plan.steps[$0].target.string }))
+                    entry.finish()
+                } catch {
+                    entry.release()
+                    inbox.post(.notice("operation \(opID) kept: \(error.message)", error: true))
+                }
+            }
+        case .findEverywhere(let who):
+            findTask?.cancel()
+            findTask = Task.detached {
+                let report = await FindEverywhere.search(who, gateway: gw) { inbox.post(.findProgress(who, $0)) }
+                inbox.post(.foundEverywhere(who, report))
+            }
+        case .stopFind:
+            findTask?.cancel()
+        case .cancelOperation(let id):
+            operations[id]?.cancel()
+        case .loadHistory:
+            let path = options.audit?.path, gatewayID = context.gateway
+            Task.detached {
+                guard let path else {
+                    inbox.post(.historyLoaded(.failure(.notPossible("this console records no audit log"))))
+                    return
+                }
+                guard FileManager.default.fileExists(atPath: path) else { return inbox.post(.historyLoaded(.success([]))) }
+                do throws(GatewayError) {
+                    let (records, _) = try AuditLog.read(path: path)
+                    inbox.post(.historyLoaded(.success(HistoryItem.from(records, gateway: gatewayID))))
+                } catch {
+                    inbox.post(.historyLoaded(.failure(error)))
+                }
+            }
+        case .quit:
+            break
+        }
+    }
+
+}
+
+extension EffectRunner {
+    var context: AuditContext {
+        options.auditContext ?? AuditContext(user: "unknown", client: nil, profile: "", gateway: "", dialect: gateway.dialect.rawValue)
+    }
+
+    /// Starts a plan in the background.
+    func start(_ plan: OperationPlan, id: Int, byGroup: Bool = false, sessions: [Session]) {
+        preparePacers(sessions)
+        let runner = runner(), inbox = inbox
+        operations[id] = Task.detached { await EffectRunner.run(runner, inbox, id: id, plan: plan, byGroup: byGroup) }
+    }
+
+    /// The row of the operation's state a step belongs to: its target, or (for a person
+    /// removed from several groups) its group.
+    static func rowKey(_ plan: OperationPlan, _ step: Int, byGroup: Bool = false) -> JID {
+        byGroup ? plan.steps[step].group : plan.rowKey(step)
+    }
+
+    static func post(_ inbox: Inbox, id: Int, _ plan: OperationPlan, _ e: StepEvent, byGroup: Bool = false) {
+        let key = rowKey(plan, e.step, byGroup: byGroup)
+        switch e.event {
+        case .sending: inbox.post(.operationEvent(id: id, .sending(key)))
+        case .finished(var r):
+            r.target = key
+            inbox.post(.operationEvent(id: id, .finished(r)))
+        case .waiting: inbox.post(.operationEvent(id: id, e.event))
+        }
+    }
+
+    /// Runs a plan: its start recorded before the first request (nothing is sent if that
+    /// fails), each result recorded before it is shown.
+    static func run(_ runner: OperationRunner, _ inbox: Inbox, id: Int, plan: OperationPlan, byGroup: Bool) async {
+        let entry: JournalEntry?
+        do throws(GatewayError) { entry = try runner.begin(plan) } catch {
+            return refuseAll(plan.steps.indices.map { rowKey(plan, $0, byGroup: byGroup) }, error.message, id: id, inbox: inbox)
+        }
+        inbox.post(.operationRecorded(id: id, auditID: plan.id))
+        await OperationContext.$current.withValue(id) {
+            _ = await runner.run(plan, entry: entry) { e in post(inbox, id: id, plan, e, byGroup: byGroup) }
+        }
+        inbox.post(.operationFinished(id: id))
+    }
+
+    /// Finishes an interrupted operation: every group read again first, what is found done
+    /// recorded so, what is blocked left in the journal, the rest sent.
+    static func resume(_ runner: OperationRunner, journal: Journal, auditPath: String?, _ inbox: Inbox, id: Int, operation: String) async {
+        let records = auditPath.flatMap { try? AuditLog.read(path: $0).records } ?? []
+        guard let (entry, p) = journal.takeOver(operation, audit: records) else {
+            inbox.post(.notice("operation \(operation) is running elsewhere or already finished", error: true))
+            inbox.post(.operationFinished(id: id))
+            return
+        }
+        await OperationContext.$current.withValue(id) {
+            let check = await Resume.recheck(p, gateway: runner.gateway)
+            for i in p.remaining where check.settled[i] == nil && !check.send.contains(i) {
+                let why = check.blocked[OperationGroupKey(session: p.plan.steps[i].session, group: p.plan.steps[i].group)] ?? "blocked"
+                post(inbox, id: id, p.plan, StepEvent(step: i, event: .finished(TargetResult(target: p.plan.steps[i].target,
+                    outcome: .notAttempted("not sent: \(why); still in the journal (wamod resume \(operation))")))))
+            }
+            do throws(GatewayError) {
+                _ = try await runner.resume(p, check: check, entry: entry) { e in post(inbox, id: id, p.plan, e) }
+            } catch {
+                entry.release()
+                refuseAll(check.send.map { rowKey(p.plan, $0) } + check.settled.keys.sorted().map { rowKey(p.plan, $0) }, error.message, id: id, inbox: inbox)
+                return
+            }
+        }
+        inbox.post(.operationFinished(id: id))
+    }
+
+    /// Nothing is sent when the operation's start cannot be recorded.
+    static func refuseAll(_ targets: [JID], _ why: String, id: Int, inbox: Inbox) {
+        for t in targets {
+            inbox.post(.operationEvent(id: id, .finished(TargetResult(target: t, outcome: .notAttempted("not sent: \(why)")))))
+        }
+        inbox.post(.operationFinished(id: id))
+    }
+}
+
+/// The reads the effect runner makes, as results for the inbox.
+enum Loads {
+    static func sessions(_ gw: any Gateway) async -> Result<[Session], GatewayError> {
+        do { return .success(try await gw.sessions()) } catch { return .failure(error) }
+    }
+
+    static func groups(_ gw: any Gateway, _ sid: String) async -> Result<[Group], GatewayError> {
+        do { return .success(try await gw.groups(session: sid)) } catch { return .failure(error) }
+    }
+
+    static func participants(_ gw: any Gateway, _ key: GroupKey) async -> Result<[Participant], GatewayError> {
+        do { return .success(try await gw.participants(session: key.session, group: key.group)) } catch { return .failure(error) }
+    }
+
+    static func leaveRows(_ gw: any Gateway, _ session: Session, _ groups: [JID], _ known: [Group]) async -> Result<[LeaveRow], GatewayError> {
+        var rows: [LeaveRow] = []
+        for g in groups {
+            let people: [Participant]
+            do { people = try await gw.participants(session: session.id, group: g) } catch { return .failure(error) }
+            let group = known.first { $0.jid == g } ?? Group(jid: g, subject: g.string, size: people.count, owner: nil, ourRole: nil)
+            rows.append(LeaveRow(group: group, verdict: Preflight.leaveVerdict(participants: people, session: session, ownerMayLeave: gw.capabilities.ownerMayLeave)))
+        }
+        return .success(rows)
+    }
+}
