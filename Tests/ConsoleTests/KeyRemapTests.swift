@@ -51,4 +51,25 @@ struct KeyRemapTests {
         #expect(Key(name: "ctrl-w") == .ctrl("w"))
         #expect(Key(name: "PgDn") == .pageDown)
     }
+
+    @Test("each context's keys are data: the status line and the help are made from them")
+    func contexts() {
+        var s = Fixtures.loaded()
+        #expect(KeyContext.of(s) == .main)
+        #expect(KeyMap.standard.hints(s).contains(ContextKey("x", "remove")))
+        _ = Fixtures.press(&s, .char("/"))
+        #expect(KeyContext.of(s) == .filter)
+        #expect(KeyMap.standard.hints(s) == KeyMap.contextKeys[.filter])
+        #expect(RootView().render(s).line(23).contains("Ctrl-W word"))
+        _ = Fixtures.press(&s, .escape)
+        s.showHelp = true
+        let help = HelpView(state: s, keys: .standard).lines().map(\.0)
+        #expect(help.contains("A typed confirmation"))
+        #expect(help.contains { $0.contains("the name as shown, or the count") })
+        // Availability lives in the key table: a remapped map gives the same reasons.
+        let remapped = try? KeyMap.standard.remapped([("remove", "X", 1)])
+        s.showHelp = false
+        s.focus = .sessions
+        #expect(remapped?.disabledReason(.remove, s) == "focus the participants pane first (Tab, or l)")
+    }
 }

@@ -82,51 +82,8 @@ public struct Reducer: Sendable {
         return [.quit]
     }
 
-    /// Why a command cannot run now, or nil when it can.
-    public func disabledReason(_ command: Command, _ s: ConsoleState) -> String? {
-        let dangerous = keys.binding(command)?.dangerous ?? false
-        if dangerous && s.readOnly { return "read-only mode [RO]: \(command.rawValue) is disabled" }
-        if let kind = Self.kind(of: command), let caps = s.capabilities, let why = caps.missing(kind, dialect: s.dialect ?? .v1) { return why }
-        switch command {
-        case .remove, .demote, .promote:
-            guard s.openGroup != nil else { return "select participants first: open a group with Enter" }
-            guard s.focus == .participants else { return "focus the participants pane first (Tab, or l)" }
-            if let op = s.operation, !op.finished { return "an operation is running: wait for it, or Ctrl-C to cancel it" }
-            if let sess = s.currentSession, !sess.connected { return "session \(sess.label) is not connected (\(sess.status)): reconnect it in the gateway" }
-            if let role = s.currentGroup?.ourRole, role == .member { return "this session is not an admin of the group: \(command.rawValue) needs admin" }
-            if s.visibleParticipants.isEmpty && (s.openGroup.flatMap { s.participantTags[$0] } ?? []).isEmpty { return "no participant selected" }
-            return nil
-        case .leave:
-            guard s.focus == .groups || s.focus == .participants, s.openSession != nil else { return "select a group first" }
-            if let op = s.operation, !op.finished { return "an operation is running: wait for it, or Ctrl-C to cancel it" }
-            if let sess = s.currentSession, !sess.connected { return "session \(sess.label) is not connected (\(sess.status)): reconnect it in the gateway" }
-            if s.focus == .groups && s.visibleGroups.isEmpty && (s.openSession.flatMap { s.groupTags[$0] } ?? []).isEmpty { return "no group selected" }
-            return nil
-        case .undo:
-            if let op = s.operation, !op.finished { return "an operation is running: wait for it, or Ctrl-C to cancel it" }
-            guard s.lastUndo != nil else {
-                return "nothing to undo in this console: u walks back through its removes, demotes and promotes (H lists earlier ones from the audit log)"
-            }
-            return nil
-        case .find:
-            if s.sessions.value == nil { return "no sessions read yet: r retries" }
-            return nil
-        case .tag, .tagAll, .untagAll:
-            return s.focus == .groups || s.focus == .participants ? nil : "tags apply to groups and participants"
-        default: return nil
-        }
-    }
-
-    /// The operation a command starts, for the dialect's capabilities.
-    static func kind(of command: Command) -> OperationKind? {
-        switch command {
-        case .remove: .remove
-        case .demote: .demote
-        case .promote: .promote
-        case .leave: .leave
-        default: nil
-        }
-    }
+    /// Why a command cannot run now, or nil when it can (the key table's availability).
+    public func disabledReason(_ command: Command, _ s: ConsoleState) -> String? { keys.disabledReason(command, s) }
 
     func run(_ command: Command, _ s: inout ConsoleState) -> [Effect] {
         switch command {

@@ -4,7 +4,6 @@ import GatewayKit
 struct HelpView {
     let state: ConsoleState
     let keys: KeyMap
-    let reducer: Reducer
 
     func lines(width: Int = 76) -> [(String, Style)] {
         var out: [(String, Style)] = [("Keys (the key table; what is disabled now says why)", .header), ("", .dialog)]
@@ -16,15 +15,21 @@ struct HelpView {
             for (i, line) in desc.enumerated() {
                 out.append(((i == 0 ? CellWidth.fit(names, to: keyW) + " " : pad) + line, i == 0 ? .dialogTitle : .dialog))
             }
-            if b.dangerous || b.command == .undo || b.command == .find, let why = reducer.disabledReason(b.command, state) {
+            if b.dangerous || b.command == .undo || b.command == .find, let why = keys.disabledReason(b.command, state) {
                 for line in wrap("disabled now: " + why, width: max(10, width - keyW - 1)) {
                     out.append((pad + line, .dim))
                 }
             }
         }
+        // Every other context's keys, from the same table.
+        for context in KeyContext.allCases where context != .main && context != .tooSmall && context != .resumeYesNo {
+            guard let list = KeyMap.contextKeys[context], !list.isEmpty else { continue }
+            out.append(("", .dialog))
+            out.append((context.title, .header))
+            for k in list { out.append((CellWidth.fit(k.keys, to: keyW) + " " + k.action, .dialog)) }
+        }
         out.append(("", .dialog))
-        out.append(("In a confirmation: y confirms, n or Esc cancels, Enter alone chooses No;", .dim))
-        out.append(("five or more targets, and any leave, are confirmed by typing.", .dim))
+        out.append(("Five or more targets, several groups, and any leave are confirmed by typing.", .dim))
         return out
     }
 

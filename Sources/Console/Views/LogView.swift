@@ -62,7 +62,6 @@ struct LogView {
 struct StatusLine {
     let state: ConsoleState
     let keys: KeyMap
-    let reducer: Reducer
     let g: Glyphs
 
     func draw(_ screen: inout Screen, row: Int) {
@@ -127,30 +126,6 @@ struct StatusLine {
         }
     }
 
-    /// Key hints for what is possible right now.
-    func hints() -> [(String, String)] {
-        if state.tooSmall { return [("q", "quit")] }
-        if let d = state.dialog {
-            if case .found = d.kind, d.loading { return [("Esc", "stop the search")] }
-            if case .history = d.kind, d.history != nil { return [("j/k", "move"), ("u", "undo it"), ("Esc", "close")] }
-            guard d.isConfirmation, !d.loading, d.error == nil else { return [("Esc", "close")] }
-            if case .resume = d.kind { return [("y", "resume"), ("n", "later"), ("D", "give up")] }
-            return d.expected == nil ? [("y", "confirm"), ("n/Esc", "cancel"), ("Tab", "reason")] : [("Enter", "confirm once typed"), ("Esc", "cancel"), ("Tab", "reason")]
-        }
-        if state.showHelp { return [("Esc", "close")] }
-        if state.findQuery != nil { return [("Enter", "find"), ("Esc", "cancel")] }
-        if state.list(state.focus).editing { return [("Enter", "keep"), ("Esc", "clear")] }
-        var commands: [Command] = [.help]
-        switch state.focus {
-        case .sessions: commands += [.open, .filter, .refresh]
-        case .groups: commands += [.open, .tag, .filter, .leave]
-        case .participants: commands += [.remove, .demote, .promote, .tag, .filter]
-        case .log: commands += [.open, .filter, .zoomLog]
-        }
-        commands.append(.quit)
-        return commands.compactMap { c in
-            guard reducer.disabledReason(c, state) == nil, let b = keys.binding(c) else { return nil }
-            return (keys.keyName(c), b.hint ?? c.rawValue)
-        }
-    }
+    /// Key hints for what is possible right now: the key table's, for this context.
+    func hints() -> [(String, String)] { keys.hints(state).map { ($0.keys, $0.action) } }
 }

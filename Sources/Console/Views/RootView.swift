@@ -2,12 +2,11 @@ import GatewayKit
 
 /// Renders the whole state into a Screen.
 public struct RootView: Sendable {
+    /// The views read the key table (names, hints, availability), never the reducer.
     public var keys: KeyMap
-    public var reducer: Reducer
 
     public init(keys: KeyMap = .standard) {
         self.keys = keys
-        self.reducer = Reducer(keys: keys)
     }
 
     public func render(_ state: ConsoleState, ascii: Bool = false) -> Screen {
@@ -20,8 +19,8 @@ public struct RootView: Sendable {
         let layout = Layout(width: state.width, height: state.height, logSize: state.logSize)
         if layout.sessions.height >= 3 { PaneViews(state: state, layout: layout, g: g).draw(&screen) }
         LogView(state: state, layout: layout, g: g).draw(&screen)
-        StatusLine(state: state, keys: keys, reducer: reducer, g: g).draw(&screen, row: layout.statusRow)
-        if state.showHelp { HelpView(state: state, keys: keys, reducer: reducer).draw(&screen) }
+        StatusLine(state: state, keys: keys, g: g).draw(&screen, row: layout.statusRow)
+        if state.showHelp { HelpView(state: state, keys: keys).draw(&screen) }
         if let d = state.dialog { DialogView(state: state, dialog: d, g: g).draw(&screen) }
         return screen
     }
