@@ -10,20 +10,37 @@ public enum Resume {
         public var settled: [Int: TargetResult] = [:]
         /// Groups that cannot be acted on now, and why; their steps stay in the journal.
         public var blocked: [OperationGroupKey: String] = [:]
+        /// The targets' display names, as the fresh read shows them.
+        public var names: [JID: String] = [:]
     }
 
     /// Re-reads every group with steps left and sorts the steps.
     public static func recheck(_ p: PendingOperation, gateway: any Gateway) async -> Check {
-        var check = Check()
-        let remaining = p.remaining
+        await Replan.check(p.plan.action, steps: p.plan.steps, indices: p.remaining, gateway: gateway)
+    }
+
+    static func settled(_ target: JID, _ why: String) -> TargetResult {
+        TargetResult(target: target, outcome: .alreadySo(why + " (found on re-reading the group; not sent again)"))
+    }
+}
+
+/// "Read the groups again, then plan", for whatever goes out after the moment it was decided
+/// (resuming an interrupted operation, undoing an earlier one): each group is read, each
+/// step sorted into what to send, what the read shows needs nothing (with the result to
+/// record), and the groups that cannot be acted on now, with why.
+public enum Replan {
+    /// Reads the groups of `steps[indices]` and sorts those steps.
+    public static func check(_ kind: OperationKind, steps: [OperationStep], indices: [Int], gateway: any Gateway) async -> Resume.Check {
+        var check = Resume.Check()
+        let remaining = indices
         guard !remaining.isEmpty else { return check }
         let sessions: [Session]
         do throws(GatewayError) { sessions = try await gateway.sessions() } catch {
-            for k in keys(p, remaining) { check.blocked[k] = error.message }
+            for k in groupKeys(steps, remaining) { check.blocked[k] = error.message }
             return check
         }
-        for key in keys(p, remaining) {
-            let steps = remaining.filter { p.plan.steps[$0].session == key.session && p.plan.steps[$0].group == key.group }
+        for key in groupKeys(steps, remaining) {
+            let here = remaining.filter { steps[$0].session == key.session && steps[$0].group == key.group }
             guard let session = sessions.first(where: { $0.id == key.session }) else {
                 check.blocked[key] = "the gateway no longer has session \(key.session)"
                 continue
@@ -34,31 +51,32 @@ public enum Resume {
             }
             let people: [Participant]
             do throws(GatewayError) { people = try await gateway.participants(session: key.session, group: key.group) } catch {
-                if p.plan.action.targetsGroups, case .notFound = error {
+                if kind.targetsGroups, case .notFound = error {
                     // Gone from the group list: the leave went through.
-                    for i in steps { check.settled[i] = settled(p.plan.steps[i].target, "not a member any more") }
+                    for i in here { check.settled[i] = Resume.settled(steps[i].target, "not a member any more") }
                 } else {
                     check.blocked[key] = error.message
                 }
                 continue
             }
-            guard let action = p.plan.action.memberAction else {
+            for i in here { if let n = people.first(matching: steps[i].target)?.name { check.names[steps[i].target] = n } }
+            guard let action = kind.memberAction else {
                 // A leave: the account's own place in the group decides.
                 let v = Preflight.leaveVerdict(participants: people, session: session, ownerMayLeave: gateway.capabilities.ownerMayLeave)
-                for i in steps {
-                    if v.sends { check.send.append(i) } else { check.settled[i] = settled(p.plan.steps[i].target, v.reason ?? v.text) }
+                for i in here {
+                    if v.sends { check.send.append(i) } else { check.settled[i] = Resume.settled(steps[i].target, v.reason ?? v.text) }
                 }
                 continue
             }
-            let plan = Preflight.plan(action, targets: steps.map { p.plan.steps[$0].target }, participants: people, session: session)
+            let plan = Preflight.plan(action, targets: here.map { steps[$0].target }, participants: people, session: session)
             if let b = plan.blocker {
                 check.blocked[key] = b.text
                 continue
             }
-            for (i, row) in zip(steps, plan.rows) {
+            for (i, row) in zip(here, plan.rows) {
                 switch row.verdict {
                 case .willAct: check.send.append(i)
-                case .alreadySo(let r): check.settled[i] = settled(row.target, r)
+                case .alreadySo(let r): check.settled[i] = Resume.settled(row.target, r)
                 case .skip(let r): check.settled[i] = TargetResult(target: row.target, outcome: .refused(r + " (found on re-reading the group)"))
                 }
             }
@@ -67,17 +85,13 @@ public enum Resume {
         return check
     }
 
-    static func keys(_ p: PendingOperation, _ steps: [Int]) -> [OperationGroupKey] {
+    static func groupKeys(_ steps: [OperationStep], _ indices: [Int]) -> [OperationGroupKey] {
         var seen = Set<OperationGroupKey>(), keys: [OperationGroupKey] = []
-        for i in steps {
-            let k = OperationGroupKey(session: p.plan.steps[i].session, group: p.plan.steps[i].group)
+        for i in indices {
+            let k = OperationGroupKey(session: steps[i].session, group: steps[i].group)
             if seen.insert(k).inserted { keys.append(k) }
         }
         return keys
-    }
-
-    static func settled(_ target: JID, _ why: String) -> TargetResult {
-        TargetResult(target: target, outcome: .alreadySo(why + " (found on re-reading the group; not sent again)"))
     }
 }
 

@@ -133,34 +133,21 @@ struct UndoCommand: AsyncParsableCommand {
         let sessions = try await gw.sessions()
         // The names the original operation recorded (those it removed are no longer in the group to read them from).
         let recorded = Self.recordedLabels(operation, records: records)
-        // A fresh read of every group: who is already back, and whether we can act at all.
+        // A fresh read of every group (the same as resume's): who is already back, and
+        // whether we can act at all.
+        let check = await Replan.check(OperationKind(undo.action), steps: undo.steps, indices: Array(undo.steps.indices), gateway: gw)
         var rows: [JSONOutput.ResultRow] = []
-        var steps: [OperationStep] = []
         var names: [JID: String] = [:]
-        var blocked: [String] = []
-        var groupKeys: [OperationGroupKey] = []
-        for s in undo.steps where !groupKeys.contains(OperationGroupKey(session: s.session, group: s.group)) {
-            groupKeys.append(OperationGroupKey(session: s.session, group: s.group))
+        for st in undo.steps { names[st.target] = check.names[st.target] ?? recorded.targets[st.target.string] }
+        let steps = check.send.map { undo.steps[$0] }
+        for (_, r) in check.settled.sorted(by: { $0.key < $1.key }) {
+            rows.append(.init(target: r.target.string, name: names[r.target], outcome: r.outcome.kind, reason: r.outcome.reason))
         }
-        for key in groupKeys {
-            let targets = undo.steps.filter { $0.session == key.session && $0.group == key.group }.map(\.target)
-            guard let session = sessions.first(where: { $0.id == key.session }) else {
-                blocked.append("\(key.group): the gateway no longer has session \(key.session)")
-                for t in targets { rows.append(.init(target: t.string, name: nil, outcome: "not-attempted", reason: "session \(key.session) is gone")) }
-                continue
-            }
-            let people = try await gw.participants(session: key.session, group: key.group)
-            let plan = Preflight.plan(undo.action, targets: targets, participants: people, session: session)
-            for r in plan.rows { names[r.target] = r.participant?.name ?? recorded.targets[r.target.string] }
-            if let b = plan.blocker {
-                blocked.append("\(key.group): \(b.text)")
-                for t in targets { rows.append(.init(target: t.string, name: nil, outcome: "not-attempted", reason: b.text)) }
-                continue
-            }
-            for r in plan.rows {
-                if r.verdict.sends { steps.append(OperationStep(session: key.session, group: key.group, target: r.target)) } else {
-                    rows.append(.init(target: r.target.string, name: r.participant?.name, outcome: r.verdict.sends ? "will-act" : "already", reason: r.verdict.reason))
-                }
+        var blocked: [String] = []
+        for (key, why) in check.blocked.sorted(by: { $0.key.group < $1.key.group }) {
+            blocked.append("\(key.group): \(why)")
+            for st in undo.steps where st.session == key.session && st.group == key.group {
+                rows.append(.init(target: st.target.string, name: names[st.target], outcome: "not-attempted", reason: why))
             }
         }
         let verb = undo.action == .add ? "re-add" : undo.action.verb
