@@ -2,6 +2,12 @@ import Foundation
 
 /// Terminal cell widths, measured per grapheme: CJK and emoji take two cells, combining marks
 /// none. Used to align tables and panes so columns never shift.
+///
+/// It lives here, beside the one sanitiser (`TerminalText`), rather than with the console's
+/// terminal code, because three places measure text for a terminal and must agree: the
+/// command line's tables and cut names, `TerminalText.clip`, and the console's `Screen`.
+/// It knows nothing of curses; how a glyph is then written so that ncurses agrees is
+/// ConsoleTerminal's `GlyphPlan`.
 public enum CellWidth {
     /// Cells one grapheme (a `Character`) takes.
     public static func of(_ ch: Character) -> Int {
