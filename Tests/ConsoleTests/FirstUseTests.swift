@@ -356,4 +356,17 @@ struct FirstUseTests {
         #expect(Fixtures.press(&s, .char("d")).isEmpty)
         #expect(s.message == "this gateway's dialect (v1) has no demote")
     }
+
+    @Test("a long @lid id is cut at the front; it does not cut the phone numbers")
+    func longLidDoesNotCutPhones() {
+        var s = Fixtures.loaded()
+        var people = Fixtures.people
+        people.append(Participant(phone: nil, lid: JID(kind: .lid, user: "884774371345916"), name: "François Nuñez", role: .member))
+        s.setParticipants(Fixtures.alphaKey, people)
+        let lines = RootView().render(s).text.split(separator: "\n").map(String.init)
+        let carla = lines.first { $0.contains("Carla") } ?? ""
+        let francois = lines.first { $0.contains("François") } ?? ""
+        #expect(carla.contains("+5511911100002"), "the phone is whole: \(carla)")
+        #expect(francois.contains("…") && francois.contains("345916@lid"), "the id keeps its end: \(francois)")
+    }
 }

@@ -37,12 +37,15 @@ struct ParticipantColumns {
     ///   column is wide enough for reasons), false once it ended.
     init(width w: Int, tagWidth: Int, items: [Participant], running: Bool?, g: Glyphs) {
         // Widest content, looked at on at most a few thousand rows (cheap, and enough).
-        var nameContent = 4, numberContent = 8
+        // Phone numbers set the column; a longer @lid id is cut at the front like any number.
+        var nameContent = 4, numberContent = 8, phoneContent = 0
         for p in items.prefix(4096) {
             let mark = p.role == .superadmin ? CellWidth.of(g.owner) + 1 : 0
             nameContent = max(nameContent, mark + CellWidth.of(p.name ?? "–"))
             numberContent = max(numberContent, CellWidth.of(p.numberText))
+            if p.phone != nil { phoneContent = max(phoneContent, CellWidth.of(p.numberText)) }
         }
+        if phoneContent > 0 { numberContent = max(8, phoneContent) }
         nameContent = min(nameContent, 40)
         numberContent = min(numberContent, 28)
         // Narrow: while an operation runs its state takes the role's place; once it ended a
