@@ -61,13 +61,8 @@ extension Reducer {
     /// u in the history: the inverse of that operation, on who ended done, read again and
     /// confirmed like any other action.
     func undoFromHistory(_ s: inout ConsoleState, _ item: HistoryItem) -> [Effect] {
-        if s.readOnly {
-            s.message = "read-only mode [RO]: undo is disabled"
-            s.messageIsError = true
-            return []
-        }
-        if let op = s.operation, !op.finished {
-            s.message = "an operation is running: wait for it, or Ctrl-C to cancel it"
+        if let why = keys.actingReason(.undo, s) {
+            s.message = why
             s.messageIsError = true
             return []
         }

@@ -329,8 +329,11 @@ extension ConsoleState {
             }
         }
         let failed = op.targets.filter { t in
-            if case .ended(let o) = state(t), !o.isSuccess, o.kind != Outcome.notAttempted("").kind { return true }
-            return false
+            switch state(t) {
+            case .ended(.notAttempted): false
+            case .ended(let o): !o.isSuccess
+            default: false
+            }
         }
         let inFlight = op.targets.filter { state($0) == .sending }
         let ref = op.auditID.map { " (operation \($0))" } ?? ""

@@ -89,7 +89,7 @@ public struct Screen: Sendable, Hashable {
         var clean = TerminalText.clean(text)
         // Cut text ends in an ellipsis, everywhere (a cell never holds more bytes than it has
         // UTF-8, so short text is not measured).
-        if clean.utf8.count > limit, CellWidth.of(clean) > limit { clean = CellWidth.truncate(clean, to: limit) }
+        if clean.utf8.count > limit { clean = CellWidth.truncate(clean, to: limit) }
         for ch in clean {
             var g = String(ch)
             var w = CellWidth.of(ch)
