@@ -51,6 +51,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import unicodedata
 
@@ -156,7 +157,13 @@ class Tmux:
         base.update({"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"})
         base.pop("TMUX", None)
         base.pop("NO_COLOR", None)
-        inner_env = " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items())
+        # A state directory of its own: the demo keeps its journals per world, so an
+        # operation a scene left would otherwise be offered at the start of the next run.
+        self.state_dir = tempfile.mkdtemp(prefix="wamod-shots-state-")
+        env = dict(env or {})
+        env.setdefault("XDG_STATE_HOME", self.state_dir)
+        env.setdefault("WAMOD_AUDIT", os.path.join(self.state_dir, "audit.jsonl"))
+        inner_env = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         full = f"env LANG=C.UTF-8 LC_ALL=C.UTF-8 {inner_env} {command}"
         self.base_env = base
         self._tmux("-f", "/dev/null", "new-session", "-d", "-s", name, "-x", str(COLS), "-y", str(ROWS), full)
@@ -214,6 +221,7 @@ class Tmux:
 
     def close(self) -> None:
         self._tmux("kill-server", check=False)
+        shutil.rmtree(self.state_dir, ignore_errors=True)
         if self.socket_path and os.path.basename(self.socket_path) == self.socket:
             try:
                 os.remove(self.socket_path)  # tmux leaves the socket file of a killed server
