@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "wamod", targets: ["wamod"]),
+        .library(name: "WamodModel", targets: ["WamodModel"]),
         .library(name: "GatewayKit", targets: ["GatewayKit"]),
         .library(name: "GatewaySim", targets: ["GatewaySim"]),
     ],
@@ -18,11 +19,15 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
-        .target(name: "GatewayKit"),
+        // The model (entities, JIDs, results, errors, dialect names): the one vocabulary the
+        // client and the emulator share. The emulator depends on it alone, so it cannot reach
+        // into the client.
+        .target(name: "WamodModel"),
+        .target(name: "GatewayKit", dependencies: ["WamodModel"]),
         .target(
             name: "GatewaySim",
             dependencies: [
-                "GatewayKit",
+                "WamodModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -43,12 +48,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What the test suites share: an emulator served over loopback with a client on it,
+        // raw HTTP to the emulator, running the built binary, and a tmux driver.
+        .target(name: "TestSupport", dependencies: ["GatewayKit", "GatewaySim"], path: "Tests/TestSupport"),
         .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit"]),
-        .testTarget(name: "GatewaySimTests", dependencies: ["GatewayKit", "GatewaySim"]),
-        .testTarget(name: "ClientEmulatorTests", dependencies: ["GatewayKit", "GatewaySim"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "GatewayKit", "GatewaySim"]),
+        .testTarget(name: "GatewaySimTests", dependencies: ["GatewayKit", "GatewaySim", "TestSupport"]),
+        .testTarget(name: "ClientEmulatorTests", dependencies: ["GatewayKit", "GatewaySim", "TestSupport"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "GatewayKit", "GatewaySim", "TestSupport"]),
         .testTarget(name: "ConsoleTerminalTests", dependencies: ["ConsoleTerminal", "Console"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["GatewayKit", "GatewaySim", "wamod"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["GatewayKit", "GatewaySim", "TestSupport", "wamod"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayKit
+import WamodModel
 import Hummingbird
 import Logging
 import NIOCore

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayKit
+import TestSupport
 import GatewaySim
 import Testing
 

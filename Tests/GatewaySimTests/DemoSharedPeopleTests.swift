@@ -1,4 +1,5 @@
 import GatewayKit
+import TestSupport
 @testable import GatewaySim
 import Testing
 

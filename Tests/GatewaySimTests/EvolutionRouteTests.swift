@@ -3,24 +3,13 @@ import Foundation
 import FoundationNetworking
 #endif
 import GatewayKit
+import TestSupport
 @testable import GatewaySim
 import Testing
 
 /// Sends one request as Evolution's clients do: the key in the `apikey` header.
 func evoSend(_ method: String, _ base: URL, _ path: String, key: String? = testToken, json: Any? = nil) async throws -> Answer {
-    guard let url = URL(string: base.absoluteString + path) else { throw SimHTTPError(message: "bad url \(path)") }
-    var request = URLRequest(url: url)
-    request.httpMethod = method
-    if let key { request.setValue(key, forHTTPHeaderField: "apikey") }
-    if let json {
-        request.httpBody = try JSONSerialization.data(withJSONObject: json)
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-    }
-    let (data, response) = try await makeSession().data(for: request)
-    guard let http = response as? HTTPURLResponse else { throw SimHTTPError(message: "not HTTP") }
-    var headers: [String: String] = [:]
-    for (k, v) in http.allHeaderFields { headers["\(k)"] = "\(v)" }
-    return Answer(status: http.statusCode, headers: headers, body: data)
+    try await send(method, base, path, token: key, header: "apikey", json: json)
 }
 
 @Suite struct EvolutionRouteTests {

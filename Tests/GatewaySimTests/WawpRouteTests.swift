@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import GatewayKit
+import TestSupport
 @testable import GatewaySim
 import Synchronization
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayKit
+import TestSupport
 @testable import GatewaySim
 import Testing
 

@@ -1,10 +1,5 @@
 import Foundation
 
-/// The dialects wamod speaks (see docs: gateways.md).
-public enum Dialect: String, Sendable, Hashable, Codable, CaseIterable {
-    case v1, wasend, waha, wuts, wawp, evolution
-}
-
 /// What a dialect can do, so callers can plan (batching, how results come back) and ask
 /// instead of naming dialects.
 public struct Capabilities: Sendable, Hashable {

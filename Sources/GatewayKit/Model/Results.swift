@@ -1,28 +1,5 @@
 import Foundation
 
-/// What can be done to participants of a group.
-public enum MemberAction: String, Sendable, Hashable, Codable, CaseIterable {
-    case remove, add, promote, demote
-
-    public var verb: String { rawValue }
-    public var pastTense: String {
-        switch self {
-        case .remove: "removed"
-        case .add: "added"
-        case .promote: "promoted"
-        case .demote: "demoted"
-        }
-    }
-    public var progressive: String {
-        switch self {
-        case .remove: "removing"
-        case .add: "adding"
-        case .promote: "promoting"
-        case .demote: "demoting"
-        }
-    }
-}
-
 /// How one target of an operation ended.
 public enum Outcome: Sendable, Hashable {
     /// The gateway did it.

@@ -2,7 +2,7 @@ import Foundation
 
 /// Keeps secrets out of logs, errors and the screen.
 public enum Redaction {
-    public static let mask = "***"
+    public static let mask = Secrets.shown
 
     static let secretNames: Set<String> = [
         "token", "access_token", "access-token", "apikey", "api_key", "api-key", "key",

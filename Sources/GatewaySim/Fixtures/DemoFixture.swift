@@ -1,4 +1,4 @@
-import GatewayKit
+import WamodModel
 
 /// The `demo` fixture: five sessions with human labels (`old-line` is offline), 40 groups from
 /// 2 to 120 members, where the session is admin in some, only a member in others, and the

@@ -1,4 +1,4 @@
-import GatewayKit
+import WamodModel
 
 /// The worlds the emulator ships with.
 public enum Fixture: String, Sendable, CaseIterable {

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayKit
+import WamodModel
 
 /// The `large` fixture: 50 sessions × 200 groups. The first group of each session has 1,024
 /// members; the others 2…256. Members are generated when a group is first read.

@@ -1,4 +1,4 @@
-import GatewayKit
+import WamodModel
 
 /// Generates a group's members deterministically from a seed.
 enum MemberGenerator {

@@ -1,4 +1,4 @@
-import GatewayKit
+import WamodModel
 
 /// The `tiny` fixture: small, fixed, fully known content for tests.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayKit
+import WamodModel
 
 /// The emulator's own admin view, under `/_sim/` on every dialect's server. It is NOT part of any
 /// vendor's API: no real gateway has it, and the client never calls it. It exists so a rehearsal

@@ -1,4 +1,4 @@
-import GatewayKit
+import WamodModel
 
 /// One gateway dialect's routes. To add a dialect, write a type
 /// conforming to this in `Routes/`, then return it from `routes(for:token:world:)`.

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayKit
+import WamodModel
 import HTTPTypes
 import Hummingbird
 import NIOCore

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayKit
+import WamodModel
 
 /// Why an Evolution request failed, rendered as Evolution answers it.
 enum EvolutionFailure: Error {

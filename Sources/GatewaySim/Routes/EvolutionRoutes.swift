@@ -1,5 +1,5 @@
 import Foundation
-import GatewayKit
+import WamodModel
 
 /// Evolution API (gateways.md §7): the `apikey` header, instances as sessions (named by the world
 /// session's id; `open` or `close`), the instance in the path and the group in the `groupJid`

@@ -1,4 +1,4 @@
-import GatewayKit
+import WamodModel
 
 /// Why a v1 request failed, rendered as v1's error body.
 enum V1Failure: Error {

@@ -1,4 +1,4 @@
-import GatewayKit
+import WamodModel
 
 /// The `v1` session gateway (gateways.md §2, seed 003): `Authorization: Bearer <token>`, base
 /// `/api/v1`, errors `{"error":{"code":…,"message":…,"details":{}}}`, 204 for mutations.

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayKit
+import WamodModel
 
 /// Why a WAHA request failed, rendered as WAHA answers it.
 enum WAHAFailure: Error {

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayKit
+import WamodModel
 
 /// WAHA (gateways.md §4), as its NOWEB engine answers: `X-Api-Key` auth, paths under
 /// `/api/{session}`, groups as an object keyed by JID, `participants/v2` rows, mutations with

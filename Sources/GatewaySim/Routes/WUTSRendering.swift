@@ -1,5 +1,5 @@
 import Foundation
-import GatewayKit
+import WamodModel
 
 /// Why a WUTS request failed, rendered in WUTS's error envelope.
 enum WUTSFailure: Error {

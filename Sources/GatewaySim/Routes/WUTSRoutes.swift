@@ -1,5 +1,5 @@
 import Foundation
-import GatewayKit
+import WamodModel
 
 /// WUTS (gateways.md §5, seed 002): `Authorization: Bearer <token>`, where the token belongs to one
 /// device, the session; no path names a session. Groups at `/groups`, one group with its

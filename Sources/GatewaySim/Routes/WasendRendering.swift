@@ -1,5 +1,5 @@
 import Foundation
-import GatewayKit
+import WamodModel
 
 /// Why a Wasend request failed, rendered as Wasend's error body.
 enum WasendFailure: Error {

@@ -1,4 +1,4 @@
-import GatewayKit
+import WamodModel
 
 /// Wasend (gateways.md §3, seeds 000 and 004): `Authorization: Bearer <apiKey>`, paths at the
 /// root, bare arrays for groups and participants, per-row result bodies, errors

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayKit
+import WamodModel
 
 /// Why a Wawp request failed, rendered as Wawp answers it.
 enum WawpFailure: Error {

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayKit
+import WamodModel
 
 /// Wawp (gateways.md §6, seed 001): `instance_id` and `access_token` as query parameters (the
 /// access token also as an `access-token` header), one instance per session, WAHA's paths under

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayKit
+import WamodModel
 
 /// A session as the inspection API shows it.
 public struct SimSession: Sendable, Hashable {

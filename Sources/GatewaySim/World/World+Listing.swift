@@ -1,4 +1,4 @@
-import GatewayKit
+import WamodModel
 
 /// What the routes read: copies of the state, taken under the lock.
 struct GroupListing: Sendable {

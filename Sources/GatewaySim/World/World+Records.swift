@@ -1,5 +1,5 @@
 import Foundation
-import GatewayKit
+import WamodModel
 
 /// A request as it reached the emulator, before any fault: what a benchmark counts to see how
 /// many requests a client really sent (a dropped one counts too).

@@ -1,4 +1,4 @@
-import GatewayKit
+import WamodModel
 
 /// What WhatsApp's rules made of one target of a mutation. Each dialect renders these in its
 /// own shape (a 204, a per-row reason, a 403 or 422).

@@ -1,5 +1,5 @@
 import Foundation
-import GatewayKit
+import WamodModel
 import Synchronization
 
 /// The emulator's one in-memory world: sessions, their groups, the groups' members, and

@@ -1,4 +1,4 @@
-import GatewayKit
+import WamodModel
 
 /// Why the world refused a whole request (before any target was considered).
 public enum WorldRefusal: Error, Sendable, Equatable {

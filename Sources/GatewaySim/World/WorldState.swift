@@ -1,4 +1,4 @@
-import GatewayKit
+import WamodModel
 
 /// A WhatsApp account as the world knows it. Every account has an `@lid` id; a privacy-hidden
 /// participant shows only that (`phone == nil`).

@@ -4,11 +4,13 @@ import Glibc
 #endif
 
 /// A tmux server of the test's own, running the real console in a pane of a fixed size.
-struct TmuxSession {
-    let socket = "wamod-e2e-\(UUID().uuidString.prefix(8))"
-    let name = "c"
+public struct TmuxSession: Sendable {
+    public let socket = "wamod-e2e-\(UUID().uuidString.prefix(8))"
+    public let name = "c"
 
-    static var available: Bool {
+    public init() {}
+
+    public static var available: Bool {
         ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].contains { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
@@ -17,7 +19,7 @@ struct TmuxSession {
     /// the server a pipe, and reading it would never end). Foundation's Process is not used
     /// here: waiting on it from the test's async threads can hang on Linux.
     @discardableResult
-    func tmux(_ args: [String], capture: Bool = false) throws -> String {
+    public func tmux(_ args: [String], capture: Bool = false) throws -> String {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("wamod-cap-\(UUID().uuidString)").path
         defer { unlink(file) }
         var actions = posix_spawn_file_actions_t()
@@ -39,21 +41,21 @@ struct TmuxSession {
     }
 
     /// Starts `command` (a shell line) in a new session of width x height with `env`.
-    func start(_ command: String, env: [String: String], width: Int = 100, height: Int = 30) throws {
+    public func start(_ command: String, env: [String: String], width: Int = 100, height: Int = 30) throws {
         var args = ["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height)]
         for (k, v) in env { args += ["-e", "\(k)=\(v)"] }
         args.append(command)
         try tmux(args)
     }
 
-    func keys(_ keys: String...) throws { try tmux(["send-keys", "-t", name] + keys) }
-    func literal(_ text: String) throws { try tmux(["send-keys", "-t", name, "-l", text]) }
-    func screen() throws -> String { try tmux(["capture-pane", "-t", name, "-p"], capture: true) }
-    func resize(_ w: Int, _ h: Int) throws { try tmux(["resize-window", "-t", name, "-x", String(w), "-y", String(h)]) }
+    public func keys(_ keys: String...) throws { try tmux(["send-keys", "-t", name] + keys) }
+    public func literal(_ text: String) throws { try tmux(["send-keys", "-t", name, "-l", text]) }
+    public func screen() throws -> String { try tmux(["capture-pane", "-t", name, "-p"], capture: true) }
+    public func resize(_ w: Int, _ h: Int) throws { try tmux(["resize-window", "-t", name, "-x", String(w), "-y", String(h)]) }
     /// Ends the pane's processes (the shell, the console, its sleep) and then the server.
     /// kill-server alone is not enough: tmux 3.3 here has been seen to leave the pane's
     /// process group running, and the server with it, when a test ended early.
-    func kill() {
+    public func kill() {
         let pids = ((try? tmux(["list-panes", "-s", "-F", "#{pane_pid}"], capture: true)) ?? "")
             .split(whereSeparator: \.isNewline).compactMap { pid_t($0.trimmingCharacters(in: .whitespaces)) }
         for pid in pids where pid > 1 { Glibc.kill(-pid, SIGKILL); Glibc.kill(pid, SIGKILL) }
@@ -62,7 +64,7 @@ struct TmuxSession {
 
     /// The screen, captured on a thread of its own: waiting for tmux on the test's async
     /// threads would hold one of the few the in-process emulators answer on.
-    func screenOffExecutor() async throws -> String {
+    public func screenOffExecutor() async throws -> String {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<String, Error>) in
             Thread.detachNewThread {
                 do { c.resume(returning: try screen()) } catch { c.resume(throwing: error) }
@@ -72,7 +74,7 @@ struct TmuxSession {
 
     /// Waits until the screen satisfies `ok`, polling; fails with the last screen after `timeout`.
     @discardableResult
-    func wait(for what: String, timeout: Double = 15, _ ok: (String) -> Bool) async throws -> String {
+    public func wait(for what: String, timeout: Double = 15, _ ok: (String) -> Bool) async throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < deadline {
@@ -84,13 +86,13 @@ struct TmuxSession {
     }
 
     @discardableResult
-    func wait(for text: String, timeout: Double = 15) async throws -> String {
+    public func wait(for text: String, timeout: Double = 15) async throws -> String {
         try await wait(for: text, timeout: timeout) { $0.contains(text) }
     }
 }
 
-struct TmuxTimeout: Error, CustomStringConvertible {
-    var what: String
-    var screen: String
-    var description: String { "timed out waiting for \(what); the screen was:\n\(screen)" }
+public struct TmuxTimeout: Error, Sendable, CustomStringConvertible {
+    public var what: String
+    public var screen: String
+    public var description: String { "timed out waiting for \(what); the screen was:\n\(screen)" }
 }

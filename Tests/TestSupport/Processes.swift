@@ -1,10 +1,11 @@
 import Foundation
+import Synchronization
 import GatewayKit
 import GatewaySim
 
 /// The built `wamod` binary, next to the test bundle.
-enum Binary {
-    static var wamod: URL {
+public enum Binary {
+    public static var wamod: URL {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wamod"),
             Bundle.main.bundleURL.appendingPathComponent("wamod"),
@@ -15,23 +16,23 @@ enum Binary {
     }
 }
 
-struct RunResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+public struct RunResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
 }
 
 /// Runs the binary with arguments and environment; standard input is empty (no terminal).
 /// Waits without blocking a thread of the test's executor: the emulator answering the
 /// binary runs on that same executor.
-func runWamod(_ args: [String], env: [String: String] = [:], stdin: String? = nil) async throws -> RunResult {
+public func runWamod(_ args: [String], env: [String: String] = [:], stdin: String? = nil) async throws -> RunResult {
     try await runProgram(Binary.wamod, args, env: env, stdin: stdin)
 }
 
 /// The environment the binary runs in: no token, no profiles and no audit log of the
 /// machine running the tests (each run gets its own audit file and journal unless the test
 /// names one).
-func testEnvironment(_ env: [String: String]) -> [String: String] {
+public func testEnvironment(_ env: [String: String]) -> [String: String] {
     var environment = ProcessInfo.processInfo.environment
     environment.removeValue(forKey: "WAMOD_TOKEN")
     environment["WAMOD_CONFIG"] = "/nonexistent/wamod-test-config"
@@ -42,12 +43,12 @@ func testEnvironment(_ env: [String: String]) -> [String: String] {
 }
 
 /// A fresh folder for a test's audit file and journal.
-func scratchAuditPath() -> String {
+public func scratchAuditPath() -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("wamod-test-\(UUID().uuidString)/audit.jsonl").path
 }
 
 /// Runs any program (the binary, or a shell driving it) and collects its output.
-func runProgram(_ executable: URL, _ args: [String], env: [String: String] = [:], stdin: String? = nil) async throws -> RunResult {
+public func runProgram(_ executable: URL, _ args: [String], env: [String: String] = [:], stdin: String? = nil) async throws -> RunResult {
     let p = Process()
     p.executableURL = executable
     p.arguments = args
@@ -82,7 +83,7 @@ func runProgram(_ executable: URL, _ args: [String], env: [String: String] = [:]
 }
 
 /// Starts the binary without waiting for it (output discarded), to be killed mid-operation.
-func spawnWamod(_ args: [String], env: [String: String]) throws -> SpawnedProcess {
+public func spawnWamod(_ args: [String], env: [String: String]) throws -> SpawnedProcess {
     let p = Process()
     p.executableURL = Binary.wamod
     p.arguments = args
@@ -96,66 +97,66 @@ func spawnWamod(_ args: [String], env: [String: String]) throws -> SpawnedProces
     return s
 }
 
-final class SpawnedProcess: @unchecked Sendable {
-    let process: Process
-    private let lock = NSLock()
-    private var status: Int32?
-    private var waiter: CheckedContinuation<Int32, Never>?
+public final class SpawnedProcess: @unchecked Sendable {
+    // Process is not Sendable; it is only read here (its status comes through `ended`).
+    public let process: Process
+    private let state = Mutex<(status: Int32?, waiter: CheckedContinuation<Int32, Never>?)>((nil, nil))
 
-    init(_ p: Process) { process = p }
+    public init(_ p: Process) { process = p }
 
-    func ended(_ s: Int32) {
-        lock.lock()
-        status = s
-        let w = waiter
-        waiter = nil
-        lock.unlock()
+    public func ended(_ s: Int32) {
+        let w = state.withLock { st -> CheckedContinuation<Int32, Never>? in
+            st.status = s
+            defer { st.waiter = nil }
+            return st.waiter
+        }
         w?.resume(returning: s)
     }
 
     /// Waits for the end without blocking a thread of the test's executor.
-    func wait() async -> Int32 {
+    public func wait() async -> Int32 {
         await withCheckedContinuation { c in
-            lock.lock()
-            if let status { lock.unlock(); c.resume(returning: status); return }
-            waiter = c
-            lock.unlock()
+            let done = state.withLock { st -> Int32? in
+                if let s = st.status { return s }
+                st.waiter = c
+                return nil
+            }
+            if let done { c.resume(returning: done) }
         }
     }
 }
 
-final class Mutexed<T>: @unchecked Sendable {
-    private var value: T
-    private let lock = NSLock()
-    init(_ v: T) { value = v }
-    func set(_ v: T) { lock.lock(); value = v; lock.unlock() }
-    func get() -> T { lock.lock(); defer { lock.unlock() }; return value }
+public final class Mutexed<T: Sendable>: Sendable {
+    private let value: Mutex<T>
+    public init(_ v: T) { value = Mutex(v) }
+    public func set(_ v: T) { value.withLock { $0 = v } }
+    public func get() -> T { value.withLock { $0 } }
 }
 
 /// An emulator serving the tiny world for a test, and the arguments that point wamod at it.
-struct SimFixture {
-    let world: World
-    let sim: RunningSim
-    let token: String
+public struct SimFixture {
+    public let world: World
+    public let sim: RunningSim
+    public let token: String
     /// The tests pace fast: the emulator's world has no rate limit, and pacing itself is tested on a virtual clock.
     /// A generous timeout: the tests assert outcomes, not speed, and a loaded machine is slow.
-    var gatewayArgs: [String] { ["--gateway", sim.baseURL.absoluteString, "--dialect", sim.dialect.rawValue, "--pace", "6000", "--timeout", "60"] }
-    var env: [String: String] { ["WAMOD_TOKEN": clientToken] }
+    public var gatewayArgs: [String] { ["--gateway", sim.baseURL.absoluteString, "--dialect", sim.dialect.rawValue, "--pace", "6000", "--timeout", "60"] }
+    public var env: [String: String] { ["WAMOD_TOKEN": clientToken] }
     /// The token as a client of this dialect holds it: Wawp's names its instance (the session).
-    var clientToken: String { sim.dialect == .wawp ? "\(TinyFixture.alpha):\(token)" : token }
+    public var clientToken: String { sim.dialect == .wawp ? "\(TinyFixture.alpha):\(token)" : token }
 
-    static func start(_ dialect: Dialect, fixture: Fixture = .tiny) async throws -> SimFixture {
+    public static func start(_ dialect: Dialect, fixture: Fixture = .tiny) async throws -> SimFixture {
         let token = "e2e-\(UUID().uuidString)"
         let world = World.fixture(fixture, options: .unlimited)
         return SimFixture(world: world, sim: try await SimServer.start(world: world, dialect: dialect, token: token), token: token)
     }
 
-    func members(_ group: JID, session: String = TinyFixture.alpha) -> [SimMember] {
+    public func members(_ group: JID, session: String = TinyFixture.alpha) -> [SimMember] {
         world.members(session: session, group: group) ?? []
     }
 }
 
-func withSim(_ dialect: Dialect, fixture: Fixture = .tiny, _ body: (SimFixture) async throws -> Void) async throws {
+public func withSim(_ dialect: Dialect, fixture: Fixture = .tiny, _ body: (SimFixture) async throws -> Void) async throws {
     let f = try await SimFixture.start(dialect, fixture: fixture)
     do { try await body(f) } catch {
         await f.sim.stop()

@@ -3,30 +3,29 @@ import Foundation
 import FoundationNetworking
 #endif
 import GatewayKit
-@testable import GatewaySim
-import Testing
+import GatewaySim
 
 /// A raw HTTP answer, read with plain URLSession (no GatewayKit client).
-struct Answer {
-    var status: Int
-    var headers: [String: String]
-    var body: Data
+public struct Answer: Sendable {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: Data
 
-    var text: String { String(decoding: body, as: UTF8.self) }
-    func header(_ name: String) -> String? {
+    public var text: String { String(decoding: body, as: UTF8.self) }
+    public func header(_ name: String) -> String? {
         headers.first { $0.key.lowercased() == name.lowercased() }?.value
     }
     /// The body as a JSON object (empty when it is not one).
-    var object: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+    public var object: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
     /// The body as a JSON array (empty when it is not one).
-    var array: [[String: Any]] { (try? JSONSerialization.jsonObject(with: body)) as? [[String: Any]] ?? [] }
+    public var array: [[String: Any]] { (try? JSONSerialization.jsonObject(with: body)) as? [[String: Any]] ?? [] }
 }
 
-struct SimHTTPError: Error { var message: String }
+public struct SimHTTPError: Error { public var message: String }
 
-let testToken = "s3cr3t-token-for-tests"
+public let testToken = "s3cr3t-token-for-tests"
 
-func makeSession() -> URLSession {
+public func makeSession() -> URLSession {
     let config = URLSessionConfiguration.ephemeral
     // Generous: these tests assert what the emulator answers, not how fast, and a machine
     // running the whole suite in parallel is slow (10 s timed out under a load of 14).
@@ -36,12 +35,17 @@ func makeSession() -> URLSession {
 }
 
 /// Sends one request. `path` is appended to the base URL as given (already percent-encoded).
-func send(_ method: String, _ base: URL, _ path: String, token: String? = testToken, json: Any? = nil,
-          session: URLSession = makeSession()) async throws -> Answer {
+/// The token goes as `Bearer` in `Authorization`, or, with `header`, as the whole value of
+/// that header (WAHA's `X-Api-Key`, Evolution's `apikey`).
+public func send(_ method: String, _ base: URL, _ path: String, token: String? = testToken, header: String? = nil,
+                 json: Any? = nil, session: URLSession = makeSession()) async throws -> Answer {
     guard let url = URL(string: base.absoluteString + path) else { throw SimHTTPError(message: "bad url \(path)") }
     var request = URLRequest(url: url)
     request.httpMethod = method
-    if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+    if let token {
+        if let header { request.setValue(token, forHTTPHeaderField: header) }
+        else { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+    }
     if let json {
         request.httpBody = try JSONSerialization.data(withJSONObject: json)
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -54,7 +58,7 @@ func send(_ method: String, _ base: URL, _ path: String, token: String? = testTo
 }
 
 /// Runs `body` against a server over `world`, stopping it afterwards.
-func withSim(_ dialect: Dialect, world: World, _ body: (RunningSim) async throws -> Void) async throws {
+public func withSim(_ dialect: Dialect, world: World, _ body: (RunningSim) async throws -> Void) async throws {
     let sim = try await SimServer.start(world: world, dialect: dialect, token: testToken)
     do {
         try await body(sim)
@@ -66,15 +70,6 @@ func withSim(_ dialect: Dialect, world: World, _ body: (RunningSim) async throws
 }
 
 /// `@` as `%40`, as v1's paths take JIDs.
-func enc(_ jid: JID) -> String { jid.string.replacingOccurrences(of: "@", with: "%40") }
+public func enc(_ jid: JID) -> String { jid.string.replacingOccurrences(of: "@", with: "%40") }
 
-func tinyWorld(_ options: WorldOptions = .unlimited) -> World { World.fixture(.tiny, options: options) }
-
-extension Gateway {
-    /// Several targets in turn, one request each, as the executor sends them: the tests' shorthand.
-    func apply(_ action: MemberAction, session: String, group: JID, targets: [JID]) async throws(GatewayError) -> [TargetResult] {
-        var results: [TargetResult] = []
-        for t in targets { results.append(try await apply(action, session: session, group: group, target: t)) }
-        return results
-    }
-}
+public func tinyWorld(_ options: WorldOptions = .unlimited) -> World { World.fixture(.tiny, options: options) }

@@ -1,0 +1,46 @@
+import Foundation
+import Synchronization
+
+/// The secrets this process holds (tokens, Wawp's two parts), so that a gateway that echoes
+/// one back (in an error body, a label, a name) never gets it shown, logged or recorded. Each
+/// is masked as it is, percent-encoded and base64-encoded.
+public enum Secrets {
+    /// What stands where a secret was.
+    public static let shown = "***"
+
+    private static let known = Mutex<[String]>([])
+
+    /// Remembers a secret (and its encoded forms). Secrets shorter than 6 characters are
+    /// not masked in free text (every "1234" on screen would go), only where they are named.
+    public static func register(_ secret: String) {
+        let s = secret.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard s.count >= 6 else { return }
+        var forms = [s, Data(s.utf8).base64EncodedString()]
+        if let pct = s.addingPercentEncoding(withAllowedCharacters: .alphanumerics), pct != s { forms.append(pct) }
+        if let pct = s.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed), pct != s { forms.append(pct) }
+        let b64 = Data(s.utf8).base64EncodedString()
+        forms.append(b64.replacingOccurrences(of: "=", with: ""))
+        known.withLock { list in
+            for f in forms where f.count >= 6 && !list.contains(f) { list.append(f) }
+            // Longest first, so a form is never half-masked by a shorter one inside it.
+            list.sort { $0.count > $1.count }
+        }
+    }
+
+    /// The length of the longest form known, in characters.
+    public static var longest: Int { known.withLock { $0.first?.count ?? 0 } }
+
+    /// Forgets every secret (tests).
+    public static func forgetAll() { known.withLock { $0.removeAll() } }
+
+    /// `text` with every known secret replaced by `Secrets.shown`.
+    public static func mask(_ text: String) -> String {
+        let list = known.withLock { $0 }
+        guard !list.isEmpty else { return text }
+        var out = text
+        for s in list where out.contains(s) {
+            out = out.replacingOccurrences(of: s, with: Secrets.shown)
+        }
+        return out
+    }
+}
