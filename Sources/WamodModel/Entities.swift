@@ -84,6 +84,12 @@ public struct Group: Sendable, Hashable, Codable {
     public var owner: JID?
     /// Our session's role in the group; nil while unknown (the dialect lists no participants).
     public var ourRole: Role?
+    /// The group's settings, where the listing tells them (nil: not read yet, or not told).
+    public var settings: GroupSettings?
+    /// A community's parent group (WUTS lists communities beside groups); nil when not told.
+    public var community: Bool?
+    /// Requests to join waiting for an admin, where the listing tells them.
+    public var pendingRequests: Int?
 
     public init(jid: JID, subject: String, size: Int?, owner: JID?, ourRole: Role?) {
         self.jid = jid; self.subject = Limits.clamp(subject, Limits.subject); self.size = size; self.owner = owner; self.ourRole = ourRole

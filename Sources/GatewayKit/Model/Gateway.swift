@@ -20,14 +20,29 @@ public struct Capabilities: Sendable, Hashable {
     public var memberActions: Set<MemberAction>
     /// Whether the dialect can leave a group.
     public var leaves: Bool
+    /// Whether the invite link can be read and reset.
+    public var inviteLinks: Bool
+    /// The settings the dialect reads, and those it can set.
+    public var readsSettings: Set<GroupSetting>
+    public var setsSettings: Set<GroupSetting>
+    /// Whether pending join requests can be listed, approved and rejected.
+    public var joinRequests: Bool
+    /// Whether a text message can be sent (an exit notice).
+    public var sendsText: Bool
+    /// Whether participants of a community's parent can be removed.
+    public var communities: Bool
 
     public init(batching: Bool, perRowResults: Bool, idempotentRemove: Bool, listsSessions: Bool,
                 ownerMayLeave: Bool = true, readsBack: Set<MemberAction> = [],
-                memberActions: Set<MemberAction> = Set(MemberAction.allCases), leaves: Bool = true) {
+                memberActions: Set<MemberAction> = Set(MemberAction.allCases), leaves: Bool = true,
+                inviteLinks: Bool = false, readsSettings: Set<GroupSetting> = [], setsSettings: Set<GroupSetting> = [],
+                joinRequests: Bool = false, sendsText: Bool = false, communities: Bool = false) {
         self.batching = batching; self.perRowResults = perRowResults
         self.idempotentRemove = idempotentRemove; self.listsSessions = listsSessions
         self.ownerMayLeave = ownerMayLeave; self.readsBack = readsBack
         self.memberActions = memberActions; self.leaves = leaves
+        self.inviteLinks = inviteLinks; self.readsSettings = readsSettings; self.setsSettings = setsSettings
+        self.joinRequests = joinRequests; self.sendsText = sendsText; self.communities = communities
     }
 
     /// Whether the dialect has this member change.
@@ -35,8 +50,15 @@ public struct Capabilities: Sendable, Hashable {
 
     /// Whether the dialect has this operation.
     public func offers(_ kind: OperationKind) -> Bool {
-        guard let action = kind.memberAction else { return leaves }
-        return offers(action)
+        if let action = kind.memberAction { return offers(action) }
+        switch kind {
+        case .leave: return leaves
+        case .inviteReset: return inviteLinks
+        case .lock: return setsSettings.contains(.announce) || setsSettings.contains(.locked)
+        case .unlock, .settings: return !setsSettings.isEmpty
+        case .approve, .reject: return joinRequests
+        case .remove, .add, .promote, .demote: return true
+        }
     }
 
     /// Why a command for `kind` is disabled on this dialect, or nil when it has it.
@@ -62,4 +84,41 @@ public protocol Gateway: Sendable {
     func apply(_ action: MemberAction, session: String, group: JID, target: JID) async throws(GatewayError) -> TargetResult
     /// Leaves a group with the session's own account.
     func leave(session: String, group: JID) async throws(GatewayError) -> TargetResult
+
+    // Group administration (gateways.md §9). A dialect without one says so in its
+    // capabilities; called anyway, it throws `.notPossible` naming what it lacks.
+
+    /// The group's invite link (needs an admin).
+    func inviteLink(session: String, group: JID) async throws(GatewayError) -> InviteLink
+    /// Resets the invite link: the old one stops working. Sent once; the executor settles an
+    /// unknown effect by reading the link again.
+    func resetInviteLink(session: String, group: JID) async throws(GatewayError) -> TargetResult
+    /// The group's settings, as far as the dialect reads them.
+    func settings(session: String, group: JID) async throws(GatewayError) -> GroupSettings
+    /// Sets the settings `change` names (one request or several, as the dialect needs).
+    func setSettings(_ change: GroupSettings, session: String, group: JID) async throws(GatewayError) -> TargetResult
+    /// Requests to join waiting for an admin.
+    func joinRequests(session: String, group: JID) async throws(GatewayError) -> [JoinRequest]
+    /// Approves or rejects one pending request.
+    func answerJoinRequest(approve: Bool, session: String, group: JID, requester: JID) async throws(GatewayError) -> TargetResult
+    /// Sends a text message to a person or a group (an exit notice). Not idempotent: never
+    /// sent again after an answer of unknown effect.
+    func sendText(session: String, to chat: JID, text: String) async throws(GatewayError) -> TargetResult
+}
+
+extension Gateway {
+    func lacking(_ what: String) -> GatewayError {
+        .notPossible("this gateway's dialect (\(dialect.rawValue)) has no \(what)")
+    }
+    public func inviteLink(session: String, group: JID) async throws(GatewayError) -> InviteLink { throw lacking("invite links") }
+    public func resetInviteLink(session: String, group: JID) async throws(GatewayError) -> TargetResult { throw lacking("invite links") }
+    public func settings(session: String, group: JID) async throws(GatewayError) -> GroupSettings { throw lacking("group settings") }
+    public func setSettings(_ change: GroupSettings, session: String, group: JID) async throws(GatewayError) -> TargetResult {
+        throw lacking("setter for these group settings")
+    }
+    public func joinRequests(session: String, group: JID) async throws(GatewayError) -> [JoinRequest] { throw lacking("join requests") }
+    public func answerJoinRequest(approve: Bool, session: String, group: JID, requester: JID) async throws(GatewayError) -> TargetResult {
+        throw lacking("join requests")
+    }
+    public func sendText(session: String, to chat: JID, text: String) async throws(GatewayError) -> TargetResult { throw lacking("sending of messages") }
 }

@@ -47,6 +47,22 @@ public struct Executor: Sendable {
         }
     }
 
+    /// Runs one chunk of a plan (consecutive steps of one group, or of one session for the
+    /// kinds whose targets are groups): the one place that picks the request for a kind.
+    public func run(_ kind: OperationKind, session: String, group: JID, steps: [OperationStep],
+                    onEvent: @Sendable (OperationEvent) -> Void = { _ in }) async -> [TargetResult] {
+        let targets = steps.map(\.target)
+        if let action = kind.memberAction {
+            return await run(action, session: session, group: group, targets: targets, onEvent: onEvent)
+        }
+        switch kind {
+        case .leave:
+            return await leave(session: session, groups: targets, onEvent: onEvent)
+        default:
+            return targets.map { TargetResult(target: $0, outcome: .failed(.notPossible("\(kind.verb) is not written yet"))) }
+        }
+    }
+
     /// Leaves each group in turn.
     public func leave(session: String, groups: [JID], onEvent: @Sendable (OperationEvent) -> Void = { _ in }) async -> [TargetResult] {
         let verify: (JID) async -> Bool? = { g in await self.hasLeft(session: session, group: g) }

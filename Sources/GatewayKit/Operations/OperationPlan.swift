@@ -6,9 +6,11 @@ public struct OperationStep: Sendable, Hashable, Codable {
     public var session: String
     public var group: JID
     public var target: JID
+    /// For a settings change: the settings this step sets (each group's own, for an undo).
+    public var settings: GroupSettings?
 
-    public init(session: String, group: JID, target: JID) {
-        self.session = session; self.group = group; self.target = target
+    public init(session: String, group: JID, target: JID, settings: GroupSettings? = nil) {
+        self.session = session; self.group = group; self.target = target; self.settings = settings
     }
 }
 

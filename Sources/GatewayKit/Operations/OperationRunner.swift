@@ -146,12 +146,8 @@ public struct OperationRunner: Sendable {
                 }
             }
             let chunkResults: [TargetResult]
-            switch plan.action.memberAction {
-            case let action?:
-                chunkResults = await executor.run(action, session: first.session, group: first.group, targets: targets, onEvent: forward)
-            case nil:
-                chunkResults = await executor.leave(session: first.session, groups: targets, onEvent: forward)
-            }
+            chunkResults = await executor.run(plan.action, session: first.session, group: first.group,
+                                              steps: chunk.map { plan.steps[$0] }, onEvent: forward)
             for (i, r) in zip(chunk, chunkResults) {
                 results[i] = r
                 if case .failed(let e) = r.outcome, e.stopsOperation {
