@@ -52,6 +52,15 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     public var names: [String: String]?
     /// An operation's groups' subjects then, by group JID, when it spans several groups.
     public var subjects: [String: String]?
+    // The incident toolkit (fields only added, as above).
+    /// A settings operation's change (a lock's, an unlock's); each step's own for an undo.
+    public var settings: GroupSettings?
+    /// A settings result: the settings it changed as they were before (what an undo puts back).
+    public var before: GroupSettings?
+    /// A leave's result: the invite link read just before leaving (a way back).
+    public var inviteLink: String?
+    /// A removal's operation: the exit notice's text; a result: what became of it.
+    public var notice: String?
 
     public init(type: String, op: String, time: String) {
         self.type = type; self.op = op; self.time = time
@@ -190,9 +199,10 @@ extension AuditRecord {
     public static func result(id: String, _ t: TargetResult, session: String? = nil, group: JID? = nil) -> AuditRecord {
         var r = AuditRecord(type: "result", op: id, time: AuditLog.timestamp())
         r.session = session; r.group = group?.string
-        r.target = t.target.string; r.outcome = t.outcome.kind; r.detail = t.outcome.reason
+        r.target = t.target.string; r.outcome = t.outcome.kind; r.detail = t.outcome.reason ?? t.note
         r.httpStatus = t.httpStatus; r.latencyMs = t.latencyMs
         if t.resumable { r.resumable = true }
+        r.before = t.before; r.inviteLink = t.inviteLink; r.notice = t.notice
         return r
     }
 

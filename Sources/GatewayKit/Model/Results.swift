@@ -78,6 +78,17 @@ public struct TargetResult: Sendable, Hashable {
     /// pass (the session went offline, the gateway failed or did not answer). It stays in the
     /// operation's journal, and `wamod resume` reads the group again and finishes it.
     public var resumable: Bool
+    /// For a settings change: the settings it names as they were just before (what an undo
+    /// puts back); nil where they could not be read.
+    public var before: GroupSettings?
+    /// For a leave: the group's invite link read just before (a way back, by rejoining);
+    /// for a reset: nothing (the old link is dead, and the new one is read from the gateway).
+    public var inviteLink: String?
+    /// For a removal with an exit notice: what became of the notice ("sent", or why not).
+    public var notice: String?
+    /// What the audit should say about a target that ended done (an invite reset's "the old
+    /// link no longer works").
+    public var note: String?
 
     public init(target: JID, outcome: Outcome, httpStatus: Int? = nil, latencyMs: Int? = nil, resumable: Bool = false) {
         self.target = target; self.outcome = outcome; self.httpStatus = httpStatus; self.latencyMs = latencyMs

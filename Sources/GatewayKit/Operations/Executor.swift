@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What an operation is doing now, for progress lines and inline row states.
 public enum OperationEvent: Sendable {
@@ -49,27 +50,202 @@ public struct Executor: Sendable {
 
     /// Runs one chunk of a plan (consecutive steps of one group, or of one session for the
     /// kinds whose targets are groups): the one place that picks the request for a kind.
-    public func run(_ kind: OperationKind, session: String, group: JID, steps: [OperationStep],
-                    onEvent: @Sendable (OperationEvent) -> Void = { _ in }) async -> [TargetResult] {
+    public func run(_ kind: OperationKind, session: String, group: JID, steps: [OperationStep], notice: Notice? = nil,
+                    labels: OperationLabels? = nil, onEvent: @Sendable (OperationEvent) -> Void = { _ in }) async -> [TargetResult] {
         let targets = steps.map(\.target)
         if let action = kind.memberAction {
+            if action == .remove, let notice, gateway.capabilities.sendsText {
+                return await removeWithNotice(notice, session: session, group: group, targets: targets, labels: labels, onEvent: onEvent)
+            }
             return await run(action, session: session, group: group, targets: targets, onEvent: onEvent)
         }
         switch kind {
         case .leave:
             return await leave(session: session, groups: targets, onEvent: onEvent)
-        default:
-            return targets.map { TargetResult(target: $0, outcome: .failed(.notPossible("\(kind.verb) is not written yet"))) }
+        case .inviteReset:
+            return await resetInvites(session: session, groups: targets, onEvent: onEvent)
+        case .lock, .unlock, .settings:
+            return await changeSettings(session: session, steps: steps, onEvent: onEvent)
+        case .approve, .reject:
+            return await answerRequests(approve: kind == .approve, session: session, group: group, requesters: targets, onEvent: onEvent)
+        case .remove, .add, .promote, .demote:
+            return []  // handled above
+        }
+    }
+
+    /// Resets each group's invite link. The link is read just before: a reset of unknown
+    /// effect is settled by reading it again (a different code means it went through).
+    public func resetInvites(session: String, groups: [JID], onEvent: @Sendable (OperationEvent) -> Void = { _ in }) async -> [TargetResult] {
+        let old = Remembered<InviteLink>()
+        let before: (JID) async -> TargetResult? = { g in
+            do throws(GatewayError) { old.set(g, try await gateway.inviteLink(session: session, group: g)) } catch {}
+            return nil
+        }
+        let verify: (JID) async -> Bool? = { g in
+            guard let was = old.get(g) else { return nil }
+            do throws(GatewayError) { return try await gateway.inviteLink(session: session, group: g) != was } catch { return nil }
+        }
+        return await each(groups, onEvent: onEvent, before: before, verify: verify) { g in
+            do throws(GatewayError) { return try await gateway.resetInviteLink(session: session, group: g) } catch {
+                return TargetResult(target: g, outcome: .failed(error))
+            }
+        }.map { r in
+            guard case .done = r.outcome else { return r }
+            var r = r
+            // The audit says the old link is dead and that nothing brings it back.
+            let was = old.get(r.target).map { " (\($0.masked))" } ?? ""
+            r.note = "the old link\(was) no longer works; a reset cannot be undone"
+            return r
+        }
+    }
+
+    /// Sets each step's settings in its group. The settings are read just before (recorded
+    /// as `before`, what an undo puts back); a group already so is not sent; a change of
+    /// unknown effect, or one the gateway refused, is settled by reading the settings again.
+    public func changeSettings(session: String, steps: [OperationStep], onEvent: @Sendable (OperationEvent) -> Void = { _ in }) async -> [TargetResult] {
+        var change: [JID: GroupSettings] = [:]
+        for st in steps { change[st.target] = st.settings ?? GroupSettings() }
+        let was = Remembered<GroupSettings>()
+        let canRead = !gateway.capabilities.readsSettings.isEmpty
+        let before: (JID) async -> TargetResult? = { g in
+            guard canRead else { return nil }
+            let wanted = change[g] ?? GroupSettings()
+            do throws(GatewayError) {
+                let now = try await gateway.settings(session: session, group: g)
+                var prior = GroupSettings()
+                for (s, _) in wanted.known { prior[s] = now[s] }
+                was.set(g, prior)
+                if now.satisfies(wanted) {
+                    var r = TargetResult(target: g, outcome: .alreadySo("already so when its turn came (read just before sending; not sent)"))
+                    r.before = prior
+                    return r
+                }
+            } catch {}
+            return nil
+        }
+        let verify: (JID) async -> Bool? = { g in
+            guard canRead else { return nil }
+            do throws(GatewayError) { return try await gateway.settings(session: session, group: g).satisfies(change[g] ?? GroupSettings()) } catch { return nil }
+        }
+        let results = await each(steps.map(\.target), onEvent: onEvent, before: before, verify: verify, confirmRefusal: true) { g in
+            do throws(GatewayError) {
+                return try await gateway.setSettings(change[g] ?? GroupSettings(), session: session, group: g)
+            } catch {
+                return TargetResult(target: g, outcome: .failed(error))
+            }
+        }
+        return results.map { r in
+            var r = r
+            if r.before == nil { r.before = was.get(r.target) }
+            return r
+        }
+    }
+
+    /// Approves or rejects each pending request of a group. The requests are read just
+    /// before: one no longer pending is not sent (already a member, or gone).
+    public func answerRequests(approve: Bool, session: String, group: JID, requesters: [JID],
+                               onEvent: @Sendable (OperationEvent) -> Void = { _ in }) async -> [TargetResult] {
+        func pending() async -> [JoinRequest]? {
+            do throws(GatewayError) { return try await gateway.joinRequests(session: session, group: group) } catch { return nil }
+        }
+        func member(_ t: JID) async -> Bool? {
+            do throws(GatewayError) { return try await gateway.participants(session: session, group: group).first(matching: t) != nil } catch { return nil }
+        }
+        let now = await pending()
+        let before: (JID) async -> TargetResult? = { t in
+            guard let now, !now.contains(where: { $0.requester == t || $0.phone == t }) else { return nil }
+            if await member(t) == true {
+                return TargetResult(target: t, outcome: approve ? .alreadySo("already a member when its turn came (not sent)")
+                                                                : .refused("already a member: a request no longer pending cannot be rejected (remove instead)"))
+            }
+            return TargetResult(target: t, outcome: approve ? .refused("no longer pending (withdrawn, or answered by another admin)")
+                                                            : .alreadySo("no longer pending when its turn came (not sent)"))
+        }
+        let verify: (JID) async -> Bool? = { t in
+            guard let list = await pending() else { return nil }
+            let stillPending = list.contains { $0.requester == t || $0.phone == t }
+            if stillPending { return false }
+            return approve ? await member(t) : true
+        }
+        return await each(requesters, onEvent: onEvent, before: before, verify: verify, confirmRefusal: true) { t in
+            do throws(GatewayError) {
+                return try await gateway.answerJoinRequest(approve: approve, session: session, group: group, requester: t)
+            } catch {
+                return TargetResult(target: t, outcome: .failed(error))
+            }
+        }
+    }
+
+    /// Removals, each after its exit notice: the notice is sent once (never again, whatever
+    /// its answer: a text sent twice cannot be taken back), paced like the removal. A failed
+    /// notice does not stop the removal unless the notice is required.
+    public func removeWithNotice(_ notice: Notice, session: String, group: JID, targets: [JID], labels: OperationLabels?,
+                                 onEvent: @Sendable (OperationEvent) -> Void = { _ in }) async -> [TargetResult] {
+        let verify: (JID) async -> Bool? = { t in await self.holds(.remove, t, session: session, group: group) }
+        var now: [Participant]?
+        do throws(GatewayError) { now = try await gateway.participants(session: session, group: group) } catch { now = nil }
+        let before: (JID) async -> TargetResult? = { t in
+            guard let now, Self.wanted(.remove, t, in: now) else { return nil }
+            return TargetResult(target: t, outcome: .alreadySo(Self.alreadyWords(.remove) + " when its turn came (read just before sending; not sent)"))
+        }
+        let noticed = Remembered<String>()
+        let subject = labels?.groups[group.string]
+        let results = await each(targets, onEvent: onEvent, before: before, verify: verify, confirmRefusal: true) { t in
+            if noticed.get(t) == nil {
+                let text = notice.text(name: labels?.targets[t.string], group: subject)
+                if let pacer { try? await pacer.reserve() }
+                var said: TargetResult
+                do throws(GatewayError) { said = try await gateway.sendText(session: session, to: notice.toGroup ? group : t, text: text) } catch {
+                    said = TargetResult(target: t, outcome: .failed(error))
+                }
+                let word: String
+                switch said.outcome {
+                case .done, .alreadySo: word = notice.toGroup ? "sent to the group" : "sent"
+                case .failed(let e) where Self.effectUnknown(e): word = "unknown (\(e.message)); not sent again"
+                default: word = "not sent: \(said.outcome.reason ?? "refused")"
+                }
+                noticed.set(t, word)
+                if notice.required, !said.outcome.isSuccess {
+                    var r = TargetResult(target: t, outcome: .notAttempted("not sent: the notice could not be sent and is required"))
+                    r.notice = word
+                    return r
+                }
+            }
+            var r: TargetResult
+            do throws(GatewayError) { r = try await gateway.apply(.remove, session: session, group: group, target: t) } catch {
+                r = TargetResult(target: t, outcome: .failed(error))
+            }
+            r.notice = noticed.get(t)
+            return r
+        }
+        return results.map { r in
+            var r = r
+            if r.notice == nil, let n = noticed.get(r.target) { r.notice = n }
+            return r
         }
     }
 
     /// Leaves each group in turn.
     public func leave(session: String, groups: [JID], onEvent: @Sendable (OperationEvent) -> Void = { _ in }) async -> [TargetResult] {
         let verify: (JID) async -> Bool? = { g in await self.hasLeft(session: session, group: g) }
-        return await each(groups, onEvent: onEvent, verify: verify) { g in
+        // A way back: where the account is admin, the invite link is read first and kept with
+        // the leave's result (seed 004 says a leave cannot be undone; with the link it can,
+        // by rejoining). A read that fails (not admin, no such route) is no reason not to leave.
+        let link = Remembered<InviteLink>()
+        let before: (JID) async -> TargetResult? = { g in
+            if gateway.capabilities.inviteLinks, link.get(g) == nil {
+                do throws(GatewayError) { link.set(g, try await gateway.inviteLink(session: session, group: g)) } catch {}
+            }
+            return nil
+        }
+        return await each(groups, onEvent: onEvent, before: before, verify: verify) { g in
             do throws(GatewayError) { return try await gateway.leave(session: session, group: g) } catch {
                 return TargetResult(target: g, outcome: .failed(error))
             }
+        }.map { r in
+            var r = r
+            if r.outcome.isSuccess { r.inviteLink = link.get(r.target)?.url }
+            return r
         }
     }
 
@@ -127,7 +303,7 @@ public struct Executor: Sendable {
     }
 
     private func each(_ targets: [JID], onEvent: @Sendable (OperationEvent) -> Void,
-                      before: (JID) -> TargetResult? = { _ in nil },
+                      before: (JID) async -> TargetResult? = { _ in nil },
                       verify: ((JID) async -> Bool?)? = nil, confirmRefusal: Bool = false,
                       _ one: (JID) async -> TargetResult) async -> [TargetResult] {
         var results: [TargetResult] = []
@@ -140,7 +316,7 @@ public struct Executor: Sendable {
                 onEvent(.finished(r))
                 continue
             }
-            if let r = before(t) {
+            if let r = await before(t) {
                 results.append(r)
                 onEvent(.finished(r))
                 continue
@@ -206,4 +382,11 @@ public struct Executor: Sendable {
             n += 1
         }
     }
+}
+
+/// What an executor read just before sending, per target, for deciding afterwards.
+final class Remembered<Value: Sendable>: Sendable {
+    private let values = Mutex<[JID: Value]>([:])
+    func set(_ key: JID, _ v: Value) { values.withLock { $0[key] = v } }
+    func get(_ key: JID) -> Value? { values.withLock { $0[key] } }
 }

@@ -10,15 +10,19 @@ public enum Friction: Sendable, Hashable {
     /// Type the group's name (the count is accepted too).
     case name(String, count: Int)
 
-    /// Five targets or more, several groups, one person removed everywhere (`sweep`), or any
-    /// leave (the session's own place in a group) is typed; the rest is y/N. A typed
+    /// Five targets or more, several groups (for member changes), one person removed
+    /// everywhere (`sweep`), or any leave (the session's own place in a group) is typed; the
+    /// rest is y/N. A typed
     /// confirmation of one group names it, unless its subject is blank.
     ///
     /// - Parameters:
     ///   - targets: how many requests would be sent.
     ///   - subjects: the subjects of the distinct groups they go to.
     public static func required(_ kind: OperationKind, targets: Int, subjects: [String], sweep: Bool = false) -> Friction {
-        let typed = kind.targetsGroups || sweep || subjects.count > 1 || targets >= 5
+        // Group administration (a link reset, a lock) across several groups is y/N below five:
+        // each is one group's own setting, and a lock is undone with `u`.
+        let admin = kind == .inviteReset || kind.changesSettings
+        let typed = kind == .leave || sweep || (subjects.count > 1 && !admin) || targets >= 5
         guard typed else { return .yesNo }
         if subjects.count == 1, targets == 1, let s = subjects.first?.trimmingCharacters(in: .whitespaces), !s.isEmpty {
             return .name(s, count: 1)

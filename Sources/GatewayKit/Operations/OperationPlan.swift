@@ -38,6 +38,8 @@ public struct OperationPlan: Sendable, Hashable, Codable {
     /// The names the operator saw when the plan was made (absent in journals written before
     /// they were recorded): written to the audit log with the operation and each result.
     public var labels: OperationLabels?
+    /// For a removal: the exit notice sent to each person (or their group) before removing them.
+    public var notice: Notice?
 
     public init(id: String = AuditLog.newOperationID(), action: OperationKind, steps: [OperationStep], reason: String?,
                 undoes: String? = nil, context: AuditContext, created: String = AuditLog.timestamp()) {
@@ -86,6 +88,8 @@ public struct OperationPlan: Sendable, Hashable, Codable {
         if keys.count > 1 && !action.targetsGroups { r.steps = steps.map { AuditStep(session: $0.session, group: $0.group.string, target: $0.target.string) } }
         if Set(steps.map(\.session)).count > 1 { r.session = nil }
         r.undoes = undoes
+        r.notice = notice?.text
+        if action.changesSettings, let first = steps.first?.settings, steps.allSatisfy({ $0.settings == first }) { r.settings = first }
         if let labels {
             if keys.count == 1, let g = keys.first?.group.string { r.subject = labels.groups[g] }
             if keys.count > 1 {
@@ -157,4 +161,48 @@ public struct AuditStep: Sendable, Hashable, Codable {
     public var group: String
     public var target: String
     public init(session: String, group: String, target: String) { self.session = session; self.group = group; self.target = target }
+}
+
+/// An exit notice (seed 001's advice: warn the person before removing them): sent before each
+/// removal, paced with it, its result recorded with the removal's.
+public struct Notice: Sendable, Hashable, Codable {
+    public var text: String
+    /// To the group rather than to the person one to one.
+    public var toGroup: Bool
+    /// A notice that cannot be sent stops that person's removal (not sent, recorded why).
+    public var required: Bool
+
+    public init(text: String, toGroup: Bool = false, required: Bool = false) {
+        self.text = text; self.toGroup = toGroup; self.required = required
+    }
+
+    /// The longest notice sent (WhatsApp allows far more; a notice is a sentence or two).
+    public static let maxLength = 4096
+
+    /// The text with `{name}` and `{group}` filled in.
+    public func text(name: String?, group: String?) -> String {
+        text.replacingOccurrences(of: "{name}", with: name ?? "").replacingOccurrences(of: "{group}", with: group ?? "")
+    }
+}
+
+/// Settings as the command line and the console write them.
+public enum SettingsText {
+    /// "only admins send: on, only admins edit info: off".
+    public static func change(_ s: GroupSettings) -> String {
+        s.known.map { "\($0.setting.title): \($0.on ? "on" : "off")" }.joined(separator: ", ")
+    }
+
+    /// The badges of a group's settings that are on: "admins-only", "info-locked", "admins-add", "approval".
+    public static func badges(_ s: GroupSettings) -> [String] {
+        s.known.filter(\.on).map { badge($0.setting) }
+    }
+
+    public static func badge(_ s: GroupSetting) -> String {
+        switch s {
+        case .announce: "admins-only"
+        case .locked: "info-locked"
+        case .adminsAdd: "admins-add"
+        case .approval: "approval"
+        }
+    }
 }

@@ -147,7 +147,7 @@ public struct OperationRunner: Sendable {
             }
             let chunkResults: [TargetResult]
             chunkResults = await executor.run(plan.action, session: first.session, group: first.group,
-                                              steps: chunk.map { plan.steps[$0] }, onEvent: forward)
+                                              steps: chunk.map { plan.steps[$0] }, notice: plan.notice, labels: plan.labels, onEvent: forward)
             for (i, r) in zip(chunk, chunkResults) {
                 results[i] = r
                 if case .failed(let e) = r.outcome, e.stopsOperation {

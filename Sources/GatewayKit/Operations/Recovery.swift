@@ -49,6 +49,10 @@ public enum Replan {
                 check.blocked[key] = Blocker.notConnected(status: session.status).text
                 continue
             }
+            if kind == .inviteReset || kind.changesSettings || kind.targetsRequests {
+                await adminCheck(kind, here, steps, key, gateway, &check)
+                continue
+            }
             let people: [Participant]
             do throws(GatewayError) { people = try await gateway.participants(session: key.session, group: key.group) } catch {
                 if kind.targetsGroups, case .notFound = error {
@@ -85,6 +89,38 @@ public enum Replan {
         return check
     }
 
+    /// The group administration kinds: settings already as wanted, and requests no longer
+    /// pending, need nothing; an invite reset cannot be told apart from a later one, so it is
+    /// sent (a second reset only makes yet another new link).
+    static func adminCheck(_ kind: OperationKind, _ here: [Int], _ steps: [OperationStep], _ key: OperationGroupKey,
+                           _ gateway: any Gateway, _ check: inout Resume.Check) async {
+        if kind.changesSettings {
+            guard !gateway.capabilities.readsSettings.isEmpty else { check.send += here; return }
+            let now: GroupSettings
+            do throws(GatewayError) { now = try await gateway.settings(session: key.session, group: key.group) } catch {
+                check.blocked[key] = error.message
+                return
+            }
+            for i in here {
+                if now.satisfies(steps[i].settings ?? GroupSettings()) { check.settled[i] = Resume.settled(steps[i].target, "already so") }
+                else { check.send.append(i) }
+            }
+        } else if kind.targetsRequests {
+            let pending: [JoinRequest]
+            do throws(GatewayError) { pending = try await gateway.joinRequests(session: key.session, group: key.group) } catch {
+                check.blocked[key] = error.message
+                return
+            }
+            for i in here {
+                let t = steps[i].target
+                if pending.contains(where: { $0.requester == t || $0.phone == t }) { check.send.append(i) }
+                else { check.settled[i] = Resume.settled(t, "no longer pending") }
+            }
+        } else {
+            check.send += here
+        }
+    }
+
     static func groupKeys(_ steps: [OperationStep], _ indices: [Int]) -> [OperationGroupKey] {
         var seen = Set<OperationGroupKey>(), keys: [OperationGroupKey] = []
         for i in indices {
@@ -99,10 +135,11 @@ public enum Replan {
 /// demoted admins promoted again (and promoted ones demoted), as a new operation.
 public enum Undo {
     public struct Plan: Sendable {
-        public var action: MemberAction
+        public var kind: OperationKind
         public var steps: [OperationStep]
         /// The original operation's record.
         public var original: AuditRecord
+        public var action: MemberAction? { kind.memberAction }
     }
 
     /// The inverse of an action as the audit log names it, or why there is none.
@@ -120,11 +157,15 @@ public enum Undo {
             throw .notPossible("no operation \(id) in the audit log (`wamod audit` lists them)")
         }
         if start.dryRun == true { throw .notPossible("operation \(id) was a dry run: nothing was sent, nothing to undo") }
-        let action: MemberAction
-        switch inverse(of: start.action ?? "") {
-        case .success(let a): action = a
+        guard let original = OperationKind(rawValue: start.action ?? "") else {
+            throw .notPossible("operation action '\(start.action ?? "")' has no undo")
+        }
+        let kind: OperationKind
+        switch original.inverse {
+        case .success(let k): kind = k
         case .failure(let e): throw e
         }
+        if kind.changesSettings { return try settingsPlan(id, start, mine) }
         var steps: [OperationStep] = []
         var seen = Set<OperationStep>()
         for r in mine where r.type == "result" && r.outcome == "done" {
@@ -137,7 +178,27 @@ public enum Undo {
         guard !steps.isEmpty else {
             throw .notPossible("operation \(id) changed nobody (no target ended done): nothing to undo")
         }
-        return Plan(action: action, steps: steps, original: start)
+        return Plan(kind: kind, steps: steps, original: start)
+    }
+
+    /// A settings change undone: each group that changed gets back the settings it had just
+    /// before (its result's `before`); a group whose settings could not be read then cannot.
+    static func settingsPlan(_ id: String, _ start: AuditRecord, _ mine: [AuditRecord]) throws(GatewayError) -> Plan {
+        var steps: [OperationStep] = []
+        var unknown: [String] = []
+        for r in mine where r.type == "result" && r.outcome == "done" {
+            guard let t = r.target, let group = JID.lenient(t), let session = r.session ?? start.session else { continue }
+            guard let before = r.before, !before.isEmpty else { unknown.append(t); continue }
+            steps.removeAll { $0.group == group && $0.session == session }
+            steps.append(OperationStep(session: session, group: group, target: group, settings: before))
+        }
+        guard !steps.isEmpty else {
+            if !unknown.isEmpty {
+                throw .notPossible("operation \(id)'s groups' settings before the change were not read (the dialect does not read them): nothing to put back")
+            }
+            throw .notPossible("operation \(id) changed no group (none ended done): nothing to undo")
+        }
+        return Plan(kind: .settings, steps: steps, original: start)
     }
 }
 

@@ -129,19 +129,23 @@ extension AuditCommand {
     /// What an operation did, without its notes.
     static func core(_ r: AuditRecord) -> String {
         let groups = Set((r.steps ?? []).map(\.group)).count
+        // Kinds whose targets are groups (a leave, a link reset, a lock) name the groups.
+        let onGroups = OperationKind(rawValue: r.action ?? "")?.targetsGroups == true
         let place: String
-        if let sub = r.subject { place = "\"\(sub)\"" } else if let g = r.group { place = g } else if r.action == "leave" {
-            place = (r.targets?.count ?? 0) == 1 ? (r.names?.values.first.map { "\"\($0)\"" } ?? r.targets?.first ?? "groups") : "groups"
+        if let sub = r.subject { place = "\"\(sub)\"" } else if let g = r.group { place = g } else if onGroups {
+            place = (r.targets?.count ?? 0) == 1 ? (r.names?.values.first.map { "\"\($0)\"" } ?? r.targets?.first ?? "groups")
+                : "\(r.targets?.count ?? 0) groups"
         } else { place = groups > 1 ? "\(groups) groups" : "groups" }
-        let count = r.action == "leave" ? "" : " \(r.targets?.count ?? 0)"
+        let count = onGroups ? "" : " \(r.targets?.count ?? 0)"
         let on = r.sessionLabel ?? r.session ?? "several sessions"
-        return "\(r.action ?? "?")\(r.dryRun == true ? " (dry run)" : "")\(count) \(r.action == "leave" ? "" : "in ")\(place) on \(on)"
+        let settings = r.settings.map { " (\(SettingsText.change($0)))" } ?? ""
+        return "\(r.action ?? "?")\(settings)\(r.dryRun == true ? " (dry run)" : "")\(count) \(onGroups ? "" : "in ")\(place) on \(on)"
     }
 
     /// What else an operation's line says: what it undoes, what is left unfinished, why.
     static func notes(_ r: AuditRecord, unfinished: Int?) -> [String] {
         [r.undoes.map { "(undo of \($0))" }, unfinished.map { "\($0) without a final result (wamod resume \(r.op))" },
-         r.reason.map { "reason: \($0)" }].compactMap { $0 }
+         r.reason.map { "reason: \($0)" }, r.notice.map { "notice: \"\(TerminalText.clip($0, 40))\"" }].compactMap { $0 }
     }
 
     static func detail(_ r: AuditRecord) -> String {
@@ -263,8 +267,13 @@ extension AuditCommand {
         for r in mine where r.type == "result" {
             answered.insert(r.target ?? "")
             let group = spans ? [[r.subject.map { "\"\($0)\"" }, r.group].compactMap { $0 }.joined(separator: " ")] : []
+            // What else the result kept: the settings it found (an undo puts them back), the
+            // invite link a leave kept (the way back), the exit notice's fate.
+            let extra = [r.before.map { "before: \(SettingsText.change($0))" }, r.inviteLink.map { "way back: \($0)" },
+                         r.notice.map { "notice: \($0)" }].compactMap { $0 }
+            let detail = ([r.detail].compactMap { $0 } + extra).joined(separator: "; ")
             t.add([r.name ?? names[r.target ?? ""] ?? "-", r.target ?? ""] + group
-                  + [r.outcome ?? "", r.detail ?? "", r.httpStatus.map(String.init) ?? "", r.latencyMs.map { "\($0) ms" } ?? "",
+                  + [r.outcome ?? "", detail, r.httpStatus.map(String.init) ?? "", r.latencyMs.map { "\($0) ms" } ?? "",
                      r.resumable == true ? "yes" : "no"])
         }
         // Targets of the plan with no result at all (a dry run; a run cut short).

@@ -18,6 +18,12 @@ protocol MemberMutation: AsyncParsableCommand {
     var gateway: GatewayOptions { get }
     var mutation: MutationOptions { get }
     var args: MemberTargets { get }
+    /// The exit notice sent before each removal (remove only).
+    func notice() throws -> Notice?
+}
+
+extension MemberMutation {
+    func notice() throws -> Notice? { nil }
 }
 
 /// The session, group and participants a member command acts on.
@@ -38,7 +44,7 @@ struct MemberTargets: ParsableArguments {
 enum LongTargetList {
     static let commands: Set<String> = ["remove", "demote", "promote", "add"]
     /// Options of the member commands that take a value (the word after them is not a target).
-    static let valued: Set<String> = ["--profile", "--gateway", "--dialect", "--timeout", "--pace", "--reason"]
+    static let valued: Set<String> = ["--profile", "--gateway", "--dialect", "--timeout", "--pace", "--reason", "--notice", "--notice-file"]
     private static let held = Mutex<[String]>([])
 
     /// `arguments` (without the program's name) with the targets beyond the session and the
@@ -82,8 +88,12 @@ extension MemberMutation {
         if args.group.contains("@") {
             do { _ = try JID.group(args.group) } catch { throw error.failure }
         }
+        let notice = try notice()
         let (profile, gw) = try gateway.makeGateway()
         if let why = gw.capabilities.missing(OperationKind(Self.action), dialect: gw.dialect) { throw CommandFailure.usage(why) }
+        if notice != nil, !gw.capabilities.sendsText {
+            throw CommandFailure.usage("this gateway's dialect (\(gw.dialect.rawValue)) cannot send a notice")
+        }
         let s = try await Lookup.session(args.session, profile: profile, gateway: gw)
         let g = try await Lookup.group(args.group, session: s, gateway: gw)
         let people = try await gw.participants(session: s.id, group: g.jid)
@@ -118,13 +128,15 @@ extension MemberMutation {
         let toSend = plan.toSend
         if !toSend.isEmpty && !mutation.yes {
             try Confirm.ask(OperationKind(Self.action), count: toSend.count, what: toSend.count == 1 ? "participant" : "participants",
-                            group: g, session: s, listing: plan.rows.filter(\.verdict.sends).map { Confirm.label($0.target, $0.participant) })
+                            group: g, session: s, listing: plan.rows.filter(\.verdict.sends).map { Confirm.label($0.target, $0.participant) },
+                            notice: notice)
         }
         // The plan is journaled and recorded before the first request, and each result before it is reported.
         var opPlan = OperationPlan(id: opID, action: OperationKind(Self.action),
                                    steps: toSend.map { OperationStep(session: s.id, group: g.jid, target: $0) },
                                    reason: mutation.reason, context: context)
         opPlan.labels = labels
+        opPlan.notice = notice
         if !toSend.isEmpty { report.operation = opID }
         let results = toSend.isEmpty ? [] : try await CLIOperation.run(opPlan, profile: profile, gateway: gw, sessions: [s], context: context)
         let code = report.printResults(plan, results)
@@ -137,7 +149,10 @@ struct RemoveCommand: MemberMutation {
     static let action = MemberAction.remove
     @OptionGroup var gateway: GatewayOptions
     @OptionGroup var mutation: MutationOptions
+    @OptionGroup var noticeOptions: NoticeOptions
     @OptionGroup var args: MemberTargets
+
+    func notice() throws -> Notice? { try noticeOptions.make() }
 }
 
 struct DemoteCommand: MemberMutation {

@@ -135,7 +135,7 @@ struct UndoCommand: AsyncParsableCommand {
         let recorded = Self.recordedLabels(operation, records: records)
         // A fresh read of every group (the same as resume's): who is already back, and
         // whether we can act at all.
-        let check = await Replan.check(OperationKind(undo.action), steps: undo.steps, indices: Array(undo.steps.indices), gateway: gw)
+        let check = await Replan.check(undo.kind, steps: undo.steps, indices: Array(undo.steps.indices), gateway: gw)
         var rows: [JSONOutput.ResultRow] = []
         var names: [JID: String] = [:]
         for st in undo.steps { names[st.target] = check.names[st.target] ?? recorded.targets[st.target.string] }
@@ -150,7 +150,7 @@ struct UndoCommand: AsyncParsableCommand {
                 rows.append(.init(target: st.target.string, name: names[st.target], outcome: "not-attempted", reason: why))
             }
         }
-        let verb = undo.action == .add ? "re-add" : undo.action.verb
+        let verb = undo.kind == .add ? "re-add" : undo.kind == .settings ? "put back the settings of" : undo.kind.verb
         let title = "undo of \(operation) (\(undo.original.action ?? "?")): \(verb) \(steps.count)"
         if mutation.dryRun || steps.isEmpty {
             let planned = steps.map { JSONOutput.ResultRow(target: $0.target.string, name: names[$0.target], outcome: "will-act", reason: "in \($0.group)") }
@@ -159,18 +159,23 @@ struct UndoCommand: AsyncParsableCommand {
         }
         if !mutation.yes {
             try Confirm.requireTerminal("undo")
-            Stdio.err("About to \(verb) \(steps.count) participant\(steps.count == 1 ? "" : "s") (undo of \(operation), \(undo.original.action ?? "?") by \(undo.original.user ?? "?") at \(undo.original.time)):")
+            let noun = undo.kind.targetsGroups ? "group" : "participant"
+            Stdio.err("About to \(verb) \(steps.count) \(noun)\(steps.count == 1 ? "" : "s") (undo of \(operation), \(undo.original.action ?? "?") by \(undo.original.user ?? "?") at \(undo.original.time)):")
             for s in steps.prefix(20) {
-                let who = names[s.target].map { "\(TerminalText.clip($0, 40)) (\(s.target))" } ?? s.target.string
                 let place = recorded.groups[s.group.string].map { "\"\(TerminalText.clip($0, 40))\" (\(s.group))" } ?? s.group.string
+                if let settings = s.settings {
+                    Stdio.err("  - \(place): \(SettingsText.change(settings))")
+                    continue
+                }
+                let who = names[s.target].map { "\(TerminalText.clip($0, 40)) (\(s.target))" } ?? s.target.string
                 Stdio.err("  - \(who) in \(place)")
             }
             if steps.count > 20 { Stdio.err("  … and \(steps.count - 20) more") }
-            let subjects = Set(steps.map(\.group)).map { recorded.groups[$0.string] ?? "" }
-            try Confirm.demand(Friction.required(OperationKind(undo.action), targets: steps.count, subjects: subjects))
+            let subjects = Set(steps.map { $0.group }).map { recorded.groups[$0.string] ?? "" }
+            try Confirm.demand(Friction.required(undo.kind, targets: steps.count, subjects: subjects))
         }
         let reason = mutation.reason ?? "undo of \(operation)"
-        var plan = OperationPlan(action: OperationKind(undo.action), steps: steps, reason: reason, undoes: operation, context: context)
+        var plan = OperationPlan(action: undo.kind, steps: steps, reason: reason, undoes: operation, context: context)
         var labels = recorded
         for (t, n) in names { labels.name(t, n) }
         for s in sessions { labels.add(s) }

@@ -15,12 +15,17 @@ enum Confirm {
         }
     }
 
-    static func ask(_ kind: OperationKind, count: Int, what: String, group: Group, session: Session, listing: [String]) throws {
+    static func ask(_ kind: OperationKind, count: Int, what: String, group: Group, session: Session, listing: [String],
+                    notice: Notice? = nil) throws {
         let verb = kind.verb
         try requireTerminal(verb)
         Stdio.err("About to \(verb) \(count) \(what) in \"\(TerminalText.clip(group.subject))\" (\(group.jid)) on session \(session.label):")
         for line in listing.prefix(20) { Stdio.err("  - \(line)") }
         if listing.count > 20 { Stdio.err("  … and \(listing.count - 20) more") }
+        if let notice {
+            Stdio.err("Each first gets this notice \(notice.toGroup ? "in the group" : "one to one")\(notice.required ? " (required: no notice, no removal)" : ""):")
+            Stdio.err("  \"\(TerminalText.clip(notice.text, 200))\"")
+        }
         try demand(Friction.required(kind, targets: count, subjects: [group.subject]), alsoName: group.subject)
     }
 

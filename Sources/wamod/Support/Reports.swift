@@ -42,8 +42,9 @@ struct OperationReport {
                 guard let res = sent.next() else { continue }
                 if !res.outcome.isSuccess { allOK = false }
                 if case .failed(let e) = res.outcome, e.isUnreachableOrUnauthorized { unreachable = true }
+                let said = [res.outcome.reason, res.notice.map { "notice: \($0)" }].compactMap { $0 }
                 rows.append(JSONOutput.ResultRow(target: r.target.string, name: r.participant?.name, outcome: res.outcome.kind,
-                                                 reason: res.outcome.reason, httpStatus: res.httpStatus, latencyMs: res.latencyMs,
+                                                 reason: said.isEmpty ? nil : said.joined(separator: "; "), httpStatus: res.httpStatus, latencyMs: res.latencyMs,
                                                  resumable: res.resumable ? true : nil))
             case .alreadySo(let why):
                 rows.append(JSONOutput.ResultRow(target: r.target.string, name: r.participant?.name, outcome: "already", reason: why))
@@ -98,6 +99,8 @@ struct OperationReport {
 struct LeaveReport {
     var session: Session
     var json: Bool
+    /// What the operation does to each group (leave, invite-reset, lock, …).
+    var action = "leave"
     var operation: String? = nil
 
     func printPlan(_ plan: [(Group, Verdict)], blocked: String?) {
@@ -123,7 +126,8 @@ struct LeaveReport {
             }
             if !r.outcome.isSuccess { ok = false }
             if case .failed(let e) = r.outcome, e.isUnreachableOrUnauthorized { unreachable = true }
-            return JSONOutput.ResultRow(target: g.jid.string, name: g.subject, outcome: r.outcome.kind, reason: r.outcome.reason,
+            let kept = r.inviteLink != nil ? "the invite link is kept in the audit record (a way back)" : nil
+            return JSONOutput.ResultRow(target: g.jid.string, name: g.subject, outcome: r.outcome.kind, reason: r.outcome.reason ?? r.note ?? kept,
                                         httpStatus: r.httpStatus, latencyMs: r.latencyMs)
         }
         emit(rows, dryRun: false, blocked: nil)
@@ -133,11 +137,11 @@ struct LeaveReport {
 
     func emit(_ rows: [JSONOutput.ResultRow], dryRun: Bool, blocked: String?) {
         if json {
-            JSONOutput.print(JSONOutput.Operation(action: "leave", session: session.id, group: "", dryRun: dryRun, blocked: blocked, results: rows,
+            JSONOutput.print(JSONOutput.Operation(action: action, session: session.id, group: "", dryRun: dryRun, blocked: blocked, results: rows,
                                                   operation: operation))
             return
         }
-        Stdio.out("\(dryRun ? "dry run: " : "")leave on \(session.label)\(dryRun ? "; nothing sent" : "")")
+        Stdio.out("\(dryRun ? "dry run: " : "")\(action) on \(session.label)\(dryRun ? "; nothing sent" : "")")
         if let blocked { Stdio.out("blocked: \(blocked)") }
         var t = Table(["OUTCOME", "GROUP", "SUBJECT", "DETAIL"])
         t.maxWidths = [2: 32]
