@@ -34,6 +34,10 @@ public struct Profile: Sendable, Hashable {
     public var timeout: Double
     /// The largest answer read, in megabytes.
     public var maxAnswerMB: Int
+    /// The exit notice offered before a removal (`notice_template`; `{name}` and `{group}`
+    /// are filled in), when set: the remove dialog's notice field starts with it, and
+    /// `wamod remove --notice-default` sends it.
+    public var noticeTemplate: String?
 
     public init(name: String, dialect: Dialect, baseURL: URL, token: TokenSource, defaultSession: String? = nil,
                 pacePerMinute: Int? = nil, allowHTTP: Bool = false, timeout: Double = 20, maxAnswerMB: Int = 32) {
@@ -130,7 +134,7 @@ public struct ConfigFile: Sendable {
         return config
     }
 
-    static let knownKeys: Set<String> = ["dialect", "url", "token_env", "token_file", "token_command", "session", "pace_per_minute", "allow_http", "timeout", "max_answer_mb"]
+    static let knownKeys: Set<String> = ["dialect", "url", "token_env", "token_file", "token_command", "session", "pace_per_minute", "allow_http", "timeout", "max_answer_mb", "notice_template"]
 
     static func profile(_ name: String, _ f: [String: (String, Int)], source: String) throws(GatewayError) -> Profile {
         for (key, (_, line)) in f where !knownKeys.contains(key) {
@@ -165,8 +169,14 @@ public struct ConfigFile: Sendable {
             maxMB = n
         }
         let allow = ["true", "yes", "1"].contains((f["allow_http"]?.0 ?? "false").lowercased())
-        return Profile(name: name, dialect: dialect, baseURL: url, token: token, defaultSession: f["session"]?.0,
-                       pacePerMinute: pace, allowHTTP: allow, timeout: timeout, maxAnswerMB: maxMB)
+        var profile = Profile(name: name, dialect: dialect, baseURL: url, token: token, defaultSession: f["session"]?.0,
+                              pacePerMinute: pace, allowHTTP: allow, timeout: timeout, maxAnswerMB: maxMB)
+        if let n = f["notice_template"] {
+            let t = n.0.trimmingCharacters(in: .whitespaces)
+            guard !t.isEmpty, t.count <= 4096 else { throw .configuration("\(source):\(n.1): notice_template is a text of 1 to 4096 characters") }
+            profile.noticeTemplate = t
+        }
+        return profile
     }
 
     static func expandHome(_ path: String) -> String {

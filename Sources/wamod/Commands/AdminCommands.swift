@@ -383,18 +383,25 @@ struct NoticeOptions: ParsableArguments {
     @Option(name: .long, help: "Read the notice's text from a file.") var noticeFile: String?
     @Flag(name: .long, help: "Send the notice to the group instead of one to one.") var noticeToGroup = false
     @Flag(name: .long, help: "Do not remove a person whose notice could not be sent.") var noticeRequired = false
+    @Flag(name: .long, help: "Send the profile's notice_template.") var noticeDefault = false
 
     /// The notice asked for, or nil; a missing file, an empty text or one too long is refused.
-    func make() throws -> Notice? {
-        if notice != nil && noticeFile != nil { throw CommandFailure.usage("give --notice or --notice-file, not both") }
+    func make(template: String? = nil) throws -> Notice? {
+        if [notice != nil, noticeFile != nil, noticeDefault].filter({ $0 }).count > 1 {
+            throw CommandFailure.usage("give one of --notice, --notice-file, --notice-default")
+        }
         var text = notice
+        if noticeDefault {
+            guard let template else { throw CommandFailure.usage("--notice-default: the profile has no notice_template") }
+            text = template
+        }
         if let path = noticeFile {
             guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure.usage("cannot read the notice file \(path)") }
             guard let s = String(data: data.prefix(Notice.maxLength * 4 + 1), encoding: .utf8) else { throw CommandFailure.usage("the notice file is not UTF-8 text") }
             text = s
         }
         guard let raw = text else {
-            if noticeToGroup || noticeRequired { throw CommandFailure.usage("--notice-to-group and --notice-required need --notice or --notice-file") }
+            if noticeToGroup || noticeRequired { throw CommandFailure.usage("--notice-to-group and --notice-required need a notice (--notice, --notice-file or --notice-default)") }
             return nil
         }
         let t = raw.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -18,12 +18,12 @@ protocol MemberMutation: AsyncParsableCommand {
     var gateway: GatewayOptions { get }
     var mutation: MutationOptions { get }
     var args: MemberTargets { get }
-    /// The exit notice sent before each removal (remove only).
-    func notice() throws -> Notice?
+    /// The exit notice sent before each removal (remove only), with the profile's template.
+    func notice(template: String?) throws -> Notice?
 }
 
 extension MemberMutation {
-    func notice() throws -> Notice? { nil }
+    func notice(template: String?) throws -> Notice? { nil }
 }
 
 /// The session, group and participants a member command acts on.
@@ -88,8 +88,8 @@ extension MemberMutation {
         if args.group.contains("@") {
             do { _ = try JID.group(args.group) } catch { throw error.failure }
         }
-        let notice = try notice()
         let (profile, gw) = try gateway.makeGateway()
+        let notice = try notice(template: profile.noticeTemplate)
         if let why = gw.capabilities.missing(OperationKind(Self.action), dialect: gw.dialect) { throw CommandFailure.usage(why) }
         if notice != nil, !gw.capabilities.sendsText {
             throw CommandFailure.usage("this gateway's dialect (\(gw.dialect.rawValue)) cannot send a notice")
@@ -152,7 +152,7 @@ struct RemoveCommand: MemberMutation {
     @OptionGroup var noticeOptions: NoticeOptions
     @OptionGroup var args: MemberTargets
 
-    func notice() throws -> Notice? { try noticeOptions.make() }
+    func notice(template: String?) throws -> Notice? { try noticeOptions.make(template: template) }
 }
 
 struct DemoteCommand: MemberMutation {
