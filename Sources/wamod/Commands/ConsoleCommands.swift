@@ -30,7 +30,7 @@ enum ConsoleLauncher {
         let path = Paths(environment: environment).configFile
         guard FileManager.default.fileExists(atPath: path) else { return .standard }
         let config: ConfigFile
-        do { config = try ConfigFile.load(path: path) } catch { throw CommandFailure(message: error.message, code: Exit.usage) }
+        do { config = try LoadedConfig.file(path) } catch { throw CommandFailure(message: error.message, code: Exit.usage) }
         do { return try KeyMap.standard.remapped(config.keys) } catch {
             throw CommandFailure(message: "\(path): \(error)", code: Exit.usage)
         }

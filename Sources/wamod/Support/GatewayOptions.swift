@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import GatewayKit
 
 /// How a command finds its gateway: a profile from the config file, or `--gateway` and
@@ -45,7 +46,7 @@ struct GatewayOptions: ParsableArguments {
                            pacePerMinute: try checkedPace(), timeout: timeout ?? 20)
         }
         if dialect != nil { throw CommandFailure.usage("--dialect goes with --gateway") }
-        let config = try ConfigFile.load(path: paths.configFile)
+        let config = try LoadedConfig.file(paths.configFile)
         // As AWS_PROFILE does: the environment picks the profile when the command line does not.
         let fromEnvironment = environment["WAMOD_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
         let name = profile ?? fromEnvironment ?? config.defaultProfile
@@ -120,5 +121,18 @@ enum Lookup {
             throw CommandFailure.usage("\(bySubject.count) groups are named '\(TerminalText.clip(text, 60))': give the group's JID (\(listed)\(bySubject.count > 20 ? ", …" : ""))")
         }
         throw CommandFailure(message: "session \(TerminalText.clip(session.label, 40)) has no group named '\(TerminalText.clip(text, 60))' (give its JID, …@g.us, or see `wamod groups \(TerminalText.clip(session.label, 40))`)", code: Exit.someFailed)
+    }
+}
+
+/// The config file, read once per process: the profile and the console's `[keys]` come from
+/// the same read (the file could change between two reads, and one read is enough).
+enum LoadedConfig {
+    private static let cache = Mutex<[String: ConfigFile]>([:])
+
+    static func file(_ path: String) throws(GatewayError) -> ConfigFile {
+        if let hit = cache.withLock({ $0[path] }) { return hit }
+        let read = try ConfigFile.load(path: path)
+        cache.withLock { $0[path] = read }
+        return read
     }
 }
