@@ -64,7 +64,7 @@ struct FirstUseTests {
         _ = Reducer().reduce(&s, .preflightLoaded(Fixtures.alphaKey, .success(Fixtures.people)))
         _ = Fixtures.press(&s, .char("y"))
         let id = s.operation?.id ?? -1
-        _ = Reducer().reduce(&s, .operationEvent(id: id, .finished(TargetResult(target: bruno.id, outcome: .done))))
+        StepEvents.finished(&s, id: id, bruno.id, .done)
         _ = Reducer().reduce(&s, .operationFinished(id: id))
         s.dialog = nil
         let before = RootView().render(s).text.split(separator: "\n").first { $0.contains("Bruno Lima") } ?? ""
@@ -190,7 +190,7 @@ struct FirstUseTests {
         _ = Fixtures.press(&s, .char("y"))
         let id = s.operation?.id ?? -1
         _ = Reducer().reduce(&s, .operationRecorded(id: id, auditID: "op-demote"))
-        _ = Reducer().reduce(&s, .operationEvent(id: id, .finished(TargetResult(target: Fixtures.people[1].id, outcome: .done))))
+        StepEvents.finished(&s, id: id, Fixtures.people[1].id, .done)
         _ = Reducer().reduce(&s, .operationFinished(id: id))
         s.dialog = nil
         #expect(s.undoStack.map(\.auditID) == ["op-remove", "op-demote"])
@@ -203,7 +203,7 @@ struct FirstUseTests {
         _ = Fixtures.press(&s, .char("y"))
         let undoID = s.operation?.id ?? -1
         _ = Reducer().reduce(&s, .operationRecorded(id: undoID, auditID: "op-undo"))
-        _ = Reducer().reduce(&s, .operationEvent(id: undoID, .finished(TargetResult(target: Fixtures.people[1].id, outcome: .done))))
+        StepEvents.finished(&s, id: undoID, Fixtures.people[1].id, .done)
         _ = Reducer().reduce(&s, .operationFinished(id: undoID))
         #expect(s.message?.contains("op-remove") == true, "the next u is named: \(s.message ?? "")")
         s.dialog = nil
@@ -282,15 +282,15 @@ struct FirstUseTests {
         _ = Fixtures.press(&s, .char("y"))
         let id = s.operation?.id ?? -1
         _ = Reducer().reduce(&s, .operationRecorded(id: id, auditID: "op-q"))
-        _ = Reducer().reduce(&s, .operationEvent(id: id, .finished(TargetResult(target: Fixtures.people[3].id, outcome: .done))))
+        StepEvents.finished(&s, id: id, Fixtures.people[3].id, .done)
         _ = Fixtures.press(&s, .char("q"))
         #expect(!s.quit)
         let effects = Fixtures.press(&s, .char("q"))
         #expect(effects == [.cancelOperation(id: id), .quit])
         #expect(s.quit)
         // The executor records the rest not attempted; the summary counts them.
-        _ = Reducer().reduce(&s, .operationEvent(id: id, .finished(TargetResult(target: Fixtures.people[4].id, outcome: .notAttempted("not sent: cancelled")))))
-        _ = Reducer().reduce(&s, .operationEvent(id: id, .finished(TargetResult(target: Fixtures.people[5].id, outcome: .notAttempted("not sent: cancelled")))))
+        StepEvents.finished(&s, id: id, Fixtures.people[4].id, .notAttempted("not sent: cancelled"))
+        StepEvents.finished(&s, id: id, Fixtures.people[5].id, .notAttempted("not sent: cancelled"))
         _ = Reducer().reduce(&s, .operationFinished(id: id))
         let lines = s.quitSummary
         #expect(lines.first?.contains("1 done, 0 failed, 2 not sent") == true, "\(lines)")
@@ -307,8 +307,9 @@ struct FirstUseTests {
         #expect(gap <= 6, "name and number close together: \(ana)")
         var s = Fixtures.loaded(width: 80, height: 24)
         s.participantTags[Fixtures.alphaKey] = [Fixtures.people[3].id]
+        let carlaStep = OperationStep(session: "S1", group: Fixtures.alpha.jid, target: Fixtures.people[3].id)
         s.operation = OperationState(id: 1, title: "remove", action: .remove, key: Fixtures.alphaKey, session: "S1",
-                                     targets: [Fixtures.people[3].id], names: [:], rows: [Fixtures.people[3].id: .sending])
+                                     rows: [OperationState.Row(step: 0, on: carlaStep, shownAs: carlaStep.target, state: .sending)])
         let narrow = RootView().render(s).text.split(separator: "\n")
         let carla = String(narrow.first { $0.contains("Carla") } ?? "")
         #expect(carla.contains("…") && carla.contains("100002"), "the number's end is kept: \(carla)")

@@ -92,23 +92,27 @@ extension Reducer {
             s.dialog = d
         case .operationEvent(let id, let event):
             guard var op = s.operation, op.id == id else { return [] }
-            switch event {
-            case .sending(let t):
-                op.rows[t] = .sending
+            switch event.event {
+            case .sending:
+                op.update(step: event.step, .sending)
                 op.nextAt = nil
             case .waiting(let seconds, let reason):
                 op.nextAt = s.now.addingTimeInterval(seconds)
                 op.waitReason = reason
                 if reason != "pacing" { log(&s, .info, "  waiting \(Int(seconds.rounded(.up))) s: \(reason)", operation: id) }
             case .finished(let r):
-                op.rows[r.target] = .ended(r.outcome)
+                op.update(step: event.step, .ended(r.outcome))
                 if r.resumable { op.resumable += 1 }
-                let name = op.names[r.target] ?? r.target.string
+                // The row says what the step is shown as (for one person removed from several
+                // groups, its group).
+                let row = op.row(step: event.step)
+                let shown = row?.shownAs ?? r.target
+                let name = row?.name ?? r.target.string
                 let ok = r.outcome.isSuccess
                 let text = ok ? "  ✓ \(name)\(r.outcome.reason.map { " (\($0))" } ?? "")" : "  ✗ \(name): \(r.outcome.reason ?? r.outcome.kind)"
                 s.operation = op
                 log(&s, .result(ok: ok), text, operation: id,
-                    detail: "target \(r.target)\noutcome \(r.outcome.kind)\(r.outcome.reason.map { "\nreason \($0)" } ?? "")\(r.httpStatus.map { "\nHTTP \($0)" } ?? "")\(r.latencyMs.map { "\nlatency \($0) ms" } ?? "")")
+                    detail: "target \(shown)\noutcome \(r.outcome.kind)\(r.outcome.reason.map { "\nreason \($0)" } ?? "")\(r.httpStatus.map { "\nHTTP \($0)" } ?? "")\(r.latencyMs.map { "\nlatency \($0) ms" } ?? "")")
             }
             s.operation = op
         case .findProgress(let who, let p):
@@ -189,9 +193,9 @@ extension Reducer {
 
     /// An operation ended: a summary of failures, tags cleared for what was done, panes re-read.
     func finish(_ s: inout ConsoleState, _ op: OperationState) -> [Effect] {
-        let failures = op.targets.compactMap { t -> String? in
-            guard case .ended(let o)? = op.rows[t], !o.isSuccess else { return nil }
-            return "✗ \(op.names[t] ?? t.string): \(o.reason ?? o.kind)"
+        let failures = op.rows.compactMap { r -> String? in
+            guard case .ended(let o) = r.state, !o.isSuccess else { return nil }
+            return "✗ \(r.name): \(o.reason ?? o.kind)"
         }
         let verb = op.action?.pastTense ?? "left"
         let summary = "\(verb) \(op.done) of \(op.targets.count)\(op.failed > 0 ? ", \(op.failed) not done" : "")\(op.cancelling ? " (cancelled)" : "")"
@@ -205,16 +209,20 @@ extension Reducer {
             let idLine = op.auditID.map { ["operation \($0) (wamod audit --op \($0))"] } ?? []
             if !s.quit { s.dialog = Dialog(kind: .summary(title: "\(head) — \(summary)", lines: failures + op.skipped.map { "– skipped \($0)" } + left + idLine)) }
         }
-        let done = Set(op.targets.filter { if case .ended(let o)? = op.rows[$0] { o.isSuccess } else { false } })
+        let doneRows = op.rows.filter { if case .ended(let o) = $0.state { o.isSuccess } else { false } }
+        let done = Set(doneRows.map(\.shownAs))
         // What u can undo: who this operation changed (not who was already so).
-        let changed = op.targets.filter { if case .ended(.done)? = op.rows[$0] { true } else { false } }
+        let changedRows = op.rows.filter { if case .ended(.done) = $0.state { true } else { false } }
         if let undone = op.undoes {
             // Undone: off the stack (even partly: what is left is for wamod undo), and the
             // undo itself is not offered (u walks back, it does not redo).
             s.undoStack.removeAll { $0.auditID == undone }
             if let next = s.lastUndo { s.message = (s.message ?? "") + " · u undoes the one before (\(next.auditID))" }
-        } else if let action = op.action, action != .add, !op.acrossGroups, let key = op.key, let auditID = op.auditID, !changed.isEmpty {
-            s.undoStack.append(UndoCandidate(auditID: auditID, action: action, key: key, subject: subject(s, key), targets: changed, names: op.names))
+        } else if let action = op.action, action != .add, let key = op.key, let auditID = op.auditID, !changedRows.isEmpty {
+            // One group's participants only: an operation across groups is undone by `wamod undo`.
+            var names: [JID: String] = [:]
+            for r in op.rows { names[r.shownAs] = r.name }
+            s.undoStack.append(UndoCandidate(auditID: auditID, action: action, key: key, subject: subject(s, key), targets: changedRows.map(\.shownAs), names: names))
             if s.undoStack.count > 50 { s.undoStack.removeFirst() }
             s.message = (s.message ?? "") + " · u undoes"
         }
@@ -223,9 +231,11 @@ extension Reducer {
             s.participantTags[key]?.subtract(done)
             s.updateParticipants(key) { $0.loading = true }
             effects.append(.loadParticipants(key))
-        } else if !op.acrossGroups {
+        } else if op.rows.allSatisfy(\.actsOnGroup) {
+            // Groups acted on themselves (a leave): their tags go.
             s.groupTags[op.session]?.subtract(done)
-        } else if let open = s.openGroup, op.targets.contains(open.group) {
+        } else if let open = s.openGroup, op.rows.contains(where: { $0.on.group == open.group }) {
+            // One person in several groups: the open one is read again if it was one of them.
             s.updateParticipants(open) { $0.loading = true }
             effects.append(.loadParticipants(open))
         }

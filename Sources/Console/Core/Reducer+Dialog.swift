@@ -322,11 +322,13 @@ extension Reducer {
             for r in plan.rows { names[r.target] = r.participant?.name ?? d.knownNames[r.target] ?? r.participant?.numberText ?? r.target.phoneNumber ?? r.target.string }
             let verb = d.undoes == nil ? action.verb : "undo: \(action == .add ? "re-add" : action.verb)"
             let title = "\(verb) \(targets.count) \(action == .add ? "to" : "from") \(subject)\(reason.isEmpty ? "" : " · reason: \(reason)")"
-            let effects = start(&s, id: id, title: title, action: action, key: key, session: key.session, targets: targets, names: names,
+            let steps = targets.map { OperationStep(session: key.session, group: key.group, target: $0) }
+            let rows = steps.enumerated().map { i, st in OperationState.Row(step: i, on: st, shownAs: st.target, name: names[st.target]) }
+            let effects = start(&s, id: id, title: title, action: action, key: key, session: key.session, rows: rows,
                                 skipped: plan.rows.filter { !$0.verdict.sends }.map { (names[$0.target] ?? $0.target.string, $0.verdict.reason ?? $0.verdict.text) },
                                 effect: .runMembers(id: id, action, key, targets: targets,
                                                     reason: reason.isEmpty && d.undoes != nil ? "undo of \(d.undoes ?? "")" : reason, undoes: d.undoes,
-                                                    labels: Self.labels(s, targets.map { OperationStep(session: key.session, group: key.group, target: $0) }, names: names),
+                                                    labels: Self.labels(s, steps, names: names),
                                                     sessions: Self.sessions(s, [key.session])))
             s.operation?.undoes = d.undoes
             return effects
@@ -336,27 +338,31 @@ extension Reducer {
             var names: [JID: String] = [:]
             for h in report.hits { names[h.group.jid] = "\(h.group.subject) (\(h.session.label))" }
             let title = "remove \(who.phoneNumber ?? who.string) from \(steps.count) group\(steps.count == 1 ? "" : "s")\(reason.isEmpty ? "" : " · reason: \(reason)")"
-            let effects = start(&s, id: id, title: title, action: .remove, key: nil, session: steps.first?.session ?? "", targets: steps.map(\.group),
-                                names: names, skipped: report.hits.filter { !$0.removal.sends }.map { (names[$0.group.jid] ?? $0.group.subject, $0.removal.reason ?? "") },
-                                effect: .runSweep(id: id, steps: steps, reason: reason, labels: Self.labels(s, steps, names: [:]),
-                                                  sessions: Self.sessions(s, steps.map(\.session))))
-            s.operation?.acrossGroups = true
-            return effects
+            // Each step shows as its group, named by its own hit: the same group seen through
+            // two sessions is two rows.
+            let rows = steps.enumerated().map { i, st in
+                let hit = report.hits.first { $0.session.id == st.session && $0.group.jid == st.group }
+                return OperationState.Row(step: i, on: st, shownAs: st.group, name: hit.map { "\($0.group.subject) (\($0.session.label))" } ?? names[st.group])
+            }
+            return start(&s, id: id, title: title, action: .remove, key: nil, session: steps.first?.session ?? "", rows: rows,
+                         skipped: report.hits.filter { !$0.removal.sends }.map { (names[$0.group.jid] ?? $0.group.subject, $0.removal.reason ?? "") },
+                         effect: .runSweep(id: id, steps: steps, reason: reason, labels: Self.labels(s, steps, names: [:]),
+                                           sessions: Self.sessions(s, steps.map(\.session))))
         case .resume(let p):
             let plan = p.plan
-            let keys = p.remaining.map(plan.rowKey)
-            var names: [JID: String] = [:]
-            for i in p.remaining {
+            // The steps left keep their index in the plan, each shown as the operation showed
+            // it: its group for one person across several groups, else its target.
+            let rows = p.remaining.map { i in
                 let st = plan.steps[i]
-                names[plan.rowKey(i)] = plan.rowsAreGroups ? subject(s, GroupKey(session: st.session, group: st.group))
-                    : (plan.labels?.targets[st.target.string] ?? st.target.phoneNumber ?? st.target.string)
+                return plan.rowsAreGroups
+                    ? OperationState.Row(step: i, on: st, shownAs: st.group, name: subject(s, GroupKey(session: st.session, group: st.group)))
+                    : OperationState.Row(step: i, on: st, shownAs: st.target, name: plan.labels?.targets[st.target.string] ?? st.target.phoneNumber ?? st.target.string)
             }
-            let title = "resume \(plan.action.rawValue) \(plan.id): \(keys.count) left"
+            let title = "resume \(plan.action.rawValue) \(plan.id): \(rows.count) left"
             let oneGroup = plan.spansGroups || plan.action.targetsGroups ? nil : plan.groupKeys.first.map { GroupKey(session: $0.session, group: $0.group) }
             let effects = start(&s, id: id, title: title, action: plan.memberAction, key: oneGroup,
-                                session: plan.steps.first?.session ?? "", targets: keys, names: names, skipped: [],
+                                session: plan.steps.first?.session ?? "", rows: rows, skipped: [],
                                 effect: .resume(id: id, operation: plan.id, sessions: Self.sessions(s, plan.steps.map(\.session))))
-            s.operation?.acrossGroups = plan.rowsAreGroups
             s.operation?.auditID = plan.id
             // The next interrupted operation (if any) is offered when this one ends.
             if !s.pending.isEmpty { s.pending.removeFirst() }
@@ -367,10 +373,12 @@ extension Reducer {
             var names: [JID: String] = [:]
             for r in rows { names[r.group.jid] = r.group.subject }
             let title = "leave \(targets.count) group\(targets.count == 1 ? "" : "s")\(reason.isEmpty ? "" : " · reason: \(reason)")"
-            return start(&s, id: id, title: title, action: nil, key: nil, session: session, targets: targets, names: names,
+            let steps = targets.map { OperationStep(session: session, group: $0, target: $0) }
+            return start(&s, id: id, title: title, action: nil, key: nil, session: session,
+                         rows: steps.enumerated().map { i, st in OperationState.Row(step: i, on: st, shownAs: st.group, name: names[st.group]) },
                          skipped: rows.filter { !$0.verdict.sends }.map { ($0.group.subject, $0.verdict.reason ?? $0.verdict.text) },
                          effect: .runLeave(id: id, session: session, groups: targets, reason: reason,
-                                           labels: Self.labels(s, targets.map { OperationStep(session: session, group: $0, target: $0) }, names: [:], leave: true),
+                                           labels: Self.labels(s, steps, names: [:], leave: true),
                                            sessions: Self.sessions(s, [session])))
         case .summary, .detail, .history:
             return []
@@ -423,18 +431,17 @@ extension Reducer {
         }
     }
 
+    /// Starts an operation: its rows are its steps, each shown as decided where it was made.
     func start(_ s: inout ConsoleState, id: Int, title: String, action: MemberAction?, key: GroupKey?, session: String,
-               targets: [JID], names: [JID: String], skipped: [(String, String)], effect: Effect) -> [Effect] {
+               rows: [OperationState.Row], skipped: [(String, String)], effect: Effect) -> [Effect] {
         log(&s, .operation, (s.dryRun ? "dry run: " : "") + title, operation: id)
         for (name, why) in skipped { log(&s, .result(ok: false), "  – \(name): \(why)", operation: id) }
         if s.dryRun {
-            for t in targets { log(&s, .info, "  would \(action?.verb ?? "leave") \(names[t] ?? t.string)", operation: id) }
+            for r in rows { log(&s, .info, "  would \(action?.verb ?? "leave") \(r.name)", operation: id) }
             s.message = "dry run [DRY]: nothing was sent"
             return []
         }
-        var rows: [JID: OperationState.RowState] = [:]
-        for t in targets { rows[t] = .pending }
-        s.operation = OperationState(id: id, title: title, action: action, key: key, session: session, targets: targets, names: names, rows: rows)
+        s.operation = OperationState(id: id, title: title, action: action, key: key, session: session, rows: rows)
         s.operation?.skipped = skipped.map { "\($0.0): \($0.1)" }
         return [effect]
     }
