@@ -25,7 +25,7 @@ struct FirstUseTests {
     func leaveByShownNameOrCount() {
         for typed in ["Comunidade Dev 👩", "comunidade dev 👩‍💻", "1"] {
             var s = Self.leaveDialog(Self.dev)
-            #expect(s.dialog?.expected == Self.dev.subject)
+            #expect(s.dialog?.confirmation?.expected == Self.dev.subject)
             Fixtures.type(&s, typed)
             let effects = Fixtures.press(&s, .enter)
             #expect(effects.contains { if case .runLeave = $0 { true } else { false } }, "typing \(typed) confirms")
@@ -33,7 +33,7 @@ struct FirstUseTests {
         var s = Self.leaveDialog(Self.dev)
         Fixtures.type(&s, "Comunidade")
         #expect(Fixtures.press(&s, .enter).isEmpty)
-        #expect(s.dialog?.warning?.contains("type the name as shown") == true)
+        #expect(s.dialog?.confirmation?.warning?.contains("type the name as shown") == true)
         let screen = RootView().render(s).text
         #expect(screen.contains("Type Comunidade Dev 👩‍💻 or 1:"), "the prompt names both ways")
     }
@@ -44,7 +44,7 @@ struct FirstUseTests {
         s.lists[.participants]?.cursor = 0
         _ = Fixtures.press(&s, .char("x"))
         _ = Reducer().reduce(&s, .preflightLoaded(Fixtures.alphaKey, .success(Fixtures.people)))
-        #expect(s.dialog?.listOnly == true)
+        #expect(s.dialog?.confirmation?.listOnly == true)
         #expect(s.dialog?.isConfirmation == false)
         let screen = RootView().render(s).text
         #expect(screen.contains("Nothing to remove in Team Alpha"))
@@ -196,9 +196,9 @@ struct FirstUseTests {
         #expect(s.undoStack.map(\.auditID) == ["op-remove", "op-demote"])
         // u: the demote is undone first (a promote).
         _ = Fixtures.press(&s, .char("u"))
-        guard case .members(let a1, _, _)? = s.dialog?.kind else { Issue.record("no undo dialog"); return }
+        guard let a1 = s.dialog?.members?.action else { Issue.record("no undo dialog"); return }
         #expect(a1 == .promote)
-        #expect(s.dialog?.undoes == "op-demote")
+        #expect(s.dialog?.members?.undoes == "op-demote")
         _ = Reducer().reduce(&s, .preflightLoaded(Fixtures.alphaKey, .success(Fixtures.people.map { p in var q = p; if q.id == Fixtures.people[1].id { q.role = .member }; return q })))
         _ = Fixtures.press(&s, .char("y"))
         let undoID = s.operation?.id ?? -1
@@ -209,9 +209,9 @@ struct FirstUseTests {
         s.dialog = nil
         // u again: the removal (a re-add), not "nothing to undo".
         _ = Fixtures.press(&s, .char("u"))
-        guard case .members(let a2, _, _)? = s.dialog?.kind else { Issue.record("no second undo dialog: \(s.message ?? "")"); return }
+        guard let a2 = s.dialog?.members?.action else { Issue.record("no second undo dialog: \(s.message ?? "")"); return }
         #expect(a2 == .add)
-        #expect(s.dialog?.undoes == "op-remove")
+        #expect(s.dialog?.members?.undoes == "op-remove")
     }
 
     @Test("the history lists this gateway's operations, newest first, and u undoes one from it")
@@ -242,10 +242,10 @@ struct FirstUseTests {
         _ = Fixtures.press(&s, .char("u"))
         #expect(s.message?.contains("cannot be undone here") == true)
         _ = Fixtures.press(&s, .char("j"), .char("u"))
-        guard case .members(let a, let key, _)? = s.dialog?.kind else { Issue.record("no undo dialog"); return }
+        guard let a = s.dialog?.members?.action, let key = s.dialog?.members?.key else { Issue.record("no undo dialog"); return }
         #expect(a == .add)
         #expect(key == Fixtures.alphaKey)
-        #expect(s.dialog?.undoes == "A1")
+        #expect(s.dialog?.members?.undoes == "A1")
     }
 
     @Test("find shows each session's progress and hits as they come; Esc stops it; repeated subjects show their JIDs")
@@ -332,7 +332,7 @@ struct FirstUseTests {
         let steps = Fixtures.people.suffix(5).map { OperationStep(session: Fixtures.support.id, group: Fixtures.alpha.jid, target: $0.id) }
         let plan = OperationPlan(id: "op-r", action: .remove, steps: Array(steps), reason: nil, context: context)
         _ = Reducer().reduce(&s, .pendingFound([PendingOperation(plan: plan, ended: [:])], elsewhere: 0))
-        #expect(s.dialog?.expected == "5")
+        #expect(s.dialog?.confirmation?.expected == "5")
         #expect(Fixtures.press(&s, .char("y")).isEmpty, "y alone does not resume five")
         _ = Fixtures.press(&s, .backspace)
         Fixtures.type(&s, "5")
@@ -341,7 +341,7 @@ struct FirstUseTests {
         var t = Fixtures.loaded()
         let two = OperationPlan(id: "op-2", action: .remove, steps: Array(steps.prefix(2)), reason: nil, context: context)
         _ = Reducer().reduce(&t, .pendingFound([PendingOperation(plan: two, ended: [:])], elsewhere: 0))
-        #expect(t.dialog?.expected == nil)
+        #expect(t.dialog?.confirmation?.expected == nil)
         #expect(Fixtures.press(&t, .char("y")).contains { if case .resume = $0 { true } else { false } })
     }
 

@@ -118,9 +118,7 @@ public struct Reducer: Sendable {
         case .leave: return requestLeave(&s)
         case .undo: return requestUndo(&s)
         case .history:
-            var d = Dialog(kind: .history)
-            d.field = .buttons
-            s.dialog = d
+            s.dialog = .history(HistoryDialog())
             return [.loadHistory]
         case .find:
             s.findQuery = ""
@@ -220,9 +218,7 @@ public struct Reducer: Sendable {
                 let audit = s.auditIDs[op]
                 lines.append("operation \(op)" + (audit.map { " · audit id \($0) (wamod audit --op \($0))" } ?? ""))
             }
-            var d = Dialog(kind: .detail(title: "Log entry", lines: lines))
-            d.field = .buttons
-            s.dialog = d
+            s.dialog = .detail(TextDialog(title: "Log entry", lines: lines))
             return []
         }
     }

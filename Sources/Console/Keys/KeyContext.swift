@@ -12,11 +12,11 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
     public static func of(_ s: ConsoleState) -> KeyContext {
         if s.tooSmall { return .tooSmall }
         if let d = s.dialog {
-            if case .found = d.kind, d.loading { return .findRunning }
-            if case .history = d.kind, d.history != nil { return .history }
-            guard d.isConfirmation, !d.loading, d.error == nil else { return .dialogInfo }
-            if case .resume = d.kind { return d.expected == nil ? .resumeYesNo : .resumeTyped }
-            return d.expected == nil ? .confirmYesNo : .confirmTyped
+            if case .found = d, d.loading { return .findRunning }
+            if case .history(let h) = d, h.items != nil { return .history }
+            guard d.isConfirmation, !d.loading, d.error == nil, let c = d.confirmation else { return .dialogInfo }
+            if case .resume = d { return c.expected == nil ? .resumeYesNo : .resumeTyped }
+            return c.expected == nil ? .confirmYesNo : .confirmTyped
         }
         if s.showHelp { return .help }
         if s.findQuery != nil { return .find }
