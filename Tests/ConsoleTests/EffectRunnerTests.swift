@@ -53,7 +53,7 @@ struct EffectRunnerTests {
             runner.run(.runMembers(id: 1, .remove, key, targets: [carla], reason: "spam", undoes: nil, labels: labels, sessions: [alpha]))
             let ran = await Self.collect(inbox) { $0.contains { if case .operationFinished(1) = $0 { true } else { false } } }
             #expect(ran.contains { if case .operationRecorded(1, _) = $0 { true } else { false } })
-            #expect(ran.contains { if case .operationEvent(1, .finished(let r)) = $0 { r.target == carla && r.outcome == .done } else { false } })
+            #expect(ran.contains { if case .operationEvent(1, let e) = $0, case .finished(let r) = e.event { e.step == 0 && r.target == carla && r.outcome == .done } else { false } })
             #expect(!(world.members(session: alpha.id, group: TinyFixture.teamAlpha) ?? []).contains { $0.matches(carla) })
             let (records, _) = try AuditLog.read(path: auditPath)
             #expect(records.contains { $0.type == "result" && $0.name == "Carla Dias" && $0.subject == "Team Alpha" })

@@ -25,7 +25,7 @@ struct FirstUseTests {
     func leaveByShownNameOrCount() {
         for typed in ["Comunidade Dev 👩", "comunidade dev 👩‍💻", "1"] {
             var s = Self.leaveDialog(Self.dev)
-            #expect(s.dialog?.expected == Self.dev.subject)
+            #expect(s.dialog?.confirmation?.expected == Self.dev.subject)
             Fixtures.type(&s, typed)
             let effects = Fixtures.press(&s, .enter)
             #expect(effects.contains { if case .runLeave = $0 { true } else { false } }, "typing \(typed) confirms")
@@ -33,7 +33,7 @@ struct FirstUseTests {
         var s = Self.leaveDialog(Self.dev)
         Fixtures.type(&s, "Comunidade")
         #expect(Fixtures.press(&s, .enter).isEmpty)
-        #expect(s.dialog?.warning?.contains("type the name as shown") == true)
+        #expect(s.dialog?.confirmation?.warning?.contains("type the name as shown") == true)
         let screen = RootView().render(s).text
         #expect(screen.contains("Type Comunidade Dev 👩‍💻 or 1:"), "the prompt names both ways")
     }
@@ -44,7 +44,7 @@ struct FirstUseTests {
         s.lists[.participants]?.cursor = 0
         _ = Fixtures.press(&s, .char("x"))
         _ = Reducer().reduce(&s, .preflightLoaded(Fixtures.alphaKey, .success(Fixtures.people)))
-        #expect(s.dialog?.listOnly == true)
+        #expect(s.dialog?.confirmation?.listOnly == true)
         #expect(s.dialog?.isConfirmation == false)
         let screen = RootView().render(s).text
         #expect(screen.contains("Nothing to remove in Team Alpha"))
@@ -64,7 +64,7 @@ struct FirstUseTests {
         _ = Reducer().reduce(&s, .preflightLoaded(Fixtures.alphaKey, .success(Fixtures.people)))
         _ = Fixtures.press(&s, .char("y"))
         let id = s.operation?.id ?? -1
-        _ = Reducer().reduce(&s, .operationEvent(id: id, .finished(TargetResult(target: bruno.id, outcome: .done))))
+        StepEvents.finished(&s, id: id, bruno.id, .done)
         _ = Reducer().reduce(&s, .operationFinished(id: id))
         s.dialog = nil
         let before = RootView().render(s).text.split(separator: "\n").first { $0.contains("Bruno Lima") } ?? ""
@@ -190,28 +190,28 @@ struct FirstUseTests {
         _ = Fixtures.press(&s, .char("y"))
         let id = s.operation?.id ?? -1
         _ = Reducer().reduce(&s, .operationRecorded(id: id, auditID: "op-demote"))
-        _ = Reducer().reduce(&s, .operationEvent(id: id, .finished(TargetResult(target: Fixtures.people[1].id, outcome: .done))))
+        StepEvents.finished(&s, id: id, Fixtures.people[1].id, .done)
         _ = Reducer().reduce(&s, .operationFinished(id: id))
         s.dialog = nil
         #expect(s.undoStack.map(\.auditID) == ["op-remove", "op-demote"])
         // u: the demote is undone first (a promote).
         _ = Fixtures.press(&s, .char("u"))
-        guard case .members(let a1, _, _)? = s.dialog?.kind else { Issue.record("no undo dialog"); return }
+        guard let a1 = s.dialog?.members?.action else { Issue.record("no undo dialog"); return }
         #expect(a1 == .promote)
-        #expect(s.dialog?.undoes == "op-demote")
+        #expect(s.dialog?.members?.undoes == "op-demote")
         _ = Reducer().reduce(&s, .preflightLoaded(Fixtures.alphaKey, .success(Fixtures.people.map { p in var q = p; if q.id == Fixtures.people[1].id { q.role = .member }; return q })))
         _ = Fixtures.press(&s, .char("y"))
         let undoID = s.operation?.id ?? -1
         _ = Reducer().reduce(&s, .operationRecorded(id: undoID, auditID: "op-undo"))
-        _ = Reducer().reduce(&s, .operationEvent(id: undoID, .finished(TargetResult(target: Fixtures.people[1].id, outcome: .done))))
+        StepEvents.finished(&s, id: undoID, Fixtures.people[1].id, .done)
         _ = Reducer().reduce(&s, .operationFinished(id: undoID))
         #expect(s.message?.contains("op-remove") == true, "the next u is named: \(s.message ?? "")")
         s.dialog = nil
         // u again: the removal (a re-add), not "nothing to undo".
         _ = Fixtures.press(&s, .char("u"))
-        guard case .members(let a2, _, _)? = s.dialog?.kind else { Issue.record("no second undo dialog: \(s.message ?? "")"); return }
+        guard let a2 = s.dialog?.members?.action else { Issue.record("no second undo dialog: \(s.message ?? "")"); return }
         #expect(a2 == .add)
-        #expect(s.dialog?.undoes == "op-remove")
+        #expect(s.dialog?.members?.undoes == "op-remove")
     }
 
     @Test("the history lists this gateway's operations, newest first, and u undoes one from it")
@@ -242,10 +242,10 @@ struct FirstUseTests {
         _ = Fixtures.press(&s, .char("u"))
         #expect(s.message?.contains("cannot be undone here") == true)
         _ = Fixtures.press(&s, .char("j"), .char("u"))
-        guard case .members(let a, let key, _)? = s.dialog?.kind else { Issue.record("no undo dialog"); return }
+        guard let a = s.dialog?.members?.action, let key = s.dialog?.members?.key else { Issue.record("no undo dialog"); return }
         #expect(a == .add)
         #expect(key == Fixtures.alphaKey)
-        #expect(s.dialog?.undoes == "A1")
+        #expect(s.dialog?.members?.undoes == "A1")
     }
 
     @Test("find shows each session's progress and hits as they come; Esc stops it; repeated subjects show their JIDs")
@@ -282,15 +282,15 @@ struct FirstUseTests {
         _ = Fixtures.press(&s, .char("y"))
         let id = s.operation?.id ?? -1
         _ = Reducer().reduce(&s, .operationRecorded(id: id, auditID: "op-q"))
-        _ = Reducer().reduce(&s, .operationEvent(id: id, .finished(TargetResult(target: Fixtures.people[3].id, outcome: .done))))
+        StepEvents.finished(&s, id: id, Fixtures.people[3].id, .done)
         _ = Fixtures.press(&s, .char("q"))
         #expect(!s.quit)
         let effects = Fixtures.press(&s, .char("q"))
         #expect(effects == [.cancelOperation(id: id), .quit])
         #expect(s.quit)
         // The executor records the rest not attempted; the summary counts them.
-        _ = Reducer().reduce(&s, .operationEvent(id: id, .finished(TargetResult(target: Fixtures.people[4].id, outcome: .notAttempted("not sent: cancelled")))))
-        _ = Reducer().reduce(&s, .operationEvent(id: id, .finished(TargetResult(target: Fixtures.people[5].id, outcome: .notAttempted("not sent: cancelled")))))
+        StepEvents.finished(&s, id: id, Fixtures.people[4].id, .notAttempted("not sent: cancelled"))
+        StepEvents.finished(&s, id: id, Fixtures.people[5].id, .notAttempted("not sent: cancelled"))
         _ = Reducer().reduce(&s, .operationFinished(id: id))
         let lines = s.quitSummary
         #expect(lines.first?.contains("1 done, 0 failed, 2 not sent") == true, "\(lines)")
@@ -307,8 +307,9 @@ struct FirstUseTests {
         #expect(gap <= 6, "name and number close together: \(ana)")
         var s = Fixtures.loaded(width: 80, height: 24)
         s.participantTags[Fixtures.alphaKey] = [Fixtures.people[3].id]
+        let carlaStep = OperationStep(session: "S1", group: Fixtures.alpha.jid, target: Fixtures.people[3].id)
         s.operation = OperationState(id: 1, title: "remove", action: .remove, key: Fixtures.alphaKey, session: "S1",
-                                     targets: [Fixtures.people[3].id], names: [:], rows: [Fixtures.people[3].id: .sending])
+                                     rows: [OperationState.Row(step: 0, on: carlaStep, shownAs: carlaStep.target, state: .sending)])
         let narrow = RootView().render(s).text.split(separator: "\n")
         let carla = String(narrow.first { $0.contains("Carla") } ?? "")
         #expect(carla.contains("…") && carla.contains("100002"), "the number's end is kept: \(carla)")
@@ -331,7 +332,7 @@ struct FirstUseTests {
         let steps = Fixtures.people.suffix(5).map { OperationStep(session: Fixtures.support.id, group: Fixtures.alpha.jid, target: $0.id) }
         let plan = OperationPlan(id: "op-r", action: .remove, steps: Array(steps), reason: nil, context: context)
         _ = Reducer().reduce(&s, .pendingFound([PendingOperation(plan: plan, ended: [:])], elsewhere: 0))
-        #expect(s.dialog?.expected == "5")
+        #expect(s.dialog?.confirmation?.expected == "5")
         #expect(Fixtures.press(&s, .char("y")).isEmpty, "y alone does not resume five")
         _ = Fixtures.press(&s, .backspace)
         Fixtures.type(&s, "5")
@@ -340,7 +341,7 @@ struct FirstUseTests {
         var t = Fixtures.loaded()
         let two = OperationPlan(id: "op-2", action: .remove, steps: Array(steps.prefix(2)), reason: nil, context: context)
         _ = Reducer().reduce(&t, .pendingFound([PendingOperation(plan: two, ended: [:])], elsewhere: 0))
-        #expect(t.dialog?.expected == nil)
+        #expect(t.dialog?.confirmation?.expected == nil)
         #expect(Fixtures.press(&t, .char("y")).contains { if case .resume = $0 { true } else { false } })
     }
 

@@ -90,9 +90,9 @@ struct GoldenTests {
         _ = Reducer().reduce(&s, .preflightLoaded(Fixtures.alphaKey, .success(Fixtures.people)))
         _ = Reducer().reduce(&s, .key(.char("y")))
         let id = s.operation!.id
-        _ = Reducer().reduce(&s, .operationEvent(id: id, .finished(TargetResult(target: Fixtures.people[1].id, outcome: .done, httpStatus: 204))))
-        _ = Reducer().reduce(&s, .operationEvent(id: id, .finished(TargetResult(target: Fixtures.people[3].id, outcome: .failed(.forbidden("not a group admin")), httpStatus: 403))))
-        _ = Reducer().reduce(&s, .operationEvent(id: id, .sending(Fixtures.people[4].id)))
+        StepEvents.finished(&s, id: id, Fixtures.people[1].id, .done, httpStatus: 204)
+        StepEvents.finished(&s, id: id, Fixtures.people[3].id, .failed(.forbidden("not a group admin")), httpStatus: 403)
+        StepEvents.sending(&s, id: id, Fixtures.people[4].id)
         try check("progress-120x40", s)
     }
 

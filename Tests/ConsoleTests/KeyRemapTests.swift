@@ -59,7 +59,7 @@ struct KeyRemapTests {
         #expect(KeyMap.standard.hints(s).contains(ContextKey("x", "remove")))
         _ = Fixtures.press(&s, .char("/"))
         #expect(KeyContext.of(s) == .filter)
-        #expect(KeyMap.standard.hints(s) == KeyMap.contextKeys[.filter])
+        #expect(KeyMap.standard.hints(s) == KeyMap.standard.table(.filter).hints)
         #expect(RootView().render(s).line(23).contains("Ctrl-W word"))
         _ = Fixtures.press(&s, .escape)
         s.showHelp = true

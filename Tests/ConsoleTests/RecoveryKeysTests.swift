@@ -15,8 +15,8 @@ struct RecoveryKeysTests {
         _ = Fixtures.press(&s, .char("y"))
         let id = s.operation?.id ?? -1
         _ = Reducer().reduce(&s, .operationRecorded(id: id, auditID: auditID))
-        _ = Reducer().reduce(&s, .operationEvent(id: id, .finished(TargetResult(target: Fixtures.people[3].id, outcome: .done))))
-        _ = Reducer().reduce(&s, .operationEvent(id: id, .finished(TargetResult(target: Fixtures.people[4].id, outcome: .alreadySo("not a member")))))
+        StepEvents.finished(&s, id: id, Fixtures.people[3].id, .done)
+        StepEvents.finished(&s, id: id, Fixtures.people[4].id, .alreadySo("not a member"))
         _ = Reducer().reduce(&s, .operationFinished(id: id))
         return id
     }
@@ -38,13 +38,13 @@ struct RecoveryKeysTests {
         #expect(s.message?.contains("u undoes") == true)
         let effects = Fixtures.press(&s, .char("u"))
         #expect(effects == [.preflight(Fixtures.alphaKey)])
-        guard case .members(.add, Fixtures.alphaKey, _)? = s.dialog?.kind else { Issue.record("expected an add dialog, got \(String(describing: s.dialog?.kind))"); return }
-        #expect(s.dialog?.undoes == "op-42")
+        guard let m = s.dialog?.members, m.action == .add, m.key == Fixtures.alphaKey else { Issue.record("expected an add dialog, got \(String(describing: s.dialog))"); return }
+        #expect(s.dialog?.members?.undoes == "op-42")
         // Carla is gone in the fresh read: she will be added.
         let after = Fixtures.people.filter { $0.id != Fixtures.people[3].id }
         _ = Reducer().reduce(&s, .preflightLoaded(Fixtures.alphaKey, .success(after)))
-        #expect(s.dialog?.plan?.toSend == [Fixtures.people[3].id])
-        #expect(s.dialog?.knownNames[Fixtures.people[3].id] == "Carla Dias", "the removed person keeps the name the removal showed")
+        #expect(s.dialog?.members?.plan?.toSend == [Fixtures.people[3].id])
+        #expect(s.dialog?.members?.knownNames[Fixtures.people[3].id] == "Carla Dias", "the removed person keeps the name the removal showed")
         let run = Fixtures.press(&s, .char("y"))
         guard case .runMembers(let id, .add, Fixtures.alphaKey, let targets, let reason, let undoes, _, _)? = run.first else {
             Issue.record("expected runMembers, got \(run)"); return
@@ -111,9 +111,9 @@ struct RecoveryKeysTests {
         Fixtures.type(&s, "+5511911100002")
         _ = Fixtures.press(&s, .enter)
         _ = Reducer().reduce(&s, .foundEverywhere(carla, Self.report(carla)))
-        #expect(s.dialog?.found?.hits.count == 3)
-        #expect(s.dialog?.expected == "2", "two groups where we are admin")
-        #expect(s.dialog?.field == .typed)
+        #expect(s.dialog?.found?.report?.hits.count == 3)
+        #expect(s.dialog?.confirmation?.expected == "2", "two groups where we are admin")
+        #expect(s.dialog?.confirmation?.field == .typed)
         #expect(s.log.contains { $0.text.contains("not searched: old-line") })
         Fixtures.type(&s, "2")
         let effects = Fixtures.press(&s, .enter)
@@ -121,8 +121,8 @@ struct RecoveryKeysTests {
         #expect(steps == [OperationStep(session: Fixtures.support.id, group: Fixtures.alpha.jid, target: carla),
                           OperationStep(session: Fixtures.sales.id, group: Fixtures.vip.jid, target: carla)])
         #expect(s.operation?.id == id)
-        #expect(s.operation?.acrossGroups == true)
-        #expect(s.operation?.targets == [Fixtures.alpha.jid, Fixtures.vip.jid])
+        #expect(s.operation?.targets == [Fixtures.alpha.jid, Fixtures.vip.jid], "each step shows as its group")
+        #expect(s.operation?.rows.map(\.step) == [0, 1])
         #expect(s.operation?.skipped.contains { $0.contains("we are not admin") } == true)
     }
 
@@ -154,7 +154,7 @@ struct RecoveryKeysTests {
     func resumeOffer() {
         var s = Fixtures.loaded()
         _ = Reducer().reduce(&s, .pendingFound([Self.pending("op-a", left: 2), Self.pending("op-b", left: 4)], elsewhere: 1))
-        guard case .resume(let p)? = s.dialog?.kind else { Issue.record("no resume dialog"); return }
+        guard let p = s.dialog?.resume?.pending else { Issue.record("no resume dialog"); return }
         #expect(p.plan.id == "op-a")
         #expect(s.log.contains { $0.text.contains("1 interrupted operation of other gateways") })
         let effects = Fixtures.press(&s, .char("y"))
@@ -162,7 +162,7 @@ struct RecoveryKeysTests {
         #expect(s.operation?.targets == [Fixtures.people[5].id, Fixtures.people[6].id])
         #expect(s.dialog == nil, "nothing else is offered while it runs")
         _ = Reducer().reduce(&s, .operationFinished(id: id))
-        guard case .resume(let next)? = s.dialog?.kind else { Issue.record("the second was not offered"); return }
+        guard let next = s.dialog?.resume?.pending else { Issue.record("the second was not offered"); return }
         #expect(next.plan.id == "op-b")
     }
 
@@ -184,9 +184,9 @@ struct RecoveryKeysTests {
         _ = Reducer().reduce(&s, .pendingFound([Self.pending("op-a", left: 1), Self.pending("op-b", left: 1)], elsewhere: 0))
         #expect(Fixtures.press(&s, .char("n")).isEmpty)
         #expect(s.message?.contains("wamod resume op-a") == true)
-        guard case .resume(let p)? = s.dialog?.kind else { Issue.record("the second was not offered"); return }
+        guard let p = s.dialog?.resume?.pending else { Issue.record("the second was not offered"); return }
         #expect(p.plan.id == "op-b")
-        #expect(Fixtures.press(&s, .tab).isEmpty && s.dialog?.field == .buttons, "a resume takes no reason")
+        #expect(Fixtures.press(&s, .tab).isEmpty && s.dialog?.confirmation?.field == .buttons, "a resume takes no reason")
         #expect(Fixtures.press(&s, .char("D")) == [.discard(operation: "op-b")])
         #expect(s.dialog == nil)
         #expect(s.log.contains { $0.text.contains("op-b given up") })

@@ -164,9 +164,9 @@ struct ConfirmationTests {
         #expect(s.dialog?.loading == true)
         Self.loadPreflight(&s)
         let d = try? #require(s.dialog)
-        #expect(d?.plan?.toSend == [Fixtures.people[3].id])
-        #expect(d?.expected == nil)
-        #expect(d?.yesFocused == false)
+        #expect(d?.members?.plan?.toSend == [Fixtures.people[3].id])
+        #expect(d?.confirmation?.expected == nil)
+        #expect(d?.confirmation?.yesFocused == false)
         // Enter alone chooses No, and says so.
         #expect(Fixtures.press(&s, .enter).isEmpty)
         #expect(s.dialog == nil)
@@ -196,7 +196,7 @@ struct ConfirmationTests {
         var s = Fixtures.loaded()
         _ = Self.openDialog(&s, .char("x"), tagged: [0, 2, 3])
         Self.loadPreflight(&s)
-        let plan = s.dialog?.plan
+        let plan = s.dialog?.members?.plan
         #expect(plan?.rows.count == 3)
         #expect(plan?.toSend == [Fixtures.people[3].id])
         #expect(plan?.rows.first { $0.target == Fixtures.people[0].id }?.verdict == .skip("the owner cannot be removed"))
@@ -210,13 +210,13 @@ struct ConfirmationTests {
         for p in all where p.role == .member { s.participantTags[Fixtures.alphaKey, default: []].insert(p.id) }
         _ = Fixtures.press(&s, .char("x"))
         _ = Reducer().reduce(&s, .preflightLoaded(Fixtures.alphaKey, .success(s.participants[Fixtures.alphaKey]!.value!)))
-        let n = s.dialog?.plan?.toSend.count ?? 0
+        let n = s.dialog?.members?.plan?.toSend.count ?? 0
         #expect(n >= 5)
-        #expect(s.dialog?.expected == String(n))
-        #expect(s.dialog?.field == .typed)
+        #expect(s.dialog?.confirmation?.expected == String(n))
+        #expect(s.dialog?.confirmation?.field == .typed)
         #expect(Fixtures.press(&s, .char("y")).isEmpty, "y is typed, not a confirmation")
         #expect(Fixtures.press(&s, .enter).isEmpty)
-        #expect(s.dialog?.warning?.contains("type \(n) to confirm") == true)
+        #expect(s.dialog?.confirmation?.warning?.contains("type \(n) to confirm") == true)
         _ = Fixtures.press(&s, .backspace)
         Fixtures.type(&s, String(n))
         let effects = Fixtures.press(&s, .enter)
@@ -247,7 +247,7 @@ struct ConfirmationTests {
         _ = Self.openDialog(&s, .char("x"))
         Self.loadPreflight(&s)
         #expect(Fixtures.press(&s, .char("y")).isEmpty)
-        #expect(s.dialog?.field == .reason)
+        #expect(s.dialog?.confirmation?.field == .reason)
         Fixtures.type(&s, "left company")
         _ = Fixtures.press(&s, .enter)
         #expect(Fixtures.press(&s, .char("y")).count == 1)
@@ -260,7 +260,7 @@ struct ConfirmationTests {
         let effects = Fixtures.press(&s, .char("L"))
         #expect(effects == [.leavePreflight(session: Fixtures.support, groups: [Fixtures.alpha.jid], known: [Fixtures.alpha, Fixtures.vip, Fixtures.cjk, Fixtures.rtl])])
         _ = Reducer().reduce(&s, .leavePreflightLoaded(session: "S1", .success([LeaveRow(group: Fixtures.alpha, verdict: .willAct)])))
-        #expect(s.dialog?.expected == "Team Alpha")
+        #expect(s.dialog?.confirmation?.expected == "Team Alpha")
         #expect(Fixtures.press(&s, .char("y"), .enter).isEmpty)
         _ = Fixtures.press(&s, .backspace)
         Fixtures.type(&s, "Team Alpha")
@@ -300,14 +300,14 @@ struct ConfirmationTests {
         _ = Fixtures.press(&s, .char("y"))
         let op = try! #require(s.operation)
         let a = op.targets[0], b = op.targets[1]
-        _ = Reducer().reduce(&s, .operationEvent(id: op.id, .sending(a)))
-        #expect(s.operation?.rows[a] == .sending)
-        _ = Reducer().reduce(&s, .operationEvent(id: op.id, .finished(TargetResult(target: a, outcome: .done, httpStatus: 204))))
-        _ = Reducer().reduce(&s, .operationEvent(id: op.id, .finished(TargetResult(target: b, outcome: .failed(.forbidden("not admin")), httpStatus: 403))))
+        StepEvents.sending(&s, id: op.id, a)
+        #expect(s.operation?.state(of: a) == .sending)
+        StepEvents.finished(&s, id: op.id, a, .done, httpStatus: 204)
+        StepEvents.finished(&s, id: op.id, b, .failed(.forbidden("not admin")), httpStatus: 403)
         #expect(s.operation?.done == 1 && s.operation?.failed == 1)
         let effects = Reducer().reduce(&s, .operationFinished(id: op.id))
         #expect(effects == [.loadParticipants(Fixtures.alphaKey), .loadGroups(session: "S1")])
-        guard case .summary(_, let lines)? = s.dialog?.kind else { Issue.record("no summary"); return }
+        guard let lines = s.dialog?.summary?.lines else { Issue.record("no summary"); return }
         #expect(lines.count == 1)
         #expect(lines[0].contains("not admin"))
         #expect(s.participantTags[Fixtures.alphaKey] == [b], "the done target's tag is cleared, the failed one kept")
@@ -384,9 +384,9 @@ struct LeaveGuardTests {
         s.lists[.groups]?.cursor = 1 // VIP
         _ = Fixtures.press(&s, .char("L"))
         _ = Reducer().reduce(&s, .leavePreflightLoaded(session: "S1", .success([LeaveRow(group: Fixtures.alpha, verdict: .willAct)])))
-        #expect(s.dialog?.leaveRows == nil, "Team Alpha's answer must not confirm leaving VIP")
+        #expect(s.dialog?.leave?.rows == nil, "Team Alpha's answer must not confirm leaving VIP")
         _ = Reducer().reduce(&s, .leavePreflightLoaded(session: "S1", .success([LeaveRow(group: Fixtures.vip, verdict: .willAct)])))
-        #expect(s.dialog?.expected == "VIP Clientes 🎉")
+        #expect(s.dialog?.confirmation?.expected == "VIP Clientes 🎉")
     }
 
     @Test("a group with a blank subject is confirmed by typing the count, never by Enter alone")
@@ -396,7 +396,7 @@ struct LeaveGuardTests {
         let blank = Group(jid: Fixtures.alpha.jid, subject: "  ", size: 3, owner: nil, ourRole: .admin)
         _ = Fixtures.press(&s, .char("L"))
         _ = Reducer().reduce(&s, .leavePreflightLoaded(session: "S1", .success([LeaveRow(group: blank, verdict: .willAct)])))
-        #expect(s.dialog?.expected == "1")
+        #expect(s.dialog?.confirmation?.expected == "1")
         #expect(Fixtures.press(&s, .enter).isEmpty)
         #expect(s.dialog != nil)
     }

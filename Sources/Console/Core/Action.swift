@@ -19,7 +19,8 @@ public enum Action: Sendable {
 
     /// The audit id an operation was recorded under.
     case operationRecorded(id: Int, auditID: String)
-    case operationEvent(id: Int, OperationEvent)
+    /// A step of an operation moved on; the event names the step by its index in the plan.
+    case operationEvent(id: Int, StepEvent)
     case operationFinished(id: Int)
     case requestLogged(RequestEvent, operation: Int?)
     /// Interrupted operations of this gateway found in the journal at start.

@@ -7,36 +7,12 @@ public struct LeaveRow: Sendable, Hashable {
     public init(group: Group, verdict: Verdict) { self.group = group; self.verdict = verdict }
 }
 
-/// A modal box over the panes: a confirmation, a summary of failures, or an entry's details.
-public struct Dialog: Sendable {
-    public enum Kind: Sendable {
-        /// Remove, demote, promote or add participants of one group.
-        case members(MemberAction, GroupKey, subject: String)
-        /// Leave one or more groups of a session.
-        case leave(session: String)
-        /// What an operation left undone, with reasons.
-        case summary(title: String, lines: [String])
-        /// A log entry opened.
-        case detail(title: String, lines: [String])
-        /// An operation that did not finish (found in the journal at start).
-        case resume(PendingOperation)
-        /// Where a person is, everywhere; confirming removes them where it can work.
-        case found(JID)
-        /// This gateway's recent operations (the audit log); u undoes the one under the cursor.
-        case history
-    }
-
+/// What the operator is answering in a confirmation: the focused field, what was typed, the
+/// reason, what must be typed, why the last attempt did nothing. Every dialog that confirms
+/// holds one.
+public struct Confirmation: Sendable {
     public enum Field: Sendable, Hashable { case buttons, reason, typed }
 
-    public var kind: Kind
-    /// The targets asked for (before the fresh read), for the loading view.
-    public var requested: [JID] = []
-    /// Computed from freshly read group data; nil while reading.
-    public var plan: Preflight?
-    public var leaveRows: [LeaveRow]?
-    public var error: String?
-    /// Tagged rows the filter hides (they are included).
-    public var hiddenTagged = 0
     public var field: Field = .buttons
     public var yesFocused = false
     public var typed = ""
@@ -46,69 +22,215 @@ public struct Dialog: Sendable {
     /// Why the last confirmation attempt did nothing.
     public var warning: String?
     public var scroll = 0
-    /// For an undo: the audit id of the operation undone.
-    public var undoes: String?
-    /// Names known from an earlier operation, for targets no longer in the group.
-    public var knownNames: [JID: String] = [:]
-    /// For find: the search's result, nil while reading.
-    public var found: FindEverywhere.Report?
-    /// For find, while reading: each session's groups read and total, in the order listed,
-    /// and the hits so far.
-    public var findSessions: [(label: String, read: Int, total: Int)] = []
-    public var findHits: [FindEverywhere.Hit] = []
-    public var findFailures = 0
-    /// Esc was pressed: the search is stopping.
-    public var findStopping = false
-    /// For the history: its rows (nil while reading) and the cursor.
-    public var history: [HistoryItem]?
-    public var cursor = 0
     /// Only shown, not confirmed (read-only mode, or nothing can be sent).
     public var listOnly = false
 
-    public init(kind: Kind) { self.kind = kind }
-
-    public var isConfirmation: Bool {
-        switch kind {
-        case .resume: true
-        case .members, .leave, .found: !listOnly
-        case .summary, .detail, .history: false
-        }
-    }
-
-    /// Whether the confirmation takes a reason.
-    public var takesReason: Bool {
-        if case .resume = kind { return false }
-        return true
-    }
-
-    public var loading: Bool {
-        switch kind {
-        case .members: plan == nil && error == nil
-        case .leave: leaveRows == nil && error == nil
-        case .found: found == nil && error == nil
-        case .history: history == nil && error == nil
-        default: false
-        }
+    public init(expected: String? = nil, listOnly: Bool = false) {
+        self.expected = expected
+        self.listOnly = listOnly
+        self.field = expected == nil ? .buttons : .typed
     }
 
     /// What must be typed, as the footer shows it (a long subject is cut).
     public var expectedShown: String? {
         expected.map { TerminalText.clip($0, 32) }
     }
+}
+
+/// Remove, demote, promote or add participants of one group.
+public struct MembersDialog: Sendable {
+    public var action: MemberAction
+    public var key: GroupKey
+    public var subject: String
+    /// The targets asked for (before the fresh read), for the loading view.
+    public var requested: [JID]
+    /// Computed from freshly read group data; nil while reading.
+    public var plan: Preflight?
+    public var error: String?
+    /// Tagged rows the filter hides (they are included).
+    public var hiddenTagged = 0
+    /// For an undo: the audit id of the operation undone.
+    public var undoes: String?
+    /// Names known from an earlier operation, for targets no longer in the group.
+    public var knownNames: [JID: String] = [:]
+    public var confirmation = Confirmation()
+
+    public init(_ action: MemberAction, _ key: GroupKey, subject: String, requested: [JID]) {
+        self.action = action; self.key = key; self.subject = subject; self.requested = requested
+    }
+}
+
+/// Leave one or more groups of a session.
+public struct LeaveDialog: Sendable {
+    public var session: String
+    /// The groups asked for (before the fresh read); an answer for other groups is not this one's.
+    public var requested: [JID]
+    /// Each group and what leaving it will do; nil while reading.
+    public var rows: [LeaveRow]?
+    public var error: String?
+    /// Tagged rows the filter hides (they are included).
+    public var hiddenTagged = 0
+    public var confirmation = Confirmation()
+
+    public init(session: String, requested: [JID]) { self.session = session; self.requested = requested }
+}
+
+/// Lines to read: what an operation left undone, or a log entry opened.
+public struct TextDialog: Sendable {
+    public var title: String
+    public var lines: [String]
+    public var scroll = 0
+    public init(title: String, lines: [String]) { self.title = title; self.lines = lines }
+}
+
+/// An operation that did not finish (found in the journal at start).
+public struct ResumeDialog: Sendable {
+    public var pending: PendingOperation
+    public var confirmation: Confirmation
+    public init(_ pending: PendingOperation, expected: String?) {
+        self.pending = pending
+        self.confirmation = Confirmation(expected: expected)
+    }
+}
+
+/// Where a person is, everywhere; confirming removes them where it can work.
+public struct FindDialog: Sendable {
+    public var who: JID
+    /// The search's result; nil while reading.
+    public var report: FindEverywhere.Report?
+    /// While reading: each session's groups read and total, in the order listed, and the
+    /// hits so far.
+    public var sessions: [(label: String, read: Int, total: Int)] = []
+    public var hits: [FindEverywhere.Hit] = []
+    public var failures = 0
+    /// Esc was pressed: the search is stopping.
+    public var stopping = false
+    /// Only listed while the search runs; the report says whether it confirms.
+    public var confirmation = Confirmation(listOnly: true)
+
+    public init(who: JID) { self.who = who }
+}
+
+/// This gateway's recent operations (the audit log); u undoes the one under the cursor.
+public struct HistoryDialog: Sendable {
+    /// Its rows; nil while reading.
+    public var items: [HistoryItem]?
+    public var error: String?
+    public var cursor = 0
+    public init() {}
+}
+
+/// A modal box over the panes. Each kind carries what it shows; those that confirm carry a
+/// `Confirmation`.
+public enum Dialog: Sendable {
+    case members(MembersDialog)
+    case leave(LeaveDialog)
+    case summary(TextDialog)
+    case detail(TextDialog)
+    case resume(ResumeDialog)
+    case found(FindDialog)
+    case history(HistoryDialog)
+
+    /// The confirmation of a kind that confirms; nil for the others (setting nil does nothing).
+    public var confirmation: Confirmation? {
+        get {
+            switch self {
+            case .members(let m): m.confirmation
+            case .leave(let l): l.confirmation
+            case .resume(let r): r.confirmation
+            case .found(let f): f.confirmation
+            case .summary, .detail, .history: nil
+            }
+        }
+        set {
+            guard let c = newValue else { return }
+            switch self {
+            case .members(var m): m.confirmation = c; self = .members(m)
+            case .leave(var l): l.confirmation = c; self = .leave(l)
+            case .resume(var r): r.confirmation = c; self = .resume(r)
+            case .found(var f): f.confirmation = c; self = .found(f)
+            case .summary, .detail, .history: break
+            }
+        }
+    }
+
+    /// How far the body is scrolled (the history keeps its cursor in view instead).
+    public var scroll: Int {
+        get {
+            switch self {
+            case .summary(let t), .detail(let t): t.scroll
+            case .history: 0
+            default: confirmation?.scroll ?? 0
+            }
+        }
+        set {
+            switch self {
+            case .summary(var t): t.scroll = newValue; self = .summary(t)
+            case .detail(var t): t.scroll = newValue; self = .detail(t)
+            case .history: break
+            default: confirmation?.scroll = newValue
+            }
+        }
+    }
+
+    /// Why the read the dialog waits for failed, if it did.
+    public var error: String? {
+        switch self {
+        case .members(let m): m.error
+        case .leave(let l): l.error
+        case .history(let h): h.error
+        case .summary, .detail, .resume, .found: nil
+        }
+    }
+
+    public var isConfirmation: Bool {
+        switch self {
+        case .resume: true
+        case .members, .leave, .found: !(confirmation?.listOnly ?? true)
+        case .summary, .detail, .history: false
+        }
+    }
+
+    /// Whether the confirmation takes a reason.
+    public var takesReason: Bool {
+        if case .resume = self { return false }
+        return true
+    }
+
+    public var loading: Bool {
+        switch self {
+        case .members(let m): m.plan == nil && m.error == nil
+        case .leave(let l): l.rows == nil && l.error == nil
+        case .found(let f): f.report == nil
+        case .history(let h): h.items == nil && h.error == nil
+        case .summary, .detail, .resume: false
+        }
+    }
+
+    /// What must be typed, as the footer shows it (a long subject is cut).
+    public var expectedShown: String? { confirmation?.expectedShown }
 
     /// Whether what was typed confirms: the name as it is, as the footer or a terminal that
     /// cannot join emoji showed it, or the count (`SubjectMatch`).
     public var typedConfirms: Bool {
-        guard let expected else { return true }
-        return SubjectMatch.confirms(typed, name: expected, shown: expectedShown.map { [$0] } ?? [], count: sendCount)
+        guard let c = confirmation, let expected = c.expected else { return true }
+        return SubjectMatch.confirms(c.typed, name: expected, shown: c.expectedShown.map { [$0] } ?? [], count: sendCount)
     }
 
     /// How many requests a confirmation would send.
     public var sendCount: Int {
-        if let plan { return plan.toSend.count }
-        if let rows = leaveRows { return rows.filter(\.verdict.sends).count }
-        if let found { return found.removalSteps.count }
-        if case .resume(let p) = kind { return p.remaining.count }
-        return 0
+        switch self {
+        case .members(let m): m.plan?.toSend.count ?? 0
+        case .leave(let l): l.rows?.filter(\.verdict.sends).count ?? 0
+        case .found(let f): f.report?.removalSteps.count ?? 0
+        case .resume(let r): r.pending.remaining.count
+        case .summary, .detail, .history: 0
+        }
+    }
+
+    /// What stops the confirmation whatever is typed (the preflight's blocker), if anything.
+    public var blocker: String? {
+        if case .members(let m) = self { return m.plan?.blocker?.text }
+        return nil
     }
 }

@@ -82,7 +82,7 @@ public final class EffectRunner {
         case .runSweep(let id, let steps, let reason, let labels, let sessions):
             var plan = OperationPlan(action: .remove, steps: steps, reason: reason, context: context)
             plan.labels = labels
-            start(plan, id: id, byGroup: true, sessions: sessions)
+            start(plan, id: id, sessions: sessions)
         case .checkPending:
             guard let journal = options.journal, let ctx = options.auditContext else { break }
             Task.detached {
@@ -152,39 +152,23 @@ extension EffectRunner {
     }
 
     /// Starts a plan in the background.
-    func start(_ plan: OperationPlan, id: Int, byGroup: Bool = false, sessions: [Session]) {
+    func start(_ plan: OperationPlan, id: Int, sessions: [Session]) {
         preparePacers(sessions)
         let runner = runner(), inbox = inbox
-        operations[id] = Task.detached { await EffectRunner.run(runner, inbox, id: id, plan: plan, byGroup: byGroup) }
-    }
-
-    /// The row of the operation's state a step belongs to: its target, or (for a person
-    /// removed from several groups) its group.
-    static func rowKey(_ plan: OperationPlan, _ step: Int, byGroup: Bool = false) -> JID {
-        byGroup ? plan.steps[step].group : plan.rowKey(step)
-    }
-
-    static func post(_ inbox: Inbox, id: Int, _ plan: OperationPlan, _ e: StepEvent, byGroup: Bool = false) {
-        let key = rowKey(plan, e.step, byGroup: byGroup)
-        switch e.event {
-        case .sending: inbox.post(.operationEvent(id: id, .sending(key)))
-        case .finished(var r):
-            r.target = key
-            inbox.post(.operationEvent(id: id, .finished(r)))
-        case .waiting: inbox.post(.operationEvent(id: id, e.event))
-        }
+        operations[id] = Task.detached { await EffectRunner.run(runner, inbox, id: id, plan: plan) }
     }
 
     /// Runs a plan: its start recorded before the first request (nothing is sent if that
-    /// fails), each result recorded before it is shown.
-    static func run(_ runner: OperationRunner, _ inbox: Inbox, id: Int, plan: OperationPlan, byGroup: Bool) async {
+    /// fails), each result recorded before it is shown. Each event names its step; the
+    /// console's rows are kept by step.
+    static func run(_ runner: OperationRunner, _ inbox: Inbox, id: Int, plan: OperationPlan) async {
         let entry: JournalEntry?
         do throws(GatewayError) { entry = try runner.begin(plan) } catch {
-            return refuseAll(plan.steps.indices.map { rowKey(plan, $0, byGroup: byGroup) }, error.message, id: id, inbox: inbox)
+            return refuseAll(plan, Array(plan.steps.indices), error.message, id: id, inbox: inbox)
         }
         inbox.post(.operationRecorded(id: id, auditID: plan.id))
         await OperationContext.$current.withValue(id) {
-            _ = await runner.run(plan, entry: entry) { e in post(inbox, id: id, plan, e, byGroup: byGroup) }
+            _ = await runner.run(plan, entry: entry) { e in inbox.post(.operationEvent(id: id, e)) }
         }
         inbox.post(.operationFinished(id: id))
     }
@@ -202,14 +186,14 @@ extension EffectRunner {
             let check = await Resume.recheck(p, gateway: runner.gateway)
             for i in p.remaining where check.settled[i] == nil && !check.send.contains(i) {
                 let why = check.blocked[OperationGroupKey(session: p.plan.steps[i].session, group: p.plan.steps[i].group)] ?? "blocked"
-                post(inbox, id: id, p.plan, StepEvent(step: i, event: .finished(TargetResult(target: p.plan.steps[i].target,
-                    outcome: .notAttempted("not sent: \(why); still in the journal (wamod resume \(operation))")))))
+                inbox.post(.operationEvent(id: id, StepEvent(step: i, event: .finished(TargetResult(target: p.plan.steps[i].target,
+                    outcome: .notAttempted("not sent: \(why); still in the journal (wamod resume \(operation))"))))))
             }
             do throws(GatewayError) {
-                _ = try await runner.resume(p, check: check, entry: entry) { e in post(inbox, id: id, p.plan, e) }
+                _ = try await runner.resume(p, check: check, entry: entry) { e in inbox.post(.operationEvent(id: id, e)) }
             } catch {
                 entry.release()
-                refuseAll(check.send.map { rowKey(p.plan, $0) } + check.settled.keys.sorted().map { rowKey(p.plan, $0) }, error.message, id: id, inbox: inbox)
+                refuseAll(p.plan, check.send + check.settled.keys.sorted(), error.message, id: id, inbox: inbox)
                 return
             }
         }
@@ -217,9 +201,10 @@ extension EffectRunner {
     }
 
     /// Nothing is sent when the operation's start cannot be recorded.
-    static func refuseAll(_ targets: [JID], _ why: String, id: Int, inbox: Inbox) {
-        for t in targets {
-            inbox.post(.operationEvent(id: id, .finished(TargetResult(target: t, outcome: .notAttempted("not sent: \(why)")))))
+    static func refuseAll(_ plan: OperationPlan, _ steps: [Int], _ why: String, id: Int, inbox: Inbox) {
+        for i in steps {
+            let refused = TargetResult(target: plan.steps[i].target, outcome: .notAttempted("not sent: \(why)"))
+            inbox.post(.operationEvent(id: id, StepEvent(step: i, event: .finished(refused))))
         }
         inbox.post(.operationFinished(id: id))
     }

@@ -57,76 +57,80 @@ extension Reducer {
         case .rolesLearned(let key, let list):
             if s.participants[key]?.loading != true { storeParticipants(&s, key, list) }
         case .preflightLoaded(let key, let result):
-            guard var d = s.dialog, case .members(let action, let dkey, _) = d.kind, dkey == key, d.plan == nil else { return [] }
+            guard case .members(var d) = s.dialog, d.key == key, d.plan == nil else { return [] }
             switch result {
             case .success(let list):
                 storeParticipants(&s, key, list)
                 let session = s.sessions.value?.first { $0.id == key.session }
                     ?? Session(id: key.session, label: key.session, account: nil, connected: true, status: "unknown")
-                let plan = Preflight.plan(action, targets: d.requested, participants: list, session: session)
+                let plan = Preflight.plan(d.action, targets: d.requested, participants: list, session: session)
                 d.plan = plan
-                d.expected = Friction.required(OperationKind(action), targets: plan.toSend.count, subjects: [subject(s, key)]).expected
+                d.confirmation.expected = Friction.required(OperationKind(d.action), targets: plan.toSend.count, subjects: [subject(s, key)]).expected
                 // Nothing to send (the owner alone, everyone already so): say so, no Yes.
-                d.listOnly = plan.toSend.isEmpty && plan.blocker == nil
-                d.field = d.expected == nil ? .buttons : .typed
+                d.confirmation.listOnly = plan.toSend.isEmpty && plan.blocker == nil
+                d.confirmation.field = d.confirmation.expected == nil ? .buttons : .typed
             case .failure(let e):
                 d.error = e.message
             }
-            s.dialog = d
+            s.dialog = .members(d)
         case .leavePreflightLoaded(let sid, let result):
-            guard var d = s.dialog, case .leave(let dsid) = d.kind, dsid == sid, d.leaveRows == nil else { return [] }
+            guard case .leave(var d) = s.dialog, d.session == sid, d.rows == nil else { return [] }
             // An answer for an earlier L (closed since) must not fill this dialog.
             if case .success(let rows) = result, rows.map(\.group.jid) != d.requested { return [] }
             switch result {
             case .success(let rows):
-                d.leaveRows = rows
+                d.rows = rows
                 let sending = rows.filter(\.verdict.sends)
                 // Any leave is confirmed by typing: the group's name, or the count for several
                 // (or for a blank subject, which cannot be typed).
-                d.expected = Friction.required(.leave, targets: sending.count, subjects: sending.map(\.group.subject)).expected
-                d.listOnly = sending.isEmpty
-                d.field = d.listOnly ? .buttons : .typed
+                d.confirmation.expected = Friction.required(.leave, targets: sending.count, subjects: sending.map(\.group.subject)).expected
+                d.confirmation.listOnly = sending.isEmpty
+                d.confirmation.field = d.confirmation.listOnly ? .buttons : .typed
             case .failure(let e):
                 d.error = e.message
             }
-            s.dialog = d
+            s.dialog = .leave(d)
         case .operationEvent(let id, let event):
             guard var op = s.operation, op.id == id else { return [] }
-            switch event {
-            case .sending(let t):
-                op.rows[t] = .sending
+            switch event.event {
+            case .sending:
+                op.update(step: event.step, .sending)
                 op.nextAt = nil
             case .waiting(let seconds, let reason):
                 op.nextAt = s.now.addingTimeInterval(seconds)
                 op.waitReason = reason
                 if reason != "pacing" { log(&s, .info, "  waiting \(Int(seconds.rounded(.up))) s: \(reason)", operation: id) }
             case .finished(let r):
-                op.rows[r.target] = .ended(r.outcome)
+                op.update(step: event.step, .ended(r.outcome))
                 if r.resumable { op.resumable += 1 }
-                let name = op.names[r.target] ?? r.target.string
+                // The row says what the step is shown as (for one person removed from several
+                // groups, its group).
+                let row = op.row(step: event.step)
+                let shown = row?.shownAs ?? r.target
+                let name = row?.name ?? r.target.string
                 let ok = r.outcome.isSuccess
                 let text = ok ? "  ✓ \(name)\(r.outcome.reason.map { " (\($0))" } ?? "")" : "  ✗ \(name): \(r.outcome.reason ?? r.outcome.kind)"
                 s.operation = op
                 log(&s, .result(ok: ok), text, operation: id,
-                    detail: "target \(r.target)\noutcome \(r.outcome.kind)\(r.outcome.reason.map { "\nreason \($0)" } ?? "")\(r.httpStatus.map { "\nHTTP \($0)" } ?? "")\(r.latencyMs.map { "\nlatency \($0) ms" } ?? "")")
+                    detail: "target \(shown)\noutcome \(r.outcome.kind)\(r.outcome.reason.map { "\nreason \($0)" } ?? "")\(r.httpStatus.map { "\nHTTP \($0)" } ?? "")\(r.latencyMs.map { "\nlatency \($0) ms" } ?? "")")
             }
             s.operation = op
         case .findProgress(let who, let p):
-            guard var d = s.dialog, case .found(let dwho) = d.kind, dwho == who, d.found == nil else { return [] }
+            guard case .found(var d) = s.dialog, d.who == who, d.report == nil else { return [] }
             switch p {
             case .session(let label, let read, let total):
-                if let i = d.findSessions.lastIndex(where: { $0.label == label }) { d.findSessions[i] = (label, read, total) } else { d.findSessions.append((label, read, total)) }
-            case .hit(let h): d.findHits.append(h)
-            case .notSearched: d.findFailures += 1
+                if let i = d.sessions.lastIndex(where: { $0.label == label }) { d.sessions[i] = (label, read, total) } else { d.sessions.append((label, read, total)) }
+            case .hit(let h): d.hits.append(h)
+            case .notSearched: d.failures += 1
             }
-            s.dialog = d
+            s.dialog = .found(d)
         case .historyLoaded(let result):
-            guard var d = s.dialog, case .history = d.kind else { return [] }
+            guard case .history(var d) = s.dialog else { return [] }
             switch result {
-            case .success(let items): d.history = items
+            case .success(let items): d.items = items
             case .failure(let e): d.error = e.message
             }
-            s.dialog = d
+            s.dialog = .history(d)
         case .operationRecorded(let id, let auditID):
             s.auditIDs[id] = auditID
             if s.operation?.id == id { s.operation?.auditID = auditID }
@@ -142,14 +146,14 @@ extension Reducer {
             }
             showPending(&s)
         case .foundEverywhere(let who, let report):
-            guard var d = s.dialog, case .found(let dwho) = d.kind, dwho == who, d.found == nil else { return [] }
-            d.found = report
+            guard case .found(var d) = s.dialog, d.who == who, d.report == nil else { return [] }
+            d.report = report
             let n = report.removalSteps.count
-            d.listOnly = s.readOnly || s.dryRun || n == 0
+            d.confirmation.listOnly = s.readOnly || s.dryRun || n == 0
             let subjects = report.hits.filter(\.removal.sends).map(\.group.subject)
-            d.expected = d.listOnly ? nil : Friction.required(.remove, targets: n, subjects: subjects, sweep: true).expected
-            d.field = d.listOnly ? .buttons : .typed
-            s.dialog = d
+            d.confirmation.expected = d.confirmation.listOnly ? nil : Friction.required(.remove, targets: n, subjects: subjects, sweep: true).expected
+            d.confirmation.field = d.confirmation.listOnly ? .buttons : .typed
+            s.dialog = .found(d)
             log(&s, .info, "  found in \(report.hits.count) group\(report.hits.count == 1 ? "" : "s")\(report.notSearched.isEmpty ? "" : ", \(report.notSearched.count) not searched")\(report.stopped ? " (stopped after \(report.groupsRead) of \(report.groupsTotal)+ groups)" : "")")
             for n in report.notSearched { log(&s, .error, "  not searched: \(n)") }
         case .notice(let text, let error):
@@ -189,9 +193,9 @@ extension Reducer {
 
     /// An operation ended: a summary of failures, tags cleared for what was done, panes re-read.
     func finish(_ s: inout ConsoleState, _ op: OperationState) -> [Effect] {
-        let failures = op.targets.compactMap { t -> String? in
-            guard case .ended(let o)? = op.rows[t], !o.isSuccess else { return nil }
-            return "✗ \(op.names[t] ?? t.string): \(o.reason ?? o.kind)"
+        let failures = op.rows.compactMap { r -> String? in
+            guard case .ended(let o) = r.state, !o.isSuccess else { return nil }
+            return "✗ \(r.name): \(o.reason ?? o.kind)"
         }
         let verb = op.action?.pastTense ?? "left"
         let summary = "\(verb) \(op.done) of \(op.targets.count)\(op.failed > 0 ? ", \(op.failed) not done" : "")\(op.cancelling ? " (cancelled)" : "")"
@@ -203,18 +207,22 @@ extension Reducer {
             let head = op.title.split(separator: "·").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? op.title
             let left = op.resumable == 0 ? [] : ["– \(op.resumable) not finished stay in the journal: `wamod resume\(op.auditID.map { " " + $0 } ?? "")` (or the next start of the console) finishes them once the cause passes"]
             let idLine = op.auditID.map { ["operation \($0) (wamod audit --op \($0))"] } ?? []
-            if !s.quit { s.dialog = Dialog(kind: .summary(title: "\(head) — \(summary)", lines: failures + op.skipped.map { "– skipped \($0)" } + left + idLine)) }
+            if !s.quit { s.dialog = .summary(TextDialog(title: "\(head) — \(summary)", lines: failures + op.skipped.map { "– skipped \($0)" } + left + idLine)) }
         }
-        let done = Set(op.targets.filter { if case .ended(let o)? = op.rows[$0] { o.isSuccess } else { false } })
+        let doneRows = op.rows.filter { if case .ended(let o) = $0.state { o.isSuccess } else { false } }
+        let done = Set(doneRows.map(\.shownAs))
         // What u can undo: who this operation changed (not who was already so).
-        let changed = op.targets.filter { if case .ended(.done)? = op.rows[$0] { true } else { false } }
+        let changedRows = op.rows.filter { if case .ended(.done) = $0.state { true } else { false } }
         if let undone = op.undoes {
             // Undone: off the stack (even partly: what is left is for wamod undo), and the
             // undo itself is not offered (u walks back, it does not redo).
             s.undoStack.removeAll { $0.auditID == undone }
             if let next = s.lastUndo { s.message = (s.message ?? "") + " · u undoes the one before (\(next.auditID))" }
-        } else if let action = op.action, action != .add, !op.acrossGroups, let key = op.key, let auditID = op.auditID, !changed.isEmpty {
-            s.undoStack.append(UndoCandidate(auditID: auditID, action: action, key: key, subject: subject(s, key), targets: changed, names: op.names))
+        } else if let action = op.action, action != .add, let key = op.key, let auditID = op.auditID, !changedRows.isEmpty {
+            // One group's participants only: an operation across groups is undone by `wamod undo`.
+            var names: [JID: String] = [:]
+            for r in op.rows { names[r.shownAs] = r.name }
+            s.undoStack.append(UndoCandidate(auditID: auditID, action: action, key: key, subject: subject(s, key), targets: changedRows.map(\.shownAs), names: names))
             if s.undoStack.count > 50 { s.undoStack.removeFirst() }
             s.message = (s.message ?? "") + " · u undoes"
         }
@@ -223,9 +231,11 @@ extension Reducer {
             s.participantTags[key]?.subtract(done)
             s.updateParticipants(key) { $0.loading = true }
             effects.append(.loadParticipants(key))
-        } else if !op.acrossGroups {
+        } else if op.rows.allSatisfy(\.actsOnGroup) {
+            // Groups acted on themselves (a leave): their tags go.
             s.groupTags[op.session]?.subtract(done)
-        } else if let open = s.openGroup, op.targets.contains(open.group) {
+        } else if let open = s.openGroup, op.rows.contains(where: { $0.on.group == open.group }) {
+            // One person in several groups: the open one is read again if it was one of them.
             s.updateParticipants(open) { $0.loading = true }
             effects.append(.loadParticipants(open))
         }

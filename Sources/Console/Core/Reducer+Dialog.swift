@@ -17,10 +17,9 @@ extension Reducer {
             let order = s.allParticipants.map(\.id)
             targets = order.filter(tags.contains) + tags.filter { !order.contains($0) }.sorted()
         }
-        var d = Dialog(kind: .members(action, key, subject: s.currentGroup?.subject ?? key.group.string))
-        d.requested = targets
+        var d = MembersDialog(action, key, subject: s.currentGroup?.subject ?? key.group.string, requested: targets)
         d.hiddenTagged = tags.isEmpty ? 0 : s.hiddenParticipantTags
-        s.dialog = d
+        s.dialog = .members(d)
         return [.preflight(key)]
     }
 
@@ -38,10 +37,9 @@ extension Reducer {
             guard rows.indices.contains(s.list(.groups).cursor) else { return [] }
             groups = [rows[s.list(.groups).cursor].jid]
         }
-        var d = Dialog(kind: .leave(session: sid))
-        d.requested = groups
+        var d = LeaveDialog(session: sid, requested: groups)
         d.hiddenTagged = s.focus == .groups && !tags.isEmpty ? s.hiddenGroupTags : 0
-        s.dialog = d
+        s.dialog = .leave(d)
         let session = s.sessions.value?.first { $0.id == sid } ?? Session(id: sid, label: sid, account: nil, connected: true, status: "unknown")
         return [.leavePreflight(session: session, groups: groups, known: s.groups[sid]?.value ?? [])]
     }
@@ -50,11 +48,10 @@ extension Reducer {
     /// and confirmed like any other action.
     func requestUndo(_ s: inout ConsoleState) -> [Effect] {
         guard let u = s.lastUndo, let inverse = try? Undo.inverse(of: u.action.rawValue).get() else { return [] }
-        var d = Dialog(kind: .members(inverse, u.key, subject: u.subject))
-        d.requested = u.targets
+        var d = MembersDialog(inverse, u.key, subject: u.subject, requested: u.targets)
         d.undoes = u.auditID
         d.knownNames = u.names
-        s.dialog = d
+        s.dialog = .members(d)
         return [.preflight(u.key)]
     }
 
@@ -77,211 +74,13 @@ extension Reducer {
         guard let group = item.group else { return [] }
         let key = GroupKey(session: item.session, group: group)
         let known = subject(s, key)
-        var d = Dialog(kind: .members(inverse, key, subject: known == key.group.string ? (item.subject ?? known) : known))
-        d.requested = item.done
+        var d = MembersDialog(inverse, key, subject: known == key.group.string ? (item.subject ?? known) : known, requested: item.done)
         d.undoes = item.auditID
         d.knownNames = item.names
         for p in s.participants[key]?.value ?? [] where item.done.contains(p.id) { d.knownNames[p.id] = p.name }
         if let u = s.undoStack.first(where: { $0.auditID == item.auditID }) { d.knownNames.merge(u.names) { a, _ in a } }
-        s.dialog = d
+        s.dialog = .members(d)
         return [.preflight(key)]
-    }
-
-    /// Typing the number or JID to find everywhere.
-    func findKey(_ s: inout ConsoleState, _ k: Key) -> [Effect] {
-        var q = s.findQuery ?? ""
-        switch k {
-        case .escape:
-            s.findQuery = nil
-            return []
-        case .backspace, .delete:
-            if q.isEmpty { s.findQuery = nil; return [] }
-            q.removeLast()
-        case .char(let c):
-            if q.count < 64 { q.append(c) }
-        case .enter:
-            let text = q.trimmingCharacters(in: .whitespaces)
-            guard !text.isEmpty else { s.findQuery = nil; return [] }
-            let who: JID
-            do { who = try JID.member(text) } catch {
-                s.message = "find: \(error.description)"
-                s.messageIsError = true
-                return []
-            }
-            s.findQuery = nil
-            var d = Dialog(kind: .found(who))
-            d.listOnly = true
-            s.dialog = d
-            log(&s, .info, "find \(who.phoneNumber ?? who.string) in every group of every session")
-            return [.findEverywhere(who)]
-        default:
-            return []
-        }
-        s.findQuery = q
-        return []
-    }
-
-    func helpKey(_ s: inout ConsoleState, _ k: Key) -> [Effect] {
-        switch k {
-        case .char("G"), .end: s.helpScroll = 1000
-        case .char("g"), .home: s.helpScroll = 0
-        case .down, .char("j"): s.helpScroll += 1
-        case .up, .char("k"): s.helpScroll = max(0, s.helpScroll - 1)
-        case .pageDown: s.helpScroll += 10
-        case .pageUp: s.helpScroll = max(0, s.helpScroll - 10)
-        default: s.showHelp = false
-        }
-        return []
-    }
-
-    func filterKey(_ s: inout ConsoleState, _ k: Key) -> [Effect] {
-        let p = s.focus
-        var l = s.list(p)
-        let before = s.rowIdentity(p, at: l.cursor)
-        let replace = l.replaceOnType
-        l.replaceOnType = false
-        switch k {
-        case .escape:
-            l.filter = ""
-            l.editing = false
-        case .enter, .tab, .down, .up:
-            l.editing = false
-        case .backspace, .delete:
-            if !l.filter.isEmpty { l.filter.removeLast() } else { l.editing = false }
-        case .ctrl("u"):
-            l.filter = ""
-        case .ctrl("w"):
-            // The last word, and the spaces after it.
-            while l.filter.last == " " { l.filter.removeLast() }
-            while let c = l.filter.last, c != " " { _ = c; l.filter.removeLast() }
-        case .char(let c):
-            if replace { l.filter = "" }
-            if l.filter.count < 128 { l.filter.append(c) }
-        default:
-            l.replaceOnType = replace
-            s.lists[p] = l
-            return []
-        }
-        s.lists[p] = l
-        // The cursor stays on the row it was on while that row is still shown (Esc puts it back
-        // on the same person, not on the first row).
-        let cursor = before.flatMap { s.rowIndex(p, of: $0) } ?? 0
-        s.lists[p]?.cursor = cursor
-        keepInView(&s, p)
-        if k == .down || k == .up { move(&s, k == .down ? 1 : -1) }
-        if k == .enter, !s.list(p).filter.isEmpty, s.rowCount(p) == 0 {
-            s.message = "no match for “\(s.list(p).filter)” (Esc clears the filter)"
-        }
-        return []
-    }
-
-    func dialogKey(_ s: inout ConsoleState, _ k: Key) -> [Effect] {
-        guard var d = s.dialog else { return [] }
-        if case .history = d.kind, let items = d.history, d.error == nil {
-            switch k {
-            case .down, .char("j"): d.cursor = min(max(0, items.count - 1), d.cursor + 1)
-            case .up, .char("k"): d.cursor = max(0, d.cursor - 1)
-            case .pageDown: d.cursor = min(max(0, items.count - 1), d.cursor + 10)
-            case .pageUp: d.cursor = max(0, d.cursor - 10)
-            case .char("u"), .enter:
-                guard items.indices.contains(d.cursor) else { break }
-                return undoFromHistory(&s, items[d.cursor])
-            case .escape, .char("q"), .char("H"):
-                s.dialog = nil
-                return []
-            default: break
-            }
-            s.dialog = d
-            return []
-        }
-        if case .found = d.kind, d.found == nil, d.error == nil {
-            // A search under way: Esc (or q, or n) stops it; what it found so far is shown.
-            switch k {
-            case .escape, .char("q"), .char("n"):
-                guard !d.findStopping else { return [] }
-                d.findStopping = true
-                s.dialog = d
-                return [.stopFind]
-            case .down, .char("j"): d.scroll += 1
-            case .up, .char("k"): d.scroll = max(0, d.scroll - 1)
-            default: break
-            }
-            s.dialog = d
-            return []
-        }
-        if !d.isConfirmation || d.loading || d.error != nil {
-            switch k {
-            case .down, .char("j"): d.scroll += 1
-            case .up, .char("k"): d.scroll = max(0, d.scroll - 1)
-            case .escape, .enter, .char("q"), .char("n"): s.dialog = nil; return []
-            default: break
-            }
-            s.dialog = d
-            return []
-        }
-        d.warning = nil
-        if case .resume(let p) = d.kind {
-            switch k {
-            case .char("D"):
-                s.dialog = nil
-                log(&s, .info, "interrupted operation \(p.plan.id) given up: \(p.remaining.count) not sent (recorded in the audit log)")
-                return [.discard(operation: p.plan.id)] + offerNextPending(&s)
-            case .escape, .char("n"), .char("N"), .char("q"):
-                s.dialog = nil
-                s.message = "operation \(p.plan.id) stays in the journal: wamod resume \(p.plan.id) finishes it later"
-                return offerNextPending(&s)
-            case .tab, .backTab:
-                return []
-            default: break
-            }
-        }
-        if k == .escape { return cancelled(&s) }
-        if k == .tab || k == .backTab {
-            d.field = switch d.field {
-            case .reason: d.expected == nil ? .buttons : .typed
-            case .typed, .buttons: .reason
-            }
-            s.dialog = d
-            return []
-        }
-        switch d.field {
-        case .reason, .typed:
-            switch k {
-            case .char(let c):
-                if d.field == .reason { d.reason.append(c) } else { d.typed.append(c) }
-            case .backspace, .delete:
-                if d.field == .reason { _ = d.reason.popLast() } else { _ = d.typed.popLast() }
-            case .enter:
-                if d.field == .reason { d.field = d.expected == nil ? .buttons : .typed } else {
-                    s.dialog = d
-                    return confirm(&s)
-                }
-            case .down: d.scroll += 1
-            case .up: d.scroll = max(0, d.scroll - 1)
-            default: break
-            }
-        case .buttons:
-            switch k {
-            case .char("y"), .char("Y"):
-                s.dialog = d
-                return confirm(&s)
-            case .char("n"), .char("N"), .char("q"):
-                return cancelled(&s)
-            case .left, .right, .char("h"), .char("l"):
-                d.yesFocused.toggle()
-            case .enter:
-                if d.yesFocused {
-                    s.dialog = d
-                    return confirm(&s)
-                }
-                return cancelled(&s)
-            case .down, .char("j"): d.scroll += 1
-            case .up, .char("k"): d.scroll = max(0, d.scroll - 1)
-            default: break
-            }
-        }
-        s.dialog = d
-        return []
     }
 
     /// The confirmation was declined: closed, and the status line says nothing was sent.
@@ -294,87 +93,111 @@ extension Reducer {
 
     /// The confirmation was given: check it, then start the operation.
     func confirm(_ s: inout ConsoleState) -> [Effect] {
-        guard var d = s.dialog else { return [] }
-        if let b = d.plan?.blocker {
-            d.warning = b.text
+        guard var d = s.dialog, var c = d.confirmation else { return [] }
+        if let b = d.blocker {
+            c.warning = b
         } else if d.sendCount == 0 {
-            d.warning = "nothing to send: every target would be skipped (Esc closes)"
-        } else if s.requireReason && d.takesReason && d.reason.trimmingCharacters(in: .whitespaces).isEmpty {
-            d.warning = "a reason is required: type it, then confirm"
-            d.field = .reason
-        } else if let shown = d.expectedShown, !d.typedConfirms {
-            d.warning = Int(d.expected ?? "") == nil ? "type the name as shown (\(shown)) or \(d.sendCount) to confirm" : "type \(shown) to confirm"
-            d.field = .typed
+            c.warning = "nothing to send: every target would be skipped (Esc closes)"
+        } else if s.requireReason && d.takesReason && c.reason.trimmingCharacters(in: .whitespaces).isEmpty {
+            c.warning = "a reason is required: type it, then confirm"
+            c.field = .reason
+        } else if let shown = c.expectedShown, !d.typedConfirms {
+            c.warning = Int(c.expected ?? "") == nil ? "type the name as shown (\(shown)) or \(d.sendCount) to confirm" : "type \(shown) to confirm"
+            c.field = .typed
         }
-        if d.warning != nil {
+        if c.warning != nil {
+            d.confirmation = c
             s.dialog = d
             return []
         }
         s.dialog = nil
-        let reason = d.reason.trimmingCharacters(in: .whitespaces)
+        let reason = c.reason.trimmingCharacters(in: .whitespaces)
         let id = s.nextOperationID
         s.nextOperationID += 1
-        switch d.kind {
-        case .members(let action, let key, let subject):
-            guard let plan = d.plan else { return [] }
-            let targets = plan.toSend
-            var names: [JID: String] = [:]
-            for r in plan.rows { names[r.target] = r.participant?.name ?? d.knownNames[r.target] ?? r.participant?.numberText ?? r.target.phoneNumber ?? r.target.string }
-            let verb = d.undoes == nil ? action.verb : "undo: \(action == .add ? "re-add" : action.verb)"
-            let title = "\(verb) \(targets.count) \(action == .add ? "to" : "from") \(subject)\(reason.isEmpty ? "" : " · reason: \(reason)")"
-            let effects = start(&s, id: id, title: title, action: action, key: key, session: key.session, targets: targets, names: names,
-                                skipped: plan.rows.filter { !$0.verdict.sends }.map { (names[$0.target] ?? $0.target.string, $0.verdict.reason ?? $0.verdict.text) },
-                                effect: .runMembers(id: id, action, key, targets: targets,
-                                                    reason: reason.isEmpty && d.undoes != nil ? "undo of \(d.undoes ?? "")" : reason, undoes: d.undoes,
-                                                    labels: Self.labels(s, targets.map { OperationStep(session: key.session, group: key.group, target: $0) }, names: names),
-                                                    sessions: Self.sessions(s, [key.session])))
-            s.operation?.undoes = d.undoes
-            return effects
-        case .found(let who):
-            guard let report = d.found else { return [] }
-            let steps = report.removalSteps
-            var names: [JID: String] = [:]
-            for h in report.hits { names[h.group.jid] = "\(h.group.subject) (\(h.session.label))" }
-            let title = "remove \(who.phoneNumber ?? who.string) from \(steps.count) group\(steps.count == 1 ? "" : "s")\(reason.isEmpty ? "" : " · reason: \(reason)")"
-            let effects = start(&s, id: id, title: title, action: .remove, key: nil, session: steps.first?.session ?? "", targets: steps.map(\.group),
-                                names: names, skipped: report.hits.filter { !$0.removal.sends }.map { (names[$0.group.jid] ?? $0.group.subject, $0.removal.reason ?? "") },
-                                effect: .runSweep(id: id, steps: steps, reason: reason, labels: Self.labels(s, steps, names: [:]),
-                                                  sessions: Self.sessions(s, steps.map(\.session))))
-            s.operation?.acrossGroups = true
-            return effects
-        case .resume(let p):
-            let plan = p.plan
-            let keys = p.remaining.map(plan.rowKey)
-            var names: [JID: String] = [:]
-            for i in p.remaining {
-                let st = plan.steps[i]
-                names[plan.rowKey(i)] = plan.rowsAreGroups ? subject(s, GroupKey(session: st.session, group: st.group))
-                    : (plan.labels?.targets[st.target.string] ?? st.target.phoneNumber ?? st.target.string)
-            }
-            let title = "resume \(plan.action.rawValue) \(plan.id): \(keys.count) left"
-            let oneGroup = plan.spansGroups || plan.action.targetsGroups ? nil : plan.groupKeys.first.map { GroupKey(session: $0.session, group: $0.group) }
-            let effects = start(&s, id: id, title: title, action: plan.memberAction, key: oneGroup,
-                                session: plan.steps.first?.session ?? "", targets: keys, names: names, skipped: [],
-                                effect: .resume(id: id, operation: plan.id, sessions: Self.sessions(s, plan.steps.map(\.session))))
-            s.operation?.acrossGroups = plan.rowsAreGroups
-            s.operation?.auditID = plan.id
-            // The next interrupted operation (if any) is offered when this one ends.
-            if !s.pending.isEmpty { s.pending.removeFirst() }
-            return effects
-        case .leave(let session):
-            guard let rows = d.leaveRows else { return [] }
-            let targets = rows.filter(\.verdict.sends).map(\.group.jid)
-            var names: [JID: String] = [:]
-            for r in rows { names[r.group.jid] = r.group.subject }
-            let title = "leave \(targets.count) group\(targets.count == 1 ? "" : "s")\(reason.isEmpty ? "" : " · reason: \(reason)")"
-            return start(&s, id: id, title: title, action: nil, key: nil, session: session, targets: targets, names: names,
-                         skipped: rows.filter { !$0.verdict.sends }.map { ($0.group.subject, $0.verdict.reason ?? $0.verdict.text) },
-                         effect: .runLeave(id: id, session: session, groups: targets, reason: reason,
-                                           labels: Self.labels(s, targets.map { OperationStep(session: session, group: $0, target: $0) }, names: [:], leave: true),
-                                           sessions: Self.sessions(s, [session])))
-        case .summary, .detail, .history:
-            return []
+        switch d {
+        case .members(let m): return startMembers(&s, m, id: id, reason: reason)
+        case .found(let f): return startSweep(&s, f, id: id, reason: reason)
+        case .resume(let r): return startResume(&s, r, id: id)
+        case .leave(let l): return startLeave(&s, l, id: id, reason: reason)
+        case .summary, .detail, .history: return []
         }
+    }
+
+    func startMembers(_ s: inout ConsoleState, _ d: MembersDialog, id: Int, reason: String) -> [Effect] {
+        guard let plan = d.plan else { return [] }
+        let action = d.action, key = d.key
+        let targets = plan.toSend
+        var names: [JID: String] = [:]
+        for r in plan.rows { names[r.target] = r.participant?.name ?? d.knownNames[r.target] ?? r.participant?.numberText ?? r.target.phoneNumber ?? r.target.string }
+        let verb = d.undoes == nil ? action.verb : "undo: \(action == .add ? "re-add" : action.verb)"
+        let title = "\(verb) \(targets.count) \(action == .add ? "to" : "from") \(d.subject)\(reason.isEmpty ? "" : " · reason: \(reason)")"
+        let steps = targets.map { OperationStep(session: key.session, group: key.group, target: $0) }
+        let rows = steps.enumerated().map { i, st in OperationState.Row(step: i, on: st, shownAs: st.target, name: names[st.target]) }
+        let effects = start(&s, id: id, title: title, action: action, key: key, session: key.session, rows: rows,
+                            skipped: plan.rows.filter { !$0.verdict.sends }.map { (names[$0.target] ?? $0.target.string, $0.verdict.reason ?? $0.verdict.text) },
+                            effect: .runMembers(id: id, action, key, targets: targets,
+                                                reason: reason.isEmpty && d.undoes != nil ? "undo of \(d.undoes ?? "")" : reason, undoes: d.undoes,
+                                                labels: Self.labels(s, steps, names: names),
+                                                sessions: Self.sessions(s, [key.session])))
+        s.operation?.undoes = d.undoes
+        return effects
+    }
+
+    /// One person removed from several groups: each step shows as its group.
+    func startSweep(_ s: inout ConsoleState, _ d: FindDialog, id: Int, reason: String) -> [Effect] {
+        guard let report = d.report else { return [] }
+        let who = d.who
+        let steps = report.removalSteps
+        var names: [JID: String] = [:]
+        for h in report.hits { names[h.group.jid] = "\(h.group.subject) (\(h.session.label))" }
+        let title = "remove \(who.phoneNumber ?? who.string) from \(steps.count) group\(steps.count == 1 ? "" : "s")\(reason.isEmpty ? "" : " · reason: \(reason)")"
+        // Each step named by its own hit: the same group seen through two sessions is two rows.
+        let rows = steps.enumerated().map { i, st in
+            let hit = report.hits.first { $0.session.id == st.session && $0.group.jid == st.group }
+            return OperationState.Row(step: i, on: st, shownAs: st.group, name: hit.map { "\($0.group.subject) (\($0.session.label))" } ?? names[st.group])
+        }
+        return start(&s, id: id, title: title, action: .remove, key: nil, session: steps.first?.session ?? "", rows: rows,
+                     skipped: report.hits.filter { !$0.removal.sends }.map { (names[$0.group.jid] ?? $0.group.subject, $0.removal.reason ?? "") },
+                     effect: .runSweep(id: id, steps: steps, reason: reason, labels: Self.labels(s, steps, names: [:]),
+                                       sessions: Self.sessions(s, steps.map(\.session))))
+    }
+
+    /// The steps left of an interrupted operation, each shown as the operation showed it: its
+    /// group for one person across several groups, else its target.
+    func startResume(_ s: inout ConsoleState, _ d: ResumeDialog, id: Int) -> [Effect] {
+        let p = d.pending
+        let plan = p.plan
+        let rows = p.remaining.map { i in
+            let st = plan.steps[i]
+            return plan.rowsAreGroups
+                ? OperationState.Row(step: i, on: st, shownAs: st.group, name: subject(s, GroupKey(session: st.session, group: st.group)))
+                : OperationState.Row(step: i, on: st, shownAs: st.target, name: plan.labels?.targets[st.target.string] ?? st.target.phoneNumber ?? st.target.string)
+        }
+        let title = "resume \(plan.action.rawValue) \(plan.id): \(rows.count) left"
+        let oneGroup = plan.spansGroups || plan.action.targetsGroups ? nil : plan.groupKeys.first.map { GroupKey(session: $0.session, group: $0.group) }
+        let effects = start(&s, id: id, title: title, action: plan.memberAction, key: oneGroup,
+                            session: plan.steps.first?.session ?? "", rows: rows, skipped: [],
+                            effect: .resume(id: id, operation: plan.id, sessions: Self.sessions(s, plan.steps.map(\.session))))
+        s.operation?.auditID = plan.id
+        // The next interrupted operation (if any) is offered when this one ends.
+        if !s.pending.isEmpty { s.pending.removeFirst() }
+        return effects
+    }
+
+    func startLeave(_ s: inout ConsoleState, _ d: LeaveDialog, id: Int, reason: String) -> [Effect] {
+        guard let rows = d.rows else { return [] }
+        let session = d.session
+        let targets = rows.filter(\.verdict.sends).map(\.group.jid)
+        var names: [JID: String] = [:]
+        for r in rows { names[r.group.jid] = r.group.subject }
+        let title = "leave \(targets.count) group\(targets.count == 1 ? "" : "s")\(reason.isEmpty ? "" : " · reason: \(reason)")"
+        let steps = targets.map { OperationStep(session: session, group: $0, target: $0) }
+        return start(&s, id: id, title: title, action: nil, key: nil, session: session,
+                     rows: steps.enumerated().map { i, st in OperationState.Row(step: i, on: st, shownAs: st.group, name: names[st.group]) },
+                     skipped: rows.filter { !$0.verdict.sends }.map { ($0.group.subject, $0.verdict.reason ?? $0.verdict.text) },
+                     effect: .runLeave(id: id, session: session, groups: targets, reason: reason,
+                                       labels: Self.labels(s, steps, names: [:], leave: true),
+                                       sessions: Self.sessions(s, [session])))
     }
 
     /// What the operator saw for these steps (names, subjects, session labels), for the
@@ -411,30 +234,26 @@ extension Reducer {
     /// Shows the first interrupted operation still to offer, when nothing else is open.
     func showPending(_ s: inout ConsoleState) {
         if s.dialog == nil, s.operation.map(\.finished) ?? true, let next = s.pending.first {
-            var d = Dialog(kind: .resume(next))
             // The same friction as the operation itself (typed for five or more, several
             // groups, a leave); the count, since n, q and D are keys here.
             let groups = Set(next.remaining.map { next.plan.steps[$0].group })
             let friction = Friction.required(next.plan.action, targets: next.remaining.count,
                                              subjects: groups.map { next.plan.labels?.groups[$0.string] ?? $0.string })
-            d.expected = friction.count.map(String.init)
-            d.field = d.expected == nil ? .buttons : .typed
-            s.dialog = d
+            s.dialog = .resume(ResumeDialog(next, expected: friction.count.map(String.init)))
         }
     }
 
+    /// Starts an operation: its rows are its steps, each shown as decided where it was made.
     func start(_ s: inout ConsoleState, id: Int, title: String, action: MemberAction?, key: GroupKey?, session: String,
-               targets: [JID], names: [JID: String], skipped: [(String, String)], effect: Effect) -> [Effect] {
+               rows: [OperationState.Row], skipped: [(String, String)], effect: Effect) -> [Effect] {
         log(&s, .operation, (s.dryRun ? "dry run: " : "") + title, operation: id)
         for (name, why) in skipped { log(&s, .result(ok: false), "  – \(name): \(why)", operation: id) }
         if s.dryRun {
-            for t in targets { log(&s, .info, "  would \(action?.verb ?? "leave") \(names[t] ?? t.string)", operation: id) }
+            for r in rows { log(&s, .info, "  would \(action?.verb ?? "leave") \(r.name)", operation: id) }
             s.message = "dry run [DRY]: nothing was sent"
             return []
         }
-        var rows: [JID: OperationState.RowState] = [:]
-        for t in targets { rows[t] = .pending }
-        s.operation = OperationState(id: id, title: title, action: action, key: key, session: session, targets: targets, names: names, rows: rows)
+        s.operation = OperationState(id: id, title: title, action: action, key: key, session: session, rows: rows)
         s.operation?.skipped = skipped.map { "\($0.0): \($0.1)" }
         return [effect]
     }

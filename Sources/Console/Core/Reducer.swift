@@ -32,14 +32,10 @@ public struct Reducer: Sendable {
         if keys.command(for: k) != .quit { s.quitArmed = false }
         s.message = nil
         s.messageIsError = false
-        if s.tooSmall {
-            // Action keys are ignored until the terminal is large enough again.
-            return keys.command(for: k) == .quit ? quit(&s) : []
-        }
-        if s.dialog != nil { return dialogKey(&s, k) }
-        if s.showHelp { return helpKey(&s, k) }
-        if s.findQuery != nil { return findKey(&s, k) }
-        if s.list(s.focus).editing { return filterKey(&s, k) }
+        // A dialog, the help, find or a filter being typed take keys of their own (and a
+        // terminal too small only quit's, until it is large enough again).
+        let context = KeyContext.of(s)
+        if context != .main { return contextKey(&s, context, k) }
         guard let command = keys.command(for: k) else { return [] }
         if let reason = disabledReason(command, s) {
             s.message = reason
@@ -118,9 +114,7 @@ public struct Reducer: Sendable {
         case .leave: return requestLeave(&s)
         case .undo: return requestUndo(&s)
         case .history:
-            var d = Dialog(kind: .history)
-            d.field = .buttons
-            s.dialog = d
+            s.dialog = .history(HistoryDialog())
             return [.loadHistory]
         case .find:
             s.findQuery = ""
@@ -220,9 +214,7 @@ public struct Reducer: Sendable {
                 let audit = s.auditIDs[op]
                 lines.append("operation \(op)" + (audit.map { " · audit id \($0) (wamod audit --op \($0))" } ?? ""))
             }
-            var d = Dialog(kind: .detail(title: "Log entry", lines: lines))
-            d.field = .buttons
-            s.dialog = d
+            s.dialog = .detail(TextDialog(title: "Log entry", lines: lines))
             return []
         }
     }

@@ -82,21 +82,46 @@ public enum LogRow: Sendable, Hashable {
     case fold(LogFold, count: Int, errors: Int, first: Int)
 }
 
-/// A running or finished operation, with each target's own state.
+/// A running or finished operation, with each step's own state.
 public struct OperationState: Sendable {
     public enum RowState: Sendable, Hashable {
         case pending, sending
         case ended(Outcome)
     }
+
+    /// One step of the operation as the panes and the log show it. What it is shown as is
+    /// decided once, where the operation is started; its events name it by step.
+    public struct Row: Sendable, Hashable {
+        /// The step's index in the operation's plan (each of its events names it).
+        public var step: Int
+        /// Where it acts: a target in a group of a session (for a leave, the group itself).
+        public var on: OperationStep
+        /// What it is shown as: its participant, or its group (a leave, or one person removed
+        /// from several groups).
+        public var shownAs: JID
+        /// Its name as the operator saw it.
+        public var name: String
+        public var state: RowState = .pending
+
+        public init(step: Int, on: OperationStep, shownAs: JID, name: String? = nil, state: RowState = .pending) {
+            self.step = step; self.on = on; self.shownAs = shownAs; self.name = name ?? shownAs.string; self.state = state
+        }
+
+        /// The step acts on the group itself (a leave), not on a participant of it.
+        public var actsOnGroup: Bool { on.target == on.group }
+    }
+
     public var id: Int
     public var title: String
     /// `nil` for leave.
     public var action: MemberAction?
     public var key: GroupKey?
     public var session: String
-    public var targets: [JID]
-    public var names: [JID: String]
-    public var rows: [JID: RowState]
+    /// The steps this operation runs, in plan order (a resume runs those left).
+    public private(set) var rows: [Row]
+    /// Where each step's row is, by step index; and the first row shown as each JID.
+    private var byStep: [Int: Int] = [:]
+    private var byShown: [JID: Int] = [:]
     public var finished = false
     /// Row states show in the panes until the operator refreshes after the operation ended.
     public var showRows = true
@@ -108,17 +133,38 @@ public struct OperationState: Sendable {
     public var auditID: String?
     /// The operation this one undoes.
     public var undoes: String?
-    /// Rows are groups (one person removed from several groups).
-    public var acrossGroups = false
     /// When the next request goes (pacing or a retry's backoff), and why it waits.
     public var nextAt: Date?
     public var waitReason: String?
     /// Targets the preflight did not send, with why ("Ana Souza: the owner cannot be removed").
     public var skipped: [String] = []
 
-    public var done: Int { rows.values.filter { if case .ended(let o) = $0 { o.isSuccess } else { false } }.count }
-    public var failed: Int { rows.values.filter { if case .ended(let o) = $0 { !o.isSuccess } else { false } }.count }
-    public var left: Int { targets.count - done - failed }
+    public init(id: Int, title: String, action: MemberAction?, key: GroupKey?, session: String, rows: [Row]) {
+        self.id = id; self.title = title; self.action = action; self.key = key; self.session = session; self.rows = rows
+        for (i, r) in rows.enumerated() {
+            byStep[r.step] = i
+            if byShown[r.shownAs] == nil { byShown[r.shownAs] = i }
+        }
+    }
+
+    /// What each row is shown as, in order.
+    public var targets: [JID] { rows.map(\.shownAs) }
+
+    /// A step's row, if the operation runs that step.
+    public func row(step: Int) -> Row? { byStep[step].map { rows[$0] } }
+
+    /// The state of the row shown as `id` (a participant or a group in the panes).
+    public func state(of id: JID) -> RowState? { byShown[id].map { rows[$0].state } }
+
+    /// A step moved on; a step this operation does not run changes nothing.
+    public mutating func update(step: Int, _ state: RowState) {
+        guard let i = byStep[step] else { return }
+        rows[i].state = state
+    }
+
+    public var done: Int { rows.filter { if case .ended(let o) = $0.state { o.isSuccess } else { false } }.count }
+    public var failed: Int { rows.filter { if case .ended(let o) = $0.state { !o.isSuccess } else { false } }.count }
+    public var left: Int { rows.count - done - failed }
 }
 
 /// An operation `u` can undo: who ended done, where, and the audit id to name.
@@ -315,31 +361,29 @@ public struct ConsoleState: Sendable {
 }
 
 extension ConsoleState {
-    /// After a quit during an operation: what was done, what was not sent, and its id.
     /// After a quit during an operation: what was done, what was not sent, and its id
     /// (printed once the terminal is restored).
     public var quitSummary: [String] {
         guard let id = quitDuring, let op = operation, op.id == id else { return [] }
-        func state(_ t: JID) -> OperationState.RowState { op.rows[t] ?? .pending }
-        let notSent = op.targets.filter { t in
-            switch state(t) {
+        let notSent = op.rows.filter { r in
+            switch r.state {
             case .pending: true
             case .ended(.notAttempted): true
             default: false
             }
         }
-        let failed = op.targets.filter { t in
-            switch state(t) {
+        let failed = op.rows.filter { r in
+            switch r.state {
             case .ended(.notAttempted): false
             case .ended(let o): !o.isSuccess
             default: false
             }
         }
-        let inFlight = op.targets.filter { state($0) == .sending }
+        let inFlight = op.rows.filter { $0.state == .sending }
         let ref = op.auditID.map { " (operation \($0))" } ?? ""
         var lines = ["wamod: quit during \(TerminalText.clip(op.title, 80))\(ref): \(op.done) done, \(failed.count) failed, \(notSent.count) not sent\(inFlight.isEmpty ? "" : ", \(inFlight.count) without an answer yet")"]
         if !notSent.isEmpty {
-            let names = notSent.prefix(10).map { TerminalText.clip(op.names[$0] ?? $0.string, 40) }
+            let names = notSent.prefix(10).map { TerminalText.clip($0.name, 40) }
             lines.append("  not sent: \(names.joined(separator: ", "))\(notSent.count > 10 ? ", … (\(notSent.count - 10) more)" : "")")
         }
         if let auditID = op.auditID {

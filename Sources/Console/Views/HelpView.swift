@@ -22,8 +22,9 @@ struct HelpView {
             }
         }
         // Every other context's keys, from the same table.
-        for context in KeyContext.allCases where context != .main && context != .tooSmall && context != .resumeYesNo {
-            guard let list = KeyMap.contextKeys[context], !list.isEmpty else { continue }
+        for context in KeyContext.allCases where context.hasHelpSection {
+            let list = keys.table(context).hints
+            guard !list.isEmpty else { continue }
             out.append(("", .dialog))
             out.append((context.title, .header))
             for k in list { out.append((CellWidth.fit(k.keys, to: keyW) + " " + k.action, .dialog)) }

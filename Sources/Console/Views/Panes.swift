@@ -101,7 +101,7 @@ struct PaneViews {
             case nil: "?"
             }
             let size = grp.size.map(String.init) ?? "?"
-            let rowState = op?.key == nil ? op?.rows[grp.jid] : nil
+            let rowState = op?.key == nil ? op?.state(of: grp.jid) : nil
             let right = rowState.map { stateText($0, width: 14) } ?? ""
             let rightW = right.isEmpty ? 0 : CellWidth.of(right) + 1
             let nameW = max(0, w - g.tagWidth - 1 - 6 - rightW)
@@ -127,7 +127,7 @@ struct PaneViews {
         let tags = state.openGroup.flatMap { state.participantTags[$0] } ?? []
         let candidate = state.operation?.key == state.openGroup ? state.operation.flatMap { $0.showRows ? $0 : nil } : nil
         // Row states show while their rows are still here (a finished removal's rows are gone).
-        let op = candidate.flatMap { o in items.contains { o.rows[$0.id] != nil } ? o : nil }
+        let op = candidate.flatMap { o in items.contains { o.state(of: $0.id) != nil } ? o : nil }
         let cols = ParticipantColumns(width: rect.inner.width, tagWidth: g.tagWidth, items: items, running: op.map { !$0.finished }, g: g)
         rows(&screen, .participants, items, loaded: loaded, empty: "no participants") { sc, x, y, w, p, style in
             sc.put(x, y, tags.contains(p.id) ? g.tagged : g.untagged, style == .normal ? .tagged : style, maxWidth: g.tagWidth)
@@ -137,7 +137,7 @@ struct PaneViews {
             // The role is always shown, also beside an operation's row state.
             let roleText = p.role == .superadmin ? "owner" : (p.role == .admin ? "admin" : "")
             if cols.roleW > 0 { sc.putFitted(x + cols.roleX, y, roleText, width: cols.roleW, style == .normal ? (p.role == .superadmin ? .owner : .admin) : style) }
-            if cols.stateW > 0, let rowState = op?.rows[p.id] {
+            if cols.stateW > 0, let rowState = op?.state(of: p.id) {
                 sc.putFitted(x + cols.stateX, y, stateText(rowState, width: cols.stateW), width: cols.stateW, style == .normal ? stateStyle(rowState) : style)
             }
         }
