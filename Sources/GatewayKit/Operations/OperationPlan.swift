@@ -75,10 +75,6 @@ public struct OperationPlan: Sendable, Hashable, Codable {
     /// One person across several groups: each step is shown as its group's row.
     public var rowsAreGroups: Bool { spansGroups && !action.targetsGroups }
 
-    /// What a step's row is keyed by where the operation is shown: its group for one person
-    /// across several groups, else its target (a participant, or for a leave the group).
-    public func rowKey(_ step: Int) -> JID { rowsAreGroups ? steps[step].group : steps[step].target }
-
     /// The audit record of its start.
     public func startRecord(context: AuditContext, dryRun: Bool = false) -> AuditRecord {
         let keys = groupKeys
