@@ -16,6 +16,8 @@ public enum Action: Sendable {
     /// Fresh group data for an open confirmation dialog.
     case preflightLoaded(GroupKey, Result<[Participant], GatewayError>)
     case leavePreflightLoaded(session: String, Result<[LeaveRow], GatewayError>)
+    /// A group's details (settings, invite link, pending requests) for its dialog.
+    case groupInfoLoaded(GroupKey, GroupInfo)
 
     /// The audit id an operation was recorded under.
     case operationRecorded(id: Int, auditID: String)
@@ -48,6 +50,9 @@ public enum Effect: Sendable, Equatable {
     /// Re-read groups before confirming a leave: the session (its account decides), and the
     /// groups as listed (their subjects).
     case leavePreflight(session: Session, groups: [JID], known: [Group])
+    /// Re-read groups before confirming a link reset, a lock or an unlock: are we admin, and
+    /// are the settings already as wanted.
+    case groupsPreflight(OperationKind, session: Session, groups: [JID], known: [Group], wanted: [JID: GroupSettings])
     /// Run an operation. Each carries what it needs: what the operator saw (for the audit
     /// log) and the sessions it acts through (their advertised rates pace it).
     case runMembers(id: Int, MemberAction, GroupKey, targets: [JID], reason: String, undoes: String?, labels: OperationLabels, sessions: [Session])
@@ -64,7 +69,12 @@ public enum Effect: Sendable, Equatable {
     /// Stop that search (what it found so far is reported).
     case stopFind
     case runLeave(id: Int, session: String, groups: [JID], reason: String, labels: OperationLabels, sessions: [Session])
+    /// A link reset, a lock, an unlock or settings put back, on groups of one session.
+    case runGroups(id: Int, OperationKind, session: String, groups: [JID], wanted: [JID: GroupSettings], reason: String, undoes: String?,
+                   labels: OperationLabels, sessions: [Session])
     case cancelOperation(id: Int)
+    /// Read a group's settings, invite link and pending requests, where the dialect has them.
+    case loadGroupInfo(GroupKey)
     /// Read this gateway's recent operations from the audit log.
     case loadHistory
     case quit

@@ -60,8 +60,16 @@ public struct MembersDialog: Sendable {
     }
 }
 
-/// Leave one or more groups of a session.
-public struct LeaveDialog: Sendable {
+/// An operation on groups of a session themselves: leave, reset the invite link, lock,
+/// unlock, or (undoing a lock) put each group's settings back.
+public struct GroupsDialog: Sendable {
+    public var kind: OperationKind = .leave
+    /// The settings a lock or unlock sets, the same in every group.
+    public var settings: GroupSettings?
+    /// For an undo of a lock: each group's own settings to put back.
+    public var perGroup: [JID: GroupSettings] = [:]
+    /// For an undo: the audit id of the operation undone.
+    public var undoes: String?
     public var session: String
     /// The groups asked for (before the fresh read); an answer for other groups is not this one's.
     public var requested: [JID]
@@ -72,7 +80,12 @@ public struct LeaveDialog: Sendable {
     public var hiddenTagged = 0
     public var confirmation = Confirmation()
 
-    public init(session: String, requested: [JID]) { self.session = session; self.requested = requested }
+    public init(session: String, requested: [JID], kind: OperationKind = .leave, settings: GroupSettings? = nil) {
+        self.session = session; self.requested = requested; self.kind = kind; self.settings = settings
+    }
+
+    /// What group `g` is to be set to (nil for a leave or a link reset).
+    public func wanted(_ g: JID) -> GroupSettings? { perGroup[g] ?? settings }
 }
 
 /// Lines to read: what an operation left undone, or a log entry opened.
@@ -120,16 +133,42 @@ public struct HistoryDialog: Sendable {
     public init() {}
 }
 
+/// A group's details: its settings, its invite link (masked until revealed: whoever has it
+/// can join), and its pending join requests. Each part nil while reading, or absent where the
+/// dialect has no such read.
+public struct GroupInfoDialog: Sendable {
+    public var key: GroupKey
+    public var subject: String
+    /// What the read found; nil while reading.
+    public var info: GroupInfo?
+    /// `v` shows the whole link.
+    public var revealed = false
+    public var scroll = 0
+    public init(key: GroupKey, subject: String) { self.key = key; self.subject = subject }
+}
+
+/// The reads behind a group's details: each nil where the dialect has no such read.
+public struct GroupInfo: Sendable {
+    public var settings: Result<GroupSettings, GatewayError>?
+    public var link: Result<InviteLink, GatewayError>?
+    public var requests: Result<[JoinRequest], GatewayError>?
+    public init(settings: Result<GroupSettings, GatewayError>? = nil, link: Result<InviteLink, GatewayError>? = nil,
+                requests: Result<[JoinRequest], GatewayError>? = nil) {
+        self.settings = settings; self.link = link; self.requests = requests
+    }
+}
+
 /// A modal box over the panes. Each kind carries what it shows; those that confirm carry a
 /// `Confirmation`.
 public enum Dialog: Sendable {
     case members(MembersDialog)
-    case leave(LeaveDialog)
+    case leave(GroupsDialog)
     case summary(TextDialog)
     case detail(TextDialog)
     case resume(ResumeDialog)
     case found(FindDialog)
     case history(HistoryDialog)
+    case groupInfo(GroupInfoDialog)
 
     /// The confirmation of a kind that confirms; nil for the others (setting nil does nothing).
     public var confirmation: Confirmation? {
@@ -139,7 +178,7 @@ public enum Dialog: Sendable {
             case .leave(let l): l.confirmation
             case .resume(let r): r.confirmation
             case .found(let f): f.confirmation
-            case .summary, .detail, .history: nil
+            case .summary, .detail, .history, .groupInfo: nil
             }
         }
         set {
@@ -149,7 +188,7 @@ public enum Dialog: Sendable {
             case .leave(var l): l.confirmation = c; self = .leave(l)
             case .resume(var r): r.confirmation = c; self = .resume(r)
             case .found(var f): f.confirmation = c; self = .found(f)
-            case .summary, .detail, .history: break
+            case .summary, .detail, .history, .groupInfo: break
             }
         }
     }
@@ -159,6 +198,7 @@ public enum Dialog: Sendable {
         get {
             switch self {
             case .summary(let t), .detail(let t): t.scroll
+            case .groupInfo(let g): g.scroll
             case .history: 0
             default: confirmation?.scroll ?? 0
             }
@@ -167,6 +207,7 @@ public enum Dialog: Sendable {
             switch self {
             case .summary(var t): t.scroll = newValue; self = .summary(t)
             case .detail(var t): t.scroll = newValue; self = .detail(t)
+            case .groupInfo(var g): g.scroll = newValue; self = .groupInfo(g)
             case .history: break
             default: confirmation?.scroll = newValue
             }
@@ -179,7 +220,7 @@ public enum Dialog: Sendable {
         case .members(let m): m.error
         case .leave(let l): l.error
         case .history(let h): h.error
-        case .summary, .detail, .resume, .found: nil
+        case .summary, .detail, .resume, .found, .groupInfo: nil
         }
     }
 
@@ -187,7 +228,7 @@ public enum Dialog: Sendable {
         switch self {
         case .resume: true
         case .members, .leave, .found: !(confirmation?.listOnly ?? true)
-        case .summary, .detail, .history: false
+        case .summary, .detail, .history, .groupInfo: false
         }
     }
 
@@ -203,6 +244,7 @@ public enum Dialog: Sendable {
         case .leave(let l): l.rows == nil && l.error == nil
         case .found(let f): f.report == nil
         case .history(let h): h.items == nil && h.error == nil
+        case .groupInfo(let g): g.info == nil
         case .summary, .detail, .resume: false
         }
     }
@@ -224,7 +266,7 @@ public enum Dialog: Sendable {
         case .leave(let l): l.rows?.filter(\.verdict.sends).count ?? 0
         case .found(let f): f.report?.removalSteps.count ?? 0
         case .resume(let r): r.pending.remaining.count
-        case .summary, .detail, .history: 0
+        case .summary, .detail, .history, .groupInfo: 0
         }
     }
 

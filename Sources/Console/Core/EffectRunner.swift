@@ -75,6 +75,15 @@ public final class EffectRunner {
                                      reason: reason, undoes: undoes, context: context)
             plan.labels = labels
             start(plan, id: id, sessions: sessions)
+        case .loadGroupInfo(let key):
+            Task { inbox.post(.groupInfoLoaded(key, await Loads.groupInfo(gw, key))) }
+        case .groupsPreflight(let kind, let session, let groups, let known, let wanted):
+            Task { inbox.post(.leavePreflightLoaded(session: session.id, await Loads.adminRows(gw, kind, session, groups, known, wanted))) }
+        case .runGroups(let id, let kind, let sid, let groups, let wanted, let reason, let undoes, let labels, let sessions):
+            var plan = OperationPlan(action: kind, steps: groups.map { OperationStep(session: sid, group: $0, target: $0, settings: wanted[$0]) },
+                                     reason: reason, undoes: undoes, context: context)
+            plan.labels = labels
+            start(plan, id: id, sessions: sessions)
         case .runLeave(let id, let sid, let groups, let reason, let labels, let sessions):
             var plan = OperationPlan(action: .leave, steps: groups.map { OperationStep(session: sid, group: $0, target: $0) }, reason: reason, context: context)
             plan.labels = labels
@@ -222,6 +231,49 @@ enum Loads {
 
     static func participants(_ gw: any Gateway, _ key: GroupKey) async -> Result<[Participant], GatewayError> {
         do { return .success(try await gw.participants(session: key.session, group: key.group)) } catch { return .failure(error) }
+    }
+
+    /// Whether a link reset or a settings change can work in each group: the session a
+    /// member and admin there, and the settings not already as wanted.
+    static func adminRows(_ gw: any Gateway, _ kind: OperationKind, _ session: Session, _ groups: [JID], _ known: [Group],
+                          _ wanted: [JID: GroupSettings]) async -> Result<[LeaveRow], GatewayError> {
+        var rows: [LeaveRow] = []
+        for g in groups {
+            let people: [Participant]
+            do { people = try await gw.participants(session: session.id, group: g) } catch { return .failure(error) }
+            var group = known.first { $0.jid == g } ?? Group(jid: g, subject: g.string, size: people.count, owner: nil, ourRole: nil)
+            var verdict = Verdict.willAct
+            if session.account != nil || session.accountLID != nil {
+                switch people.role(of: session) {
+                case nil: verdict = .skip("the session is not a member")
+                case .member?: verdict = .skip("we are not admin")
+                default: break
+                }
+            }
+            if verdict.sends, let want = wanted[g], !gw.capabilities.readsSettings.isEmpty,
+               let now = try? await gw.settings(session: session.id, group: g) {
+                group.settings = now
+                if now.satisfies(want) { verdict = .alreadySo("already so") }
+            }
+            rows.append(LeaveRow(group: group, verdict: verdict))
+        }
+        return .success(rows)
+    }
+
+    /// A group's details, each part read where the dialect has it.
+    static func groupInfo(_ gw: any Gateway, _ key: GroupKey) async -> GroupInfo {
+        let caps = gw.capabilities
+        var info = GroupInfo()
+        if !caps.readsSettings.isEmpty {
+            do { info.settings = .success(try await gw.settings(session: key.session, group: key.group)) } catch { info.settings = .failure(error) }
+        }
+        if caps.inviteLinks {
+            do { info.link = .success(try await gw.inviteLink(session: key.session, group: key.group)) } catch { info.link = .failure(error) }
+        }
+        if caps.joinRequests {
+            do { info.requests = .success(try await gw.joinRequests(session: key.session, group: key.group)) } catch { info.requests = .failure(error) }
+        }
+        return info
     }
 
     static func leaveRows(_ gw: any Gateway, _ session: Session, _ groups: [JID], _ known: [Group]) async -> Result<[LeaveRow], GatewayError> {

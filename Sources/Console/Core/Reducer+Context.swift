@@ -20,6 +20,15 @@ extension Reducer {
         case .confirmYesNo, .confirmTyped, .confirmReason, .resumeYesNo, .resumeTyped: return confirmationCommand(&s, command)
         case .history: return historyCommand(&s, command)
         case .findRunning, .dialogInfo: return readingCommand(&s, command)
+        case .groupInfo:
+            guard case .groupInfo(var g) = s.dialog else { return [] }
+            switch command {
+            case .reveal: g.revealed.toggle()
+            case .scroll(let n): g.scroll = max(0, g.scroll + n)
+            case .close: s.dialog = nil; return []
+            default: return []
+            }
+            s.dialog = .groupInfo(g)
         case .help: helpCommand(&s, command)
         case .find: return findCommand(&s, command)
         case .filter: filterCommand(&s, command)

@@ -73,6 +73,11 @@ extension Reducer {
                 d.error = e.message
             }
             s.dialog = .members(d)
+        case .groupInfoLoaded(let key, let info):
+            guard case .groupInfo(var d) = s.dialog, d.key == key, d.info == nil else { return [] }
+            d.info = info
+            if case .success(let st)? = info.settings { s.groupSettings[key] = st }
+            s.dialog = .groupInfo(d)
         case .leavePreflightLoaded(let sid, let result):
             guard case .leave(var d) = s.dialog, d.session == sid, d.rows == nil else { return [] }
             // An answer for an earlier L (closed since) must not fill this dialog.
@@ -83,9 +88,11 @@ extension Reducer {
                 let sending = rows.filter(\.verdict.sends)
                 // Any leave is confirmed by typing: the group's name, or the count for several
                 // (or for a blank subject, which cannot be typed).
-                d.confirmation.expected = Friction.required(.leave, targets: sending.count, subjects: sending.map(\.group.subject)).expected
+                d.confirmation.expected = Friction.required(d.kind, targets: sending.count, subjects: sending.map(\.group.subject)).expected
                 d.confirmation.listOnly = sending.isEmpty
-                d.confirmation.field = d.confirmation.listOnly ? .buttons : .typed
+                d.confirmation.field = d.confirmation.listOnly || d.confirmation.expected == nil ? .buttons : .typed
+                // What the read showed of each group's settings feeds the badges.
+                for r in rows { if let st = r.group.settings { s.groupSettings[GroupKey(session: sid, group: r.group.jid)] = st } }
             case .failure(let e):
                 d.error = e.message
             }
@@ -102,6 +109,7 @@ extension Reducer {
                 if reason != "pacing" { log(&s, .info, "  waiting \(Int(seconds.rounded(.up))) s: \(reason)", operation: id) }
             case .finished(let r):
                 op.update(step: event.step, .ended(r.outcome))
+                if let b = r.before { op.before[event.step] = b }
                 if r.resumable { op.resumable += 1 }
                 // The row says what the step is shown as (for one person removed from several
                 // groups, its group).
@@ -197,7 +205,7 @@ extension Reducer {
             guard case .ended(let o) = r.state, !o.isSuccess else { return nil }
             return "✗ \(r.name): \(o.reason ?? o.kind)"
         }
-        let verb = op.action?.pastTense ?? "left"
+        let verb = op.kind.pastTense
         let summary = "\(verb) \(op.done) of \(op.targets.count)\(op.failed > 0 ? ", \(op.failed) not done" : "")\(op.cancelling ? " (cancelled)" : "")"
         let idText = op.auditID.map { " [\($0)]" } ?? ""
         log(&s, failures.isEmpty ? .info : .error, "\(op.title): \(summary)\(idText)", operation: op.id,
@@ -218,6 +226,25 @@ extension Reducer {
             // undo itself is not offered (u walks back, it does not redo).
             s.undoStack.removeAll { $0.auditID == undone }
             if let next = s.lastUndo { s.message = (s.message ?? "") + " · u undoes the one before (\(next.auditID))" }
+        } else if op.kind.changesSettings, let auditID = op.auditID, !changedRows.isEmpty {
+            // A lock or unlock: u puts back each changed group's settings from just before.
+            var before: [JID: GroupSettings] = [:]
+            for r in changedRows { if let b = op.before[r.step], !b.isEmpty { before[r.on.group] = b } }
+            for r in changedRows {
+                let key = GroupKey(session: r.on.session, group: r.on.group)
+                var now = s.settings(of: key) ?? GroupSettings()
+                for (setting, on) in (r.on.settings ?? GroupSettings()).known { now[setting] = on }
+                s.groupSettings[key] = now
+            }
+            if let first = changedRows.first, !before.isEmpty {
+                // (The member action is unused for a settings change: `settings` decides.)
+                var u = UndoCandidate(auditID: auditID, action: .promote, key: GroupKey(session: first.on.session, group: first.on.group),
+                                      subject: first.name, targets: changedRows.map(\.on.group).filter { before[$0] != nil })
+                u.settings = before
+                s.undoStack.append(u)
+                if s.undoStack.count > 50 { s.undoStack.removeFirst() }
+                s.message = (s.message ?? "") + " · u puts the settings back"
+            }
         } else if let action = op.action, action != .add, let key = op.key, let auditID = op.auditID, !changedRows.isEmpty {
             // One group's participants only: an operation across groups is undone by `wamod undo`.
             var names: [JID: String] = [:]

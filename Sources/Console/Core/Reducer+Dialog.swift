@@ -24,7 +24,13 @@ extension Reducer {
     }
 
     /// L: the tagged groups, else the cursor group (or the open group from the participants pane).
-    func requestLeave(_ s: inout ConsoleState) -> [Effect] {
+    func requestLeave(_ s: inout ConsoleState) -> [Effect] { requestGroups(&s, .leave) }
+
+    /// L, I, K, O: an operation on the tagged groups themselves, else the cursor group (or
+    /// the open group from the participants pane), each read again before the dialog shows
+    /// what will happen to it. A lock turns on what the dialect sets of admins-only messages
+    /// and locked info; an unlock turns them off.
+    func requestGroups(_ s: inout ConsoleState, _ kind: OperationKind) -> [Effect] {
         guard let sid = s.openSession else { return [] }
         var groups: [JID]
         let tags = s.groupTags[sid] ?? []
@@ -37,16 +43,56 @@ extension Reducer {
             guard rows.indices.contains(s.list(.groups).cursor) else { return [] }
             groups = [rows[s.list(.groups).cursor].jid]
         }
-        var d = LeaveDialog(session: sid, requested: groups)
+        var settings: GroupSettings?
+        if kind == .lock || kind == .unlock {
+            var c = GroupSettings()
+            for setting in [GroupSetting.announce, .locked] where s.capabilities?.setsSettings.contains(setting) ?? true { c[setting] = kind == .lock }
+            settings = c
+        }
+        var d = GroupsDialog(session: sid, requested: groups, kind: kind, settings: settings)
         d.hiddenTagged = s.focus == .groups && !tags.isEmpty ? s.hiddenGroupTags : 0
         s.dialog = .leave(d)
+        return [groupsPreflight(s, d)]
+    }
+
+    /// The fresh read a groups dialog waits for.
+    func groupsPreflight(_ s: ConsoleState, _ d: GroupsDialog) -> Effect {
+        let sid = d.session
         let session = s.sessions.value?.first { $0.id == sid } ?? Session(id: sid, label: sid, account: nil, connected: true, status: "unknown")
-        return [.leavePreflight(session: session, groups: groups, known: s.groups[sid]?.value ?? [])]
+        let known = s.groups[sid]?.value ?? []
+        guard d.kind != .leave else { return .leavePreflight(session: session, groups: d.requested, known: known) }
+        var wanted: [JID: GroupSettings] = [:]
+        for g in d.requested { if let w = d.wanted(g) { wanted[g] = w } }
+        return .groupsPreflight(d.kind, session: session, groups: d.requested, known: known, wanted: wanted)
+    }
+
+    /// i: the details of the cursor group (or the open group from the participants pane).
+    func requestGroupInfo(_ s: inout ConsoleState) -> [Effect] {
+        guard let sid = s.openSession else { return [] }
+        let group: Group
+        if s.focus == .participants, let g = s.currentGroup {
+            group = g
+        } else {
+            let rows = s.visibleGroups
+            guard rows.indices.contains(s.list(.groups).cursor) else { return [] }
+            group = rows[s.list(.groups).cursor]
+        }
+        let key = GroupKey(session: sid, group: group.jid)
+        s.dialog = .groupInfo(GroupInfoDialog(key: key, subject: group.subject))
+        return [.loadGroupInfo(key)]
     }
 
     /// u: the inverse of the last remove, demote or promote, on who ended done; read again
     /// and confirmed like any other action.
     func requestUndo(_ s: inout ConsoleState) -> [Effect] {
+        if let u = s.lastUndo, !u.settings.isEmpty {
+            // A lock (or unlock) undone: each group back to what it was just before.
+            var d = GroupsDialog(session: u.key.session, requested: u.targets, kind: .settings)
+            d.perGroup = u.settings
+            d.undoes = u.auditID
+            s.dialog = .leave(d)
+            return [groupsPreflight(s, d)]
+        }
         guard let u = s.lastUndo, let inverse = try? Undo.inverse(of: u.action.rawValue).get() else { return [] }
         var d = MembersDialog(inverse, u.key, subject: u.subject, requested: u.targets)
         d.undoes = u.auditID
@@ -119,7 +165,7 @@ extension Reducer {
         case .found(let f): return startSweep(&s, f, id: id, reason: reason)
         case .resume(let r): return startResume(&s, r, id: id)
         case .leave(let l): return startLeave(&s, l, id: id, reason: reason)
-        case .summary, .detail, .history: return []
+        case .summary, .detail, .history, .groupInfo: return []
         }
     }
 
@@ -175,7 +221,7 @@ extension Reducer {
         }
         let title = "resume \(plan.action.rawValue) \(plan.id): \(rows.count) left"
         let oneGroup = plan.spansGroups || plan.action.targetsGroups ? nil : plan.groupKeys.first.map { GroupKey(session: $0.session, group: $0.group) }
-        let effects = start(&s, id: id, title: title, action: plan.memberAction, key: oneGroup,
+        let effects = start(&s, id: id, title: title, action: plan.memberAction, kind: plan.action, key: oneGroup,
                             session: plan.steps.first?.session ?? "", rows: rows, skipped: [],
                             effect: .resume(id: id, operation: plan.id, sessions: Self.sessions(s, plan.steps.map(\.session))))
         s.operation?.auditID = plan.id
@@ -184,14 +230,27 @@ extension Reducer {
         return effects
     }
 
-    func startLeave(_ s: inout ConsoleState, _ d: LeaveDialog, id: Int, reason: String) -> [Effect] {
+    func startLeave(_ s: inout ConsoleState, _ d: GroupsDialog, id: Int, reason: String) -> [Effect] {
         guard let rows = d.rows else { return [] }
         let session = d.session
         let targets = rows.filter(\.verdict.sends).map(\.group.jid)
         var names: [JID: String] = [:]
         for r in rows { names[r.group.jid] = r.group.subject }
-        let title = "leave \(targets.count) group\(targets.count == 1 ? "" : "s")\(reason.isEmpty ? "" : " · reason: \(reason)")"
-        let steps = targets.map { OperationStep(session: session, group: $0, target: $0) }
+        let what = d.undoes != nil ? "undo: put back the settings of" : d.kind == .leave ? "leave" : d.kind.verb
+        let title = "\(what) \(targets.count) group\(targets.count == 1 ? "" : "s")\(reason.isEmpty ? "" : " · reason: \(reason)")"
+        var wanted: [JID: GroupSettings] = [:]
+        for g in targets { if let w = d.wanted(g) { wanted[g] = w } }
+        let steps = targets.map { OperationStep(session: session, group: $0, target: $0, settings: wanted[$0]) }
+        if d.kind != .leave {
+            let effects = start(&s, id: id, title: title, action: nil, kind: d.kind, key: nil, session: session,
+                                rows: steps.enumerated().map { i, st in OperationState.Row(step: i, on: st, shownAs: st.group, name: names[st.group]) },
+                                skipped: rows.filter { !$0.verdict.sends }.map { ($0.group.subject, $0.verdict.reason ?? $0.verdict.text) },
+                                effect: .runGroups(id: id, d.kind, session: session, groups: targets, wanted: wanted,
+                                                   reason: reason.isEmpty && d.undoes != nil ? "undo of \(d.undoes ?? "")" : reason, undoes: d.undoes,
+                                                   labels: Self.labels(s, steps, names: [:], leave: true), sessions: Self.sessions(s, [session])))
+            s.operation?.undoes = d.undoes
+            return effects
+        }
         return start(&s, id: id, title: title, action: nil, key: nil, session: session,
                      rows: steps.enumerated().map { i, st in OperationState.Row(step: i, on: st, shownAs: st.group, name: names[st.group]) },
                      skipped: rows.filter { !$0.verdict.sends }.map { ($0.group.subject, $0.verdict.reason ?? $0.verdict.text) },
@@ -244,16 +303,17 @@ extension Reducer {
     }
 
     /// Starts an operation: its rows are its steps, each shown as decided where it was made.
-    func start(_ s: inout ConsoleState, id: Int, title: String, action: MemberAction?, key: GroupKey?, session: String,
+    func start(_ s: inout ConsoleState, id: Int, title: String, action: MemberAction?, kind: OperationKind? = nil, key: GroupKey?, session: String,
                rows: [OperationState.Row], skipped: [(String, String)], effect: Effect) -> [Effect] {
+        let kind = kind ?? action.map(OperationKind.init) ?? .leave
         log(&s, .operation, (s.dryRun ? "dry run: " : "") + title, operation: id)
         for (name, why) in skipped { log(&s, .result(ok: false), "  – \(name): \(why)", operation: id) }
         if s.dryRun {
-            for r in rows { log(&s, .info, "  would \(action?.verb ?? "leave") \(r.name)", operation: id) }
+            for r in rows { log(&s, .info, "  would \(kind.verb) \(r.name)", operation: id) }
             s.message = "dry run [DRY]: nothing was sent"
             return []
         }
-        s.operation = OperationState(id: id, title: title, action: action, key: key, session: session, rows: rows)
+        s.operation = OperationState(id: id, title: title, action: action, kind: kind, key: key, session: session, rows: rows)
         s.operation?.skipped = skipped.map { "\($0.0): \($0.1)" }
         return [effect]
     }

@@ -112,6 +112,10 @@ public struct Reducer: Sendable {
         case .demote: return requestMembers(&s, .demote)
         case .promote: return requestMembers(&s, .promote)
         case .leave: return requestLeave(&s)
+        case .resetInvite: return requestGroups(&s, .inviteReset)
+        case .lock: return requestGroups(&s, .lock)
+        case .unlock: return requestGroups(&s, .unlock)
+        case .groupInfo: return requestGroupInfo(&s)
         case .undo: return requestUndo(&s)
         case .history:
             s.dialog = .history(HistoryDialog())

@@ -113,8 +113,12 @@ public struct OperationState: Sendable {
 
     public var id: Int
     public var title: String
-    /// `nil` for leave.
+    /// The participant action; `nil` for the kinds that act on groups themselves.
     public var action: MemberAction?
+    /// What the operation does.
+    public var kind: OperationKind
+    /// For a settings change: each step's settings as they were just before (from its result).
+    public var before: [Int: GroupSettings] = [:]
     public var key: GroupKey?
     public var session: String
     /// The steps this operation runs, in plan order (a resume runs those left).
@@ -139,8 +143,9 @@ public struct OperationState: Sendable {
     /// Targets the preflight did not send, with why ("Ana Souza: the owner cannot be removed").
     public var skipped: [String] = []
 
-    public init(id: Int, title: String, action: MemberAction?, key: GroupKey?, session: String, rows: [Row]) {
+    public init(id: Int, title: String, action: MemberAction?, kind: OperationKind? = nil, key: GroupKey?, session: String, rows: [Row]) {
         self.id = id; self.title = title; self.action = action; self.key = key; self.session = session; self.rows = rows
+        self.kind = kind ?? action.map(OperationKind.init) ?? .leave
         for (i, r) in rows.enumerated() {
             byStep[r.step] = i
             if byShown[r.shownAs] == nil { byShown[r.shownAs] = i }
@@ -176,6 +181,9 @@ public struct UndoCandidate: Sendable, Hashable {
     public var targets: [JID]
     /// Their names as the operation showed them (a removed person is no longer in the group's list).
     public var names: [JID: String]
+    /// For a lock, an unlock or a settings change: each group's settings before it (what `u`
+    /// puts back); the targets are those groups.
+    public var settings: [JID: GroupSettings] = [:]
     public init(auditID: String, action: MemberAction, key: GroupKey, subject: String, targets: [JID], names: [JID: String] = [:]) {
         self.auditID = auditID; self.action = action; self.key = key; self.subject = subject; self.targets = targets; self.names = names
     }
@@ -308,6 +316,14 @@ public struct ConsoleState: Sendable {
 
     /// What the gateway's dialect can do: a command it lacks is disabled with that reason.
     public var capabilities: Capabilities?
+    /// Groups' settings as last read (a preflight, a group's details, a finished lock), for the
+    /// badges where the group list does not tell them.
+    public var groupSettings: [GroupKey: GroupSettings] = [:]
+
+    /// A group's settings as best known: the list's own, else the last read.
+    public func settings(of key: GroupKey) -> GroupSettings? {
+        groupSettings[key] ?? groups[key.session]?.value?.first { $0.jid == key.group }?.settings
+    }
     public var dialect: Dialect?
 
     public var readOnly = false

@@ -33,7 +33,7 @@ extension KeyMap {
             if let role = s.currentGroup?.ourRole, role == .member { return "this session is not an admin of the group: \(command.rawValue) needs admin" }
             if s.visibleParticipants.isEmpty && (s.openGroup.flatMap { s.participantTags[$0] } ?? []).isEmpty { return "no participant selected" }
             return nil
-        case .leave:
+        case .leave, .resetInvite, .lock, .unlock:
             guard s.focus == .groups || s.focus == .participants, s.openSession != nil else { return "select a group first" }
             if let why = Self.runningReason(s) { return why }
             if let sess = s.currentSession, !sess.connected { return "session \(sess.label) is not connected (\(sess.status)): reconnect it in the gateway" }
@@ -44,6 +44,10 @@ extension KeyMap {
             guard s.lastUndo != nil else {
                 return "nothing to undo in this console: u walks back through its removes, demotes and promotes (H lists earlier ones from the audit log)"
             }
+            return nil
+        case .groupInfo:
+            guard s.focus == .groups || s.focus == .participants, s.openSession != nil else { return "select a group first" }
+            if s.focus == .groups && s.visibleGroups.isEmpty { return "no group selected" }
             return nil
         case .find:
             if s.sessions.value == nil { return "no sessions read yet: r retries" }
@@ -61,6 +65,9 @@ extension KeyMap {
         case .demote: .demote
         case .promote: .promote
         case .leave: .leave
+        case .resetInvite: .inviteReset
+        case .lock: .lock
+        case .unlock: .unlock
         default: nil
         }
     }

@@ -6,7 +6,7 @@ import GatewayKit
 /// made from the same table.
 public enum KeyContext: String, Sendable, Hashable, CaseIterable {
     case main
-    case confirmYesNo, confirmTyped, confirmReason, resumeYesNo, resumeTyped, history, findRunning, dialogInfo
+    case confirmYesNo, confirmTyped, confirmReason, resumeYesNo, resumeTyped, history, findRunning, dialogInfo, groupInfo
     case help, find, filter, tooSmall
 
     /// The context the console is in now.
@@ -30,6 +30,7 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
         case .history: "History (H)"
         case .findRunning: "A search under way (f)"
         case .dialogInfo: "A summary or details"
+        case .groupInfo: "A group's details (i)"
         case .help: "Help"
         case .find: "Typing a number to find"
         case .filter: "Typing a filter"
@@ -63,6 +64,7 @@ extension Dialog {
         switch self {
         case .found(let f) where f.report == nil: return .findRunning
         case .history(let h) where h.items != nil: return .history
+        case .groupInfo: return .groupInfo
         default: break
         }
         guard isConfirmation, !loading, error == nil, let c = confirmation else { return .dialogInfo }
@@ -101,6 +103,8 @@ public enum ContextCommand: Sendable, Hashable {
     case undo
     case close
     case stopSearch
+    /// Show the whole invite link (a group's details), or mask it again.
+    case reveal
     /// Search for what was typed (find).
     case find
     /// The filter as typed stays; `keep` also says when nothing matches.
@@ -227,6 +231,12 @@ extension KeyMap {
         ]),
         .findRunning: ContextTable([
             ContextBinding([.escape, .char("q"), .char("n")], .stopSearch, ContextKey("Esc", "stop the search")),
+            ContextBinding([.down, .char("j")], .scroll(1)),
+            ContextBinding([.up, .char("k")], .scroll(-1)),
+        ]),
+        .groupInfo: ContextTable([
+            ContextBinding([.char("v")], .reveal, ContextKey("v", "show/hide the link")),
+            ContextBinding([.escape, .enter, .char("q"), .char("n"), .char("i")], .close, ContextKey("Esc", "close")),
             ContextBinding([.down, .char("j")], .scroll(1)),
             ContextBinding([.up, .char("k")], .scroll(-1)),
         ]),

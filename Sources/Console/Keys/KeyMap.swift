@@ -7,6 +7,7 @@ public enum Command: String, Sendable, Hashable, CaseIterable {
     case open, filter, clearFilter
     case tag, tagAll, untagAll
     case remove, demote, promote, leave
+    case resetInvite, lock, unlock, groupInfo
     case undo, history, find
     case refresh, refreshAll
     case focusLog, zoomLog, help, interrupt, quit
@@ -53,6 +54,10 @@ public struct KeyMap: Sendable {
         Binding([.char("d")], .demote, "demote the tagged admins (or the one under the cursor)", dangerous: true, hint: "demote"),
         Binding([.char("p")], .promote, "promote the tagged participants (or the one under the cursor)", dangerous: true, hint: "promote"),
         Binding([.char("L")], .leave, "leave the tagged groups (or the one under the cursor)", dangerous: true, hint: "leave"),
+        Binding([.char("i")], .groupInfo, "the group's details: settings, invite link (masked), pending requests", hint: "info"),
+        Binding([.char("I")], .resetInvite, "reset the invite link of the tagged groups (the old link stops working; no undo)", dangerous: true),
+        Binding([.char("K")], .lock, "lock the tagged groups: only admins send and edit info (u puts back what was there)", dangerous: true, hint: "lock"),
+        Binding([.char("O")], .unlock, "open the tagged groups again: everyone sends and edits info", dangerous: true),
         Binding([.char("u")], .undo, "undo this console's last operation (re-add, re-promote); again: the one before", dangerous: true),
         Binding([.char("H")], .history, "history: this gateway's recent operations from the audit log; u undoes one"),
         Binding([.char("f")], .find, "find a number or JID in every group of every session"),

@@ -85,7 +85,7 @@ struct StatusLine {
         if state.readOnly { put("   [RO]", .badge) }
         if state.dryRun { put("   [DRY]", .badge) }
         if let op = state.operation, !op.finished {
-            let verb = op.action?.progressive ?? "leaving"
+            let verb = op.kind.progressive
             var progress = "   \(op.cancelling ? "cancelling" : verb) \(op.done + op.failed)/\(op.targets.count)" + (op.failed > 0 ? " \(g.dot) \(op.failed) failed" : "")
             if let next = op.nextAt, next > state.now {
                 progress += " \(g.dot) next in \(Int(next.timeIntervalSince(state.now).rounded(.up))) s"

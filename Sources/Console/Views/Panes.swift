@@ -106,7 +106,11 @@ struct PaneViews {
             let rightW = right.isEmpty ? 0 : CellWidth.of(right) + 1
             let nameW = max(0, w - g.tagWidth - 1 - 6 - rightW)
             let open = grp.jid == state.openGroup?.group
-            sc.putFitted(x + g.tagWidth + 1, y, grp.subject, width: nameW, style == .normal ? (open ? .header : .normal) : style)
+            // The settings that are on, as badges after the subject, where the name keeps room.
+            let badges = state.openSession.flatMap { state.settings(of: GroupKey(session: $0, group: grp.jid)) }.map(GroupBadges.text) ?? ""
+            let badgeW = badges.isEmpty || nameW - CellWidth.of(badges) - 1 < 10 ? 0 : CellWidth.of(badges) + 1
+            sc.putFitted(x + g.tagWidth + 1, y, grp.subject, width: nameW - badgeW, style == .normal ? (open ? .header : .normal) : style)
+            if badgeW > 0 { sc.put(x + g.tagWidth + 1 + nameW - badgeW, y, badges, style == .normal ? .warn : style, maxWidth: badgeW - 1) }
             sc.putFitted(x + g.tagWidth + 1 + nameW, y, size, width: 4, style == .normal ? .dim : style, alignRight: true)
             sc.put(x + g.tagWidth + 1 + nameW + 5, y, role, style == .normal ? (grp.ourRole?.isAdmin == true ? .admin : .dim) : style, maxWidth: 1)
             if let rowState { sc.put(x + w - rightW + 1, y, right, style == .normal ? stateStyle(rowState) : style, maxWidth: rightW - 1) }
@@ -197,4 +201,23 @@ func wrap(_ text: String, width: Int) -> [String] {
     }
     if !line.isEmpty { lines.append(line) }
     return lines
+}
+
+/// A group's settings that are on, as the groups pane shows them: `msg` only admins send,
+/// `info` only admins edit info, `add` only admins add, `appr` approval for new members.
+enum GroupBadges {
+    static func text(_ st: GroupSettings) -> String {
+        let on = GroupSetting.allCases.filter { st[$0] == true }
+        guard !on.isEmpty else { return "" }
+        return "[" + on.map(word).joined(separator: " ") + "]"
+    }
+
+    static func word(_ s: GroupSetting) -> String {
+        switch s {
+        case .announce: "msg"
+        case .locked: "info"
+        case .adminsAdd: "add"
+        case .approval: "appr"
+        }
+    }
 }

@@ -37,6 +37,7 @@ struct DialogView {
         case .resume(let d): return ResumeDialogView(state: state, dialog: d, g: g)
         case .found(let d): return FindDialogView(state: state, dialog: d, answering: answering, g: g)
         case .history(let d): return HistoryDialogView(state: state, dialog: d, g: g)
+        case .groupInfo(let d): return GroupInfoDialogView(state: state, dialog: d, g: g)
         }
     }
 

@@ -56,7 +56,7 @@ struct MembersDialogView: DialogContent {
 /// Leave one or more groups of a session: whether its account can leave each.
 struct LeaveDialogView: DialogContent {
     let state: ConsoleState
-    let dialog: LeaveDialog
+    let dialog: GroupsDialog
     let answering: Bool
     let g: Glyphs
 
@@ -64,7 +64,23 @@ struct LeaveDialogView: DialogContent {
 
     func title() -> String {
         let n = dialog.rows?.filter(\.verdict.sends).count ?? dialog.requested.count
-        return "Leave \(n) group\(n == 1 ? "" : "s")"
+        let what: String = switch dialog.kind {
+        case .inviteReset: "Reset the invite link of"
+        case .lock: "Lock"
+        case .unlock: "Open"
+        case .settings: dialog.undoes != nil ? "Undo: put back the settings of" : "Change the settings of"
+        default: "Leave"
+        }
+        return "\(what) \(n) group\(n == 1 ? "" : "s")"
+    }
+
+    /// What will happen to a group that is sent.
+    func verb(_ g: JID) -> String {
+        switch dialog.kind {
+        case .inviteReset: return "new link; the old one stops working"
+        case .lock, .unlock, .settings: return dialog.wanted(g).map { "will set " + SettingsText.change($0) } ?? "will change"
+        default: return "will leave"
+        }
     }
 
     func body(width: Int) -> [(String, Style)] {
@@ -74,10 +90,15 @@ struct LeaveDialogView: DialogContent {
         guard let rows = dialog.rows else { return [("reading the group from the gateway…", .dim)] }
         var out: [(String, Style)] = []
         let sessionLabel = state.sessions.value?.first { $0.id == dialog.session }?.label ?? ""
-        out.append(("Session \(sessionLabel): its account will leave", .dim))
-        if dialog.confirmation.listOnly { out.append(("Nothing will be sent: it can leave none of these.", .dialog)) }
+        switch dialog.kind {
+        case .leave: out.append(("Session \(sessionLabel): its account will leave", .dim))
+        case .inviteReset: out.append(("Session \(sessionLabel): the old links stop working at once; a reset cannot be undone", .dim))
+        case .lock, .unlock: out.append(("Session \(sessionLabel): each group's settings before are recorded; u puts them back", .dim))
+        default: out.append(("Session \(sessionLabel)", .dim))
+        }
+        if dialog.confirmation.listOnly { out.append(("Nothing will be sent: nothing to do in any of these.", .dialog)) }
         for row in rows {
-            let verb = row.verdict.sends ? "will leave" : row.verdict.text
+            let verb = row.verdict.sends ? self.verb(row.group.jid) : row.verdict.text
             out.append(("\(CellWidth.fit(CellWidth.sanitize(row.group.subject), to: min(32, width / 2))) \(verb)", row.verdict.sends ? .dialogDanger : .dim))
         }
         out += hiddenTaggedLine(dialog.hiddenTagged)
