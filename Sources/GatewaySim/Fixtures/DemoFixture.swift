@@ -1,6 +1,6 @@
 import WamodModel
 
-/// The `demo` fixture: five sessions with human labels (`old-line` is offline), 40 groups from
+/// The `demo` fixture: five sessions with human labels (`old-line` is offline), 41 groups (one a community) from
 /// 2 to 120 members, where the session is admin in some, only a member in others, and the
 /// creator in a few; about 4% of participants are lid-only. Deterministic from the seed.
 ///
