@@ -1,6 +1,6 @@
 import WamodModel
 
-/// The `demo` fixture: five sessions with human labels (`old-line` is offline), 40 groups from
+/// The `demo` fixture: five sessions with human labels (`old-line` is offline), 41 groups (one a community) from
 /// 2 to 120 members, where the session is admin in some, only a member in others, and the
 /// creator in a few; about 4% of participants are lid-only. Deterministic from the seed.
 ///
@@ -8,6 +8,10 @@ import WamodModel
 /// in several groups of several sessions whatever the seed (`spammer`, `formerEmployee`,
 /// `hiddenReseller`), and a few subjects repeat: three "Eventos São Paulo" (two in
 /// `support-br`, one in `sales-mx`) and two "Moderators" (`community-il`, `ops-eu`).
+///
+/// For the incident toolkit (gateways.md §9), a few groups have settings other than WhatsApp's
+/// defaults and people waiting among their join requests (`adminSettings`), and `support-br`
+/// administers a community, "Comunidade Suporte BR" (`community`), listed beside its groups.
 enum DemoFixture {
     struct Plan {
         var label: String
@@ -85,6 +89,22 @@ enum DemoFixture {
         ("ops-eu", "Moderators", 5, .admin, [Guest(person: formerEmployee, role: .admin)]),
     ]
 
+    /// Groups whose settings differ from WhatsApp's defaults, and how many requests wait in
+    /// each: (session label, subject, settings set, pending requests). Where approval is on,
+    /// people wait; in "Comunidade Dev 👩‍💻" the session is only a member, so it cannot see them.
+    static let adminSettings: [(label: String, subject: String, settings: GroupSettings, pending: Int)] = [
+        ("support-br", "VIP Clientes 🎉", GroupSettings(approval: true), 3),
+        ("support-br", "Comunidade Dev 👩‍💻", GroupSettings(approval: true), 2),
+        ("sales-mx", "Distribuidores CDMX", GroupSettings(announce: true, approval: true), 2),
+        ("sales-mx", "Promo Fin de Año 🎄", GroupSettings(adminsAdd: false), 0),
+        ("ops-eu", "Releases 🚀", GroupSettings(announce: true), 0),
+        ("ops-eu", "Incident bridge 🔥", GroupSettings(announce: true, locked: true), 0),
+        ("community-il", "Volunteers 🙌", GroupSettings(locked: true, approval: true), 4),
+    ]
+
+    /// The community `support-br` administers: (label, subject, size, our role).
+    static let community = (label: "support-br", subject: "Comunidade Suporte BR", size: 57, role: Role.admin)
+
     static func guests(_ label: String, _ subject: String) -> [Guest] {
         memberships.filter { $0.2 == label && $0.3 == subject }.map { Guest(person: $0.0, role: $0.1) }
     }
@@ -134,7 +154,44 @@ enum DemoFixture {
                            lazy: LazyMembers(seed: extra.next(), size: planned.size, ourRole: planned.role,
                                              countryCode: plan.countryCode, guests: planned.guests))
         }
+        addCommunity(into: &s, ids: ids, rowId: rowId + 1, stream: &extra, base: base)
+        applyAdminSettings(into: &s, ids: ids, seed: seed, base: base)
         for p in [spammer, formerEmployee, hiddenReseller] { s.directory[p.lid] = p }
         s.notOnWhatsApp.insert("15550000000")
+    }
+
+    /// The community's parent, after every other group (so theirs stay what the seed made them).
+    static func addCommunity(into s: inout WorldState, ids: [String: String], rowId: Int, stream: inout SplitMix64,
+                             base: Int64) {
+        guard let id = ids[community.label], let plan = plans.first(where: { $0.label == community.label }) else { return }
+        var groupID = "120363" + stream.digits(12)
+        while s.sessions.values.contains(where: { $0.groups[groupID] != nil }) { groupID = "120363" + stream.digits(12) }
+        let creator = MemberGenerator.randomPerson(&stream, countryCode: plan.countryCode, hiddenChance: 0)
+        s.addLazyGroup(session: id, id: groupID, rowId: rowId, subject: community.subject,
+                       description: "Comunidade oficial do suporte · avisos e grupos ligados 📣",
+                       createdAt: base - Int64(stream.int(in: 1...900)) * 86_400_000, creator: creator,
+                       lazy: LazyMembers(seed: stream.next(), size: community.size, ourRole: community.role,
+                                         countryCode: plan.countryCode))
+        s.sessions[id]?.groups[groupID]?.isCommunity = true
+    }
+
+    /// `adminSettings`, with generated people waiting to join (a stream of their own).
+    static func applyAdminSettings(into s: inout WorldState, ids: [String: String], seed: UInt64, base: Int64) {
+        var people = SplitMix64(seed: SplitMix64.mix(seed, 0x901E))
+        for planned in adminSettings {
+            guard let id = ids[planned.label], let plan = plans.first(where: { $0.label == planned.label }),
+                  let session = s.sessions[id],
+                  let gid = session.groupOrder.first(where: { session.groups[$0]?.subject == planned.subject }),
+                  var g = session.groups[gid] else { continue }
+            g.set(planned.settings)
+            for i in 0..<planned.pending {
+                let person = MemberGenerator.randomPerson(&people, countryCode: plan.countryCode, hiddenChance: 0)
+                g.pending.append(PendingRequest(person: person, method: "invite_link",
+                                                at: base + Int64(people.int(in: 1...300)) * 3_600_000 + Int64(i)))
+                s.directory[person.lid] = person
+            }
+            g.pending.sort { $0.at < $1.at }
+            s.sessions[id]?.groups[gid] = g
+        }
     }
 }

@@ -20,6 +20,12 @@ import WamodModel
 /// `notOnWhatsApp` (+5511900009999) is declined by add; `outsider` (+5511900000050, Fábio
 /// Outsider) is on WhatsApp and in no group. Every participant has an `@lid`
 /// (`1000000000000NN@lid` where NN are the phone's last two digits).
+///
+/// Group administration (gateways.md §9): "Team Alpha" needs an admin's approval for new
+/// members, and two people wait among its join requests (`requesters`: Gabriel Nunes
+/// +5511900000080, Helena Prado +5511900000081, by the invite link). Every other setting is
+/// WhatsApp's default (anyone sends, anyone edits the info, only admins add). Invite codes do
+/// not depend on the seed. No group is a community: `World.markCommunity` makes one.
 public enum TinyFixture {
     public static let alpha = "01J9ZX8K2QHV0M3T6R7P4N5WA1"
     public static let offline = "01J9ZX8K2QHV0M3T6R7P4N5WB2"
@@ -47,6 +53,11 @@ public enum TinyFixture {
     public static let outsider = user("5511900000050")
 
     public static let teamAlphaSize = 10
+
+    /// Waiting to join "Team Alpha", oldest first.
+    public static let requesters = [user("5511900000080"), user("5511900000081")]
+    /// What tiny's invite codes are derived from, whatever the world's seed.
+    static let inviteSeed: UInt64 = 0x71A7_1417
 
     static func user(_ digits: String) -> JID { JID(kind: .user, user: digits) }
     static func lid(_ digits: String) -> JID { JID(kind: .lid, user: digits) }
@@ -83,6 +94,12 @@ public enum TinyFixture {
         s.addGroup(session: offline, id: offlineGroup.user, rowId: 4, subject: "Offline Team",
                    description: "", createdAt: base + 3000,
                    members: [(offlineMe, .superadmin), (plain[0], .member)])
+        s.inviteSeed = inviteSeed
+        s.sessions[alpha]?.groups[teamAlpha.user]?.approval = true
+        s.sessions[alpha]?.groups[teamAlpha.user]?.pending = zip(requesters, ["Gabriel Nunes", "Helena Prado"]).enumerated().map { i, r in
+            PendingRequest(person: person(r.0, r.1), method: "invite_link", at: base + 10 * 86_400_000 + Int64(i) * 3_600_000)
+        }
+        for r in s.sessions[alpha]?.groups[teamAlpha.user]?.pending ?? [] { s.directory[r.person.lid] = r.person }
         s.directory[lidOf(outsider).user] = person(outsider, "Fábio Outsider")
         s.notOnWhatsApp.insert(notOnWhatsApp.user)
         s.sessions[offline]?.offlineStatus = "SCAN_QR_CODE"

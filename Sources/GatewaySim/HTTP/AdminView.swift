@@ -8,8 +8,15 @@ import WamodModel
 /// It asks for `Authorization: Bearer <the server's token>` whatever the dialect, and faults
 /// never touch it.
 ///
-/// - `GET /_sim/sessions`: every session with its account and groups (JID, subject, size, our role)
+/// - `GET /_sim/sessions`: every session with its account and groups (JID, subject, size, our
+///   role, settings, community, invite code, how many join requests wait)
 /// - `GET /_sim/members?session=ID&group=JID`: a group's members and their roles
+/// - `GET /_sim/group?session=ID&group=JID`: a group's settings, invite code and link, the join
+///   requests waiting, and the texts sent to it
+/// - `GET /_sim/messages[?session=ID&chat=JID]`: the texts the sessions sent
+/// - `POST /_sim/join` `{"code":"…","as":"+5511…","name":"…"}`: someone joins by an invite code
+///   (or link) as WhatsApp would let them: a member, or a join request where approval is on; an
+///   old code (the link was reset since) is refused with 404
 /// - `GET /_sim/ledger[?since=SEQ]`: the effective changes (those after `since`)
 /// - `GET /_sim/arrivals`: every request that arrived, before faults
 /// - `GET /_sim/faults`: the fault shares in force
@@ -32,6 +39,9 @@ struct AdminView: Sendable {
         switch (request.method, path) {
         case ("GET", ["sessions"]): return sessions()
         case ("GET", ["members"]): return members(request)
+        case ("GET", ["group"]): return group(request)
+        case ("GET", ["messages"]): return messages(request)
+        case ("POST", ["join"]): return join(request)
         case ("GET", ["ledger"]): return ledger(request)
         case ("GET", ["arrivals"]): return arrivals()
         case ("GET", ["faults"]): return faults()
@@ -47,7 +57,10 @@ struct AdminView: Sendable {
     private func sessions() -> SimResponse {
         let rows: [JSON] = world.sessions().map { s in
             let groups: [JSON] = (world.groups(session: s.id) ?? []).map { g in
-                ["jid": .string(g.jid.string), "subject": .string(g.subject), "size": .int(g.size), "role": .string(g.ourRole.rawValue)]
+                ["jid": .string(g.jid.string), "subject": .string(g.subject), "size": .int(g.size), "role": .string(g.ourRole.rawValue),
+                 "settings": Self.settings(g.settings), "community": .bool(g.isCommunity),
+                 "inviteCode": .optional(world.currentInviteCode(session: s.id, group: g.jid)),
+                 "pendingRequests": .int(g.pendingRequests)]
             }
             return ["id": .string(s.id), "label": .string(s.label), "connected": .bool(s.connected),
                     "account": .optional(s.account?.string), "lid": .string(s.accountLID.string),
@@ -71,6 +84,44 @@ struct AdminView: Sendable {
              "role": .string(m.role.rawValue)]
         }
         return .json(200, ["members": .array(rows)])
+    }
+
+    private func group(_ request: SimRequest) -> SimResponse {
+        guard let session = request.query["session"], let raw = request.query["group"] else {
+            return Self.error(400, "session and group are required (?session=ID&group=JID)")
+        }
+        guard let jid = try? JID(parsing: raw), jid.kind == .group else { return Self.error(400, "group is a group JID (…@g.us)") }
+        guard let g = world.group(session: session, jid: jid), let code = world.currentInviteCode(session: session, group: jid) else {
+            return Self.error(404, "no group \(jid.string) in session \(session)")
+        }
+        let pending: [JSON] = (world.pendingRequests(session: session, group: jid) ?? []).map { r in
+            ["id": .string(r.lid.string), "phone": .optional(r.phone?.string), "name": .string(r.name),
+             "method": .string(r.method), "at": .int(Int(r.at))]
+        }
+        return .json(200, ["jid": .string(g.jid.string), "subject": .string(g.subject), "description": .string(g.description),
+                           "size": .int(g.size), "role": .string(g.ourRole.rawValue), "settings": Self.settings(g.settings),
+                           "community": .bool(g.isCommunity), "inviteCode": .string(code),
+                           "inviteLink": .string(InviteLink(code: code).url), "pendingRequests": .array(pending),
+                           "messages": .array(world.messages(session: session, chat: jid).map(Self.message))])
+    }
+
+    private func messages(_ request: SimRequest) -> SimResponse {
+        var chat: JID?
+        if let raw = request.query["chat"] {
+            guard let jid = try? JID(parsing: raw) else { return Self.error(400, "chat is a JID (a group's or a person's)") }
+            chat = jid
+        }
+        return .json(200, ["messages": .array(world.messages(session: request.query["session"], chat: chat).map(Self.message))])
+    }
+
+    static func settings(_ s: GroupSettings) -> JSON {
+        ["announce": .bool(s.announce ?? false), "locked": .bool(s.locked ?? false),
+         "adminsAdd": .bool(s.adminsAdd ?? true), "approval": .bool(s.approval ?? false)]
+    }
+
+    static func message(_ m: SimMessage) -> JSON {
+        ["seq": .int(m.seq), "id": .string(m.id), "session": .string(m.session), "chat": .string(m.chat.string),
+         "text": .string(m.text), "at": .number(m.at), "delivered": .bool(m.delivered), "failure": .optional(m.failure)]
     }
 
     private func ledger(_ request: SimRequest) -> SimResponse {
@@ -149,6 +200,29 @@ struct AdminView: Sendable {
         guard world.session(session) != nil else { return Self.error(404, "no session \(session)") }
         world.setConnected(connected, session: session)
         return .json(200, ["session": .string(session), "connected": .bool(connected)])
+    }
+
+    private func join(_ request: SimRequest) -> SimResponse {
+        guard let body = Self.object(request), let code = body["code"] as? String, let who = body["as"] as? String else {
+            return Self.error(400, "the body is {\"code\": CODE or LINK, \"as\": PHONE or JID, \"name\": NAME}")
+        }
+        guard let person = try? JID.member(who) else { return Self.error(400, "as is a phone number, a user JID or an @lid id") }
+        let outcome: JoinByCodeOutcome
+        do throws(JoinByCodeRefusal) {
+            outcome = try world.join(code: code, as: person, name: body["name"] as? String ?? "")
+        } catch {
+            switch error {
+            case .invalidCode: return Self.error(404, "no group has this invite code (it never existed, or the link was reset since)")
+            case .notOnWhatsApp: return Self.error(400, "\(person.string) is not on WhatsApp")
+            case .groupFull: return Self.error(409, "the group is full")
+            }
+        }
+        let (word, session, group): (String, String, JID) = switch outcome {
+        case .joined(let s, let g): ("joined", s, g)
+        case .pending(let s, let g): ("pending", s, g)
+        case .alreadyMember(let s, let g): ("alreadyMember", s, g)
+        }
+        return .json(200, ["outcome": .string(word), "session": .string(session), "group": .string(group.string)])
     }
 
     // MARK: Helpers

@@ -44,6 +44,12 @@ struct SimRequest: Sendable {
     /// A header's value, by any case of its name.
     func header(_ name: String) -> String? { headers[name.lowercased()] }
 
+    /// The body as a JSON object; nil when it is empty or not one.
+    func jsonObject() -> [String: Any]? {
+        guard !body.isEmpty else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+    }
+
     /// The body's `participants`: nil when missing or not an array of strings.
     func participantStrings() -> [String]? {
         guard !body.isEmpty,

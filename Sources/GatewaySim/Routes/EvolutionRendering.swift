@@ -8,6 +8,11 @@ enum EvolutionFailure: Error {
     case instanceNotFound(String)
     /// A world refusal inside an operation: Evolution's `context`, then the engine's words.
     case refusal(WorldRefusal, context: String)
+    /// The same, where Evolution throws a `NotFoundException` (404): reading and revoking the
+    /// invite code (`whatsapp.baileys.service.ts` in EvolutionAPI/evolution-api 2.3.6).
+    case notFound(WorldRefusal, context: String)
+    /// A send's refusal: the engine's words alone, 400.
+    case cause(WorldRefusal)
 
     static func wrap<T>(_ context: String, _ body: () throws(WorldRefusal) -> T) throws(EvolutionFailure) -> T {
         do throws(WorldRefusal) { return try body() } catch { throw .refusal(error, context: context) }
@@ -17,12 +22,17 @@ enum EvolutionFailure: Error {
         switch self {
         case .validation(let messages): EvolutionRender.error(400, "Bad Request", messages)
         case .instanceNotFound(let name): EvolutionRender.error(404, "Not Found", ["The \"\(name)\" instance does not exist"])
-        case .refusal(let refusal, let context):
-            switch refusal {
-            case .rateLimited(let seconds): EvolutionRender.tooManyRequests(retryAfter: seconds)
-            case .sessionNotFound: EvolutionRender.error(404, "Not Found", ["The instance does not exist"])
-            default: EvolutionRender.error(400, "Bad Request", [context, Self.words(refusal)])
-            }
+        case .refusal(let refusal, let context): Self.render(refusal, status: 400, messages: [context, Self.words(refusal)])
+        case .notFound(let refusal, let context): Self.render(refusal, status: 404, messages: [context, Self.words(refusal)])
+        case .cause(let refusal): Self.render(refusal, status: 400, messages: [Self.words(refusal)])
+        }
+    }
+
+    static func render(_ refusal: WorldRefusal, status: Int, messages: [String]) -> SimResponse {
+        switch refusal {
+        case .rateLimited(let seconds): EvolutionRender.tooManyRequests(retryAfter: seconds)
+        case .sessionNotFound: EvolutionRender.error(404, "Not Found", ["The instance does not exist"])
+        default: EvolutionRender.error(status, status == 404 ? "Not Found" : "Bad Request", messages)
         }
     }
 
@@ -87,8 +97,26 @@ enum EvolutionRender {
             .init("restrict", .bool(g.isLocked)),
             .init("announce", .bool(g.isAnnounce)),
         ]
+        // Baileys' `GroupMetadata` (WhiskeySockets/Baileys, `src/Types/GroupMetadata.ts`), which
+        // Evolution's fetchAllGroups passes on: approval and who may add.
+        fields += [.init("joinApprovalMode", .bool(g.approval)), .init("memberAddMode", .bool(!g.adminsAdd))]
+        if g.isCommunity { fields.append(.init("isCommunity", true)) }
         if participants { fields.append(.init("participants", .array((g.members ?? []).map(participant)))) }
         return .object(fields)
+    }
+
+    /// A sent text as Baileys' message record, as Evolution's `sendText` answers it (201).
+    static func message(_ m: SimMessage, instance s: SessionState?) -> JSON {
+        [
+            "key": ["remoteJid": .string(m.chat.string), "fromMe": true, "id": .string(m.id)],
+            "pushName": .string(s?.account.name ?? ""),
+            "status": "PENDING",
+            "message": ["conversation": .string(m.text)],
+            "messageType": "conversation",
+            "messageTimestamp": .int(Int(m.at)),
+            "instanceId": .string(s?.recordId ?? ""),
+            "source": "web",
+        ]
     }
 
     /// `{"id","admin"}`: `id` the phone JID, or the `@lid` when the number is hidden; `admin`

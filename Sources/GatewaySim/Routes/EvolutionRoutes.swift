@@ -23,7 +23,18 @@ struct EvolutionRoutes: DialectRoutes {
         case participants(instance: String)
         case update(instance: String)
         case leave(instance: String)
+        // Group administration (gateways.md §9).
+        case inviteCode(instance: String)
+        case revokeInviteCode(instance: String)
+        case updateSetting(instance: String)
+        case sendText(instance: String)
     }
+
+    /// `updateSetting`'s `action` enum (`src/validate/group.schema.ts`, EvolutionAPI/evolution-api 2.3.6).
+    static let settingActions: [String: (GroupSetting, Bool)] = [
+        "announcement": (.announce, true), "not_announcement": (.announce, false),
+        "locked": (.locked, true), "unlocked": (.locked, false),
+    ]
 
     static func match(_ method: String, _ p: [String]) -> Route? {
         switch (method, p.count) {
@@ -32,6 +43,10 @@ struct EvolutionRoutes: DialectRoutes {
         case ("GET", 3) where p[0] == "group" && p[1] == "participants": return .participants(instance: p[2])
         case ("POST", 3) where p[0] == "group" && p[1] == "updateParticipant": return .update(instance: p[2])
         case ("DELETE", 3) where p[0] == "group" && p[1] == "leaveGroup": return .leave(instance: p[2])
+        case ("GET", 3) where p[0] == "group" && p[1] == "inviteCode": return .inviteCode(instance: p[2])
+        case ("POST", 3) where p[0] == "group" && p[1] == "revokeInviteCode": return .revokeInviteCode(instance: p[2])
+        case ("POST", 3) where p[0] == "group" && p[1] == "updateSetting": return .updateSetting(instance: p[2])
+        case ("POST", 3) where p[0] == "message" && p[1] == "sendText": return .sendText(instance: p[2])
         default: return nil
         }
     }
@@ -90,6 +105,49 @@ struct EvolutionRoutes: DialectRoutes {
                 try world.leave(session: i, group: group, ownerMayLeave: true)
             }
             return .json(200, ["groupJid": .string(group.string), "leave": true])
+        case .inviteCode(let i), .revokeInviteCode(let i):
+            // https://doc.evolution-api.com/v2/api-reference/group-controller/fetch-invite-code and
+            // …/revoke-invite-code; the statuses and refusals from `group.router.ts` and
+            // `whatsapp.baileys.service.ts` (2.3.6): 200 and 201, a refusal 404 naming the operation.
+            let reset = if case .revokeInviteCode = route { true } else { false }
+            let context = reset ? "Revoke error" : "No invite code"
+            try Self.requireInstance(i, world)
+            let group = try Self.groupJid(request)
+            do throws(EvolutionFailure) { try Self.requireOpen(i, world, context) } catch {
+                if case .refusal(let refusal, _) = error { throw .notFound(refusal, context: context) }
+                throw error
+            }
+            let code: String
+            do throws(WorldRefusal) {
+                code = reset ? try world.resetInviteCode(session: i, group: group) : try world.inviteCode(session: i, group: group)
+            } catch { throw .notFound(error, context: context) }
+            if reset { return .json(201, ["revoked": true, "inviteCode": .string(code)]) }
+            return .json(200, ["inviteUrl": .string(InviteLink(code: code).url), "inviteCode": .string(code)])
+        case .updateSetting(let i):
+            // 201 `{}`: the router answers `{"updateSetting": <Baileys' void>}`.
+            try Self.requireInstance(i, world)
+            let group = try Self.groupJid(request)
+            guard let raw = request.jsonObject()?["action"] as? String, let (setting, on) = Self.settingActions[raw] else {
+                throw .validation(["action must be one of the following values: announcement, not_announcement, locked, unlocked"])
+            }
+            try Self.requireOpen(i, world, "Error updating setting")
+            _ = try EvolutionFailure.wrap("Error updating setting") { () throws(WorldRefusal) in
+                try world.updateGroup([.setting(setting, on)], session: i, group: group, allOrNothing: true)
+            }
+            return .json(201, [:])
+        case .sendText(let i):
+            // `POST /message/sendText/{instance} {"number","text"}` (`sendMessage.router.ts`, 2.3.6):
+            // 201 with Baileys' message; digits are a phone number, a full JID is kept as given.
+            try Self.requireInstance(i, world)
+            let body = request.jsonObject() ?? [:]
+            guard let number = body["number"] as? String, let chat = try? JID(parsing: number) else {
+                throw .validation(["number is required: digits, or a user or group JID"])
+            }
+            guard let text = body["text"] as? String, !text.isEmpty else { throw .validation(["text is required"]) }
+            guard let s = world.sessionState(i), s.connected else { throw .cause(.notConnected(status: "close")) }
+            let receipt: SendReceipt
+            do throws(WorldRefusal) { receipt = try world.sendText(session: i, to: chat, text: text) } catch { throw .cause(error) }
+            return .json(201, EvolutionRender.message(receipt.message, instance: world.sessionState(i)))
         }
     }
 

@@ -111,6 +111,10 @@ enum WAHARender {
     }
 
     /// A group in NOWEB's field set; `participants` left out when the caller excludes them.
+    /// NOWEB passes Baileys' `GroupMetadata` through (WhiskeySockets/Baileys,
+    /// `src/Types/GroupMetadata.ts`): the settings are `restrict` (locked), `announce`,
+    /// `joinApprovalMode` (approval) and `memberAddMode` (true when every member may add), and
+    /// `isCommunity` marks a community's parent.
     static func group(_ g: GroupState, participants: Bool) -> JSON {
         let owner = g.creator.jid.string
         let created = Int(g.createdAt / 1000)
@@ -131,10 +135,10 @@ enum WAHARender {
         fields += [
             .init("restrict", .bool(g.isLocked)),
             .init("announce", .bool(g.isAnnounce)),
-            .init("isCommunity", false),
+            .init("isCommunity", .bool(g.isCommunity)),
             .init("isCommunityAnnounce", false),
-            .init("joinApprovalMode", false),
-            .init("memberAddMode", false),
+            .init("joinApprovalMode", .bool(g.approval)),
+            .init("memberAddMode", .bool(!g.adminsAdd)),
         ]
         if participants {
             fields.append(.init("participants", .array((g.members ?? []).map { m in
@@ -184,6 +188,54 @@ enum WAHARender {
             }
             return ["status": .string(String(code)), "jid": .string(jid), "content": .object(node)]
         })
+    }
+
+    /// A `GroupJoinRequest` (`waha-py` 2026.9.2's OpenAPI; https://waha.devlike.pro/blog/waha-2026-8/):
+    /// `requesterId` the `@lid`, `requesterPn` the phone (`@c.us`, null when hidden), `addedById`
+    /// null (nobody added someone who asked by the link), `parentGroupId` "" outside a community
+    /// (the schema makes it a required string), `timestamp` in seconds.
+    static func joinRequest(_ r: SimJoinRequest) -> JSON {
+        [
+            "requesterId": .string(r.lid.string),
+            "requesterPn": .optional(r.phone?.cUs),
+            "addedById": nil,
+            "parentGroupId": "",
+            "requestMethod": .string(r.method),
+            "timestamp": .int(Int(r.at / 1000)),
+        ]
+    }
+
+    /// A `GroupJoinRequestResult`: the id as it was asked for, `success`, and for an id that is not
+    /// pending WhatsApp's `item-not-found` in `error`.
+    static func joinAnswer(_ a: JoinAnswer) -> JSON {
+        var fields: [JSON.Field] = [.init("requesterId", .string(a.requester.cUs)), .init("success", .bool(a.answered))]
+        if !a.answered { fields.append(.init("error", "item-not-found")) }
+        return .object(fields)
+    }
+
+    /// A sent text as WAHA's `WAMessage` (https://waha.devlike.pro/docs/how-to/send-messages), with
+    /// the engine's message under `_data`. Wawp answers the same (gateways.md §9, assumed).
+    static func message(_ m: SimMessage, from s: SessionState?) -> JSON {
+        let chat = m.chat.cUs
+        let seconds = Int(m.at)
+        return [
+            "id": .string("true_\(chat)_\(m.id)"),
+            "timestamp": .int(seconds),
+            "from": .optional(s?.account.phone.map { "\($0)@c.us" }),
+            "fromMe": true,
+            "source": "api",
+            "to": .string(chat),
+            "participant": nil,
+            "body": .string(m.text),
+            "hasMedia": false,
+            "media": nil,
+            "ack": 1,
+            "ackName": "SERVER",
+            "location": nil,
+            "vCards": [],
+            "_data": ["key": ["remoteJid": .string(m.chat.string), "fromMe": true, "id": .string(m.id)],
+                      "message": ["conversation": .string(m.text)], "messageTimestamp": .int(seconds), "status": "PENDING"],
+        ]
     }
 
     static func inviteCode(_ jid: JID) -> String {

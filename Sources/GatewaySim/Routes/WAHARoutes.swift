@@ -24,12 +24,42 @@ struct WAHARoutes: DialectRoutes {
         case participants(session: String, group: String)
         case mutate(MemberAction, session: String, group: String)
         case leave(session: String, group: String)
+        // Group administration (gateways.md §9).
+        case inviteCode(session: String, group: String, reset: Bool)
+        case security(GroupSetting, session: String, group: String, set: Bool)
+        case joinRequests(session: String, group: String)
+        case answerJoinRequests(approve: Bool, session: String, group: String)
+        case sendText
     }
+
+    /// The settings under `…/settings/security/`, and the body field each is read and set by
+    /// (https://waha.devlike.pro/docs/how-to/groups/; `waha-py` 2026.9.2's OpenAPI).
+    static let securityPaths: [String: (GroupSetting, String)] = [
+        "messages-admin-only": (.announce, "adminsOnly"),
+        "info-admin-only": (.locked, "adminsOnly"),
+        "member-add-mode": (.adminsAdd, "membersCanAddNewMember"),
+        "membership-approval": (.approval, "newMembersApprovalRequired"),
+    ]
 
     /// Matches decoded segments after `/api`.
     static func match(_ method: String, _ p: [String]) -> Route? {
         switch (method, p.count) {
         case ("GET", 1) where p[0] == "sessions": return .sessions
+        case ("POST", 1) where p[0] == "sendText": return .sendText
+        case ("GET", 4) where p[1] == "groups" && p[3] == "invite-code": return .inviteCode(session: p[0], group: p[2], reset: false)
+        case ("POST", 5) where p[1] == "groups" && p[3] == "invite-code" && p[4] == "revoke":
+            return .inviteCode(session: p[0], group: p[2], reset: true)
+        case ("GET", 5) where p[1] == "groups" && p[3] == "participants" && p[4] == "join-requests":
+            return .joinRequests(session: p[0], group: p[2])
+        case ("POST", 6) where p[1] == "groups" && p[3] == "participants" && p[4] == "join-requests":
+            switch p[5] {
+            case "approve": return .answerJoinRequests(approve: true, session: p[0], group: p[2])
+            case "reject": return .answerJoinRequests(approve: false, session: p[0], group: p[2])
+            default: return nil
+            }
+        case ("GET", 6), ("PUT", 6):
+            guard p[1] == "groups", p[3] == "settings", p[4] == "security", let (setting, _) = securityPaths[p[5]] else { return nil }
+            return .security(setting, session: p[0], group: p[2], set: method == "PUT")
         case ("GET", 2) where p[1] == "groups": return .groups(session: p[0])
         case ("GET", 3) where p[1] == "groups" && p[2] == "count": return .count(session: p[0])
         case ("POST", 4) where p[1] == "groups" && p[3] == "leave": return .leave(session: p[0], group: p[2])
@@ -123,8 +153,67 @@ struct WAHARoutes: DialectRoutes {
             let group = try Self.group(g)
             try WAHAFailure.wrap(s) { () throws(WorldRefusal) in try world.leave(session: s, group: group, ownerMayLeave: true) }
             return SimResponse(status: 200, headers: [], body: [])
+        case .inviteCode(let s, let g, let reset):
+            // The code itself, raw, as `text/html` (WAHA's controller returns the string). The
+            // revoke is a POST: answered 200 like the other POSTs here.
+            try Self.requireWorking(s, world)
+            let group = try Self.group(g)
+            let code = try WAHAFailure.wrap(s) { () throws(WorldRefusal) in
+                reset ? try world.resetInviteCode(session: s, group: group) : try world.inviteCode(session: s, group: group)
+            }
+            return SimResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(code.utf8))
+        case .security(let setting, let s, let g, let set):
+            try Self.requireWorking(s, world)
+            let group = try Self.group(g)
+            let field = Self.field(setting)
+            guard set else {
+                let (_, state) = try WAHAFailure.wrap(s) { () throws(WorldRefusal) in try world.groupDetail(session: s, group: group) }
+                return .json(200, .object([.init(field, .bool(Self.wire(setting, state.settings[setting] ?? false)))]))
+            }
+            guard let value = request.jsonObject()?[field] as? Bool else {
+                throw .validation("\(field) must be a boolean value")
+            }
+            _ = try WAHAFailure.wrap(s) { () throws(WorldRefusal) in
+                try world.updateGroup([.setting(setting, Self.wire(setting, value))], session: s, group: group, allOrNothing: true)
+            }
+            // "Returns true if the setting was properly updated" (gateways.md §9).
+            return .json(200, true)
+        case .joinRequests(let s, let g):
+            try Self.requireWorking(s, world)
+            let group = try Self.group(g)
+            let requests = try WAHAFailure.wrap(s) { () throws(WorldRefusal) in try world.joinRequests(session: s, group: group) }
+            return .json(200, .array(requests.map(WAHARender.joinRequest)))
+        case .answerJoinRequests(let approve, let s, let g):
+            try Self.requireWorking(s, world)
+            let group = try Self.group(g)
+            let requesters = try Self.targets(request)
+            let answers = try WAHAFailure.wrap(s) { () throws(WorldRefusal) in
+                try world.answerJoinRequests(approve: approve, session: s, group: group, requesters: requesters)
+            }
+            return .json(200, .array(answers.map(WAHARender.joinAnswer)))
+        case .sendText:
+            // `POST /api/sendText {"session","chatId","text"}` (https://waha.devlike.pro/docs/how-to/send-messages):
+            // the session defaults to "default", as WAHA's; named by its name or its id.
+            let body = request.jsonObject() ?? [:]
+            let named = body["session"] as? String ?? "default"
+            let s = world.session(labeled: named)?.id ?? named
+            guard let raw = body["chatId"] as? String else { throw .validation("chatId should not be empty") }
+            guard let text = body["text"] as? String else { throw .validation("text must be a string") }
+            try Self.requireWorking(s, world)
+            guard let chat = try? JID(parsing: raw) else { throw .whatsApp(.badRequest) }
+            let receipt = try WAHAFailure.wrap(named) { () throws(WorldRefusal) in try world.sendText(session: s, to: chat, text: text) }
+            return .json(200, WAHARender.message(receipt.message, from: world.sessionState(s)))
         }
     }
+
+    /// The body field a setting is read and set by.
+    static func field(_ setting: GroupSetting) -> String {
+        securityPaths.values.first { $0.0 == setting }?.1 ?? "adminsOnly"
+    }
+
+    /// A setting's value as WAHA's field says it: `membersCanAddNewMember` is the opposite of
+    /// "only admins add"; the others say the setting itself (its own inverse, both ways).
+    static func wire(_ setting: GroupSetting, _ on: Bool) -> Bool { setting == .adminsAdd ? !on : on }
 
     /// Group calls need a `WORKING` session (reads included).
     static func requireWorking(_ session: String, _ world: World) throws(WAHAFailure) {

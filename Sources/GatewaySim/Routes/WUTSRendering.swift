@@ -6,6 +6,8 @@ enum WUTSFailure: Error {
     /// 400 `VALIDATION_ERROR`, with the offending field.
     case validation(field: String, message: String, value: String)
     case refusal(WorldRefusal)
+    /// A community route named a group that is not a community's parent.
+    case notCommunity(String)
 
     static func wrap<T>(_ body: () throws(WorldRefusal) -> T) throws(WUTSFailure) -> T {
         do throws(WorldRefusal) { return try body() } catch { throw .refusal(error) }
@@ -16,6 +18,8 @@ enum WUTSFailure: Error {
         case .validation(let field, let message, let value):
             WUTSRender.error(400, "VALIDATION_ERROR", "validation failed",
                              validation: [["field": .string(field), "message": .string(message), "value": .string(value)]])
+        case .notCommunity(let jid):
+            WUTSRender.error(404, "GROUP_NOT_FOUND", "community not found: \(jid) is not a community's parent group")
         case .refusal(let refusal):
             switch refusal {
             case .sessionNotFound: WUTSRender.error(404, "DEVICE_NOT_FOUND", "device not found")
@@ -23,7 +27,7 @@ enum WUTSFailure: Error {
             case .rateLimited(let seconds): WUTSRender.tooManyRequests(retryAfter: seconds)
             case .groupNotFound: WUTSRender.error(404, "GROUP_NOT_FOUND", "group not found")
             case .notMember: WUTSRender.error(404, "GROUP_NOT_FOUND", "not a participant of this group")
-            case .notAdmin: WUTSRender.error(403, "FORBIDDEN", "the device's account is not an admin of this group")
+            case .notAdmin: WUTSRender.error(403, "NOT_GROUP_ADMIN", "the device's account is not an admin of this group")
             case .ownerCannotLeave: WUTSRender.error(403, "FORBIDDEN", "the group's creator cannot leave")
             }
         }
@@ -66,17 +70,25 @@ enum WUTSRender {
         ]
     }
 
-    /// A group; with its `participants` for `GET /groups/{jid}`.
+    /// A group; with its `participants` for `GET /groups/{jid}`. The fields are those of
+    /// https://docs.wuts.com.br/groups/listGroups/ and …/groups/updateGroup/ (`created_at`,
+    /// `is_announce`, `is_locked`, `join_approval`). WUTS's pages show no field for a
+    /// community's parent, which the list includes as a group it has joined; the emulator adds
+    /// `is_community: true` to that row only (named after the `community` option of
+    /// https://docs.wuts.com.br/guides/group-management/), so a client can tell it apart.
     static func group(_ g: GroupState, participants: Bool) -> JSON {
         var fields: [JSON.Field] = [
             .init("jid", .string(g.jid.string)),
             .init("name", .string(g.subject)),
             .init("topic", .string(g.description)),
             .init("owner", .string(g.creator.jid.string)),
+            .init("created_at", .string(timestamp(Date(timeIntervalSince1970: Double(g.createdAt) / 1000)))),
             .init("is_announce", .bool(g.isAnnounce)),
             .init("is_locked", .bool(g.isLocked)),
+            .init("join_approval", .bool(g.approval)),
             .init("members_count", .int(g.size)),
         ]
+        if g.isCommunity { fields.append(.init("is_community", true)) }
         if participants {
             fields.append(.init("participants", .array((g.members ?? []).map { participant($0.person, role: $0.role) })))
         }

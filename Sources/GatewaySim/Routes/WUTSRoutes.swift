@@ -12,7 +12,7 @@ import WamodModel
 /// and a `device_id` query names another of the tenant's devices (WUTS resolves the device
 /// from the token when it is omitted); group calls need a connected device (WUTS reads and acts
 /// through the live WhatsApp connection) and answer `DEVICE_NOT_READY` otherwise, with 503;
-/// not being an admin is 403 `FORBIDDEN`; an unknown group is 404 `GROUP_NOT_FOUND`; the rate
+/// not being an admin is 403 `NOT_GROUP_ADMIN` (gateways.md §9); an unknown group is 404 `GROUP_NOT_FOUND`; the rate
 /// limit is 429 `RATE_LIMITED` with `Retry-After`; a refused row carries WhatsApp's code in
 /// `error`; the creator may leave (WhatsApp allows it); an unknown route is the Go router's
 /// plain-text `404 page not found`.
@@ -25,6 +25,11 @@ struct WUTSRoutes: DialectRoutes {
         case group(String)
         case mutate(group: String)
         case leave(group: String)
+        // Group administration (gateways.md §9).
+        case invite(group: String, reset: Bool)
+        case update(group: String)
+        case sendText
+        case community(group: String)
     }
 
     static func match(_ method: String, _ p: [String]) -> Route? {
@@ -34,6 +39,11 @@ struct WUTSRoutes: DialectRoutes {
         case ("GET", 2) where p[0] == "groups": return .group(p[1])
         case ("DELETE", 3) where p[0] == "groups" && p[2] == "participants": return .mutate(group: p[1])
         case ("DELETE", 3) where p[0] == "groups" && p[2] == "leave": return .leave(group: p[1])
+        case ("GET", 3) where p[0] == "groups" && p[2] == "invite": return .invite(group: p[1], reset: false)
+        case ("POST", 4) where p[0] == "groups" && p[2] == "invite" && p[3] == "reset": return .invite(group: p[1], reset: true)
+        case ("PATCH", 2) where p[0] == "groups": return .update(group: p[1])
+        case ("POST", 2) where p[0] == "send" && p[1] == "text": return .sendText
+        case ("DELETE", 3) where p[0] == "communities" && p[2] == "participants": return .community(group: p[1])
         default: return nil
         }
     }
@@ -92,7 +102,116 @@ struct WUTSRoutes: DialectRoutes {
             let group = try Self.group(g)
             try WUTSFailure.wrap { () throws(WorldRefusal) in try world.leave(session: device, group: group, ownerMayLeave: true) }
             return .json(200, ["success": true])
+        case .invite(let g, let reset):
+            // https://docs.wuts.com.br/groups/getGroupInviteLink/, …/groups/resetGroupInviteLink/.
+            try Self.requireConnected(device, world)
+            let group = try Self.group(g)
+            let code = try WUTSFailure.wrap { () throws(WorldRefusal) in
+                reset ? try world.resetInviteCode(session: device, group: group) : try world.inviteCode(session: device, group: group)
+            }
+            var fields: [JSON.Field] = [.init("success", true), .init("group_jid", .string(group.string)),
+                                        .init("invite_link", .string(InviteLink(code: code).url))]
+            if reset { fields.append(.init("reset_at", .string(WUTSRender.timestamp()))) }
+            return .json(200, .object(fields))
+        case .update(let g):
+            // https://docs.wuts.com.br/groups/updateGroup/: "At least one field must be supplied.
+            // Returns the refreshed group info". All or nothing (gateways.md §9).
+            try Self.requireConnected(device, world)
+            let group = try Self.group(g)
+            let changes = try Self.changes(request)
+            _ = try WUTSFailure.wrap { () throws(WorldRefusal) in
+                try world.updateGroup(changes, session: device, group: group, allOrNothing: true)
+            }
+            let (_, state) = try WUTSFailure.wrap { () throws(WorldRefusal) in try world.groupDetail(session: device, group: group) }
+            return .json(200, ["success": true, "group": WUTSRender.group(state, participants: false)])
+        case .sendText:
+            return try sendText(device: device, request: request, world: world)
+        case .community(let g):
+            // https://docs.wuts.com.br/groups/removeCommunityParticipants/: "the same WhatsApp
+            // participant mechanism as regular groups, applied to the community parent JID". The
+            // page's answer is `{"success","jid","action","participants"}`; the rows are the group
+            // route's. A JID that is not a community's parent is answered as an unknown one.
+            try Self.requireConnected(device, world)
+            let group = try Self.group(g)
+            let (action, targets) = try Self.body(request)
+            let (_, state) = try WUTSFailure.wrap { () throws(WorldRefusal) in try world.groupDetail(session: device, group: group) }
+            guard state.isCommunity else { throw .notCommunity(group.string) }
+            let rules = try WUTSFailure.wrap { () throws(WorldRefusal) in
+                try world.apply(action, session: device, group: group, targets: targets)
+            }
+            return .json(200, ["success": true, "jid": .string(group.string), "action": .string(action.rawValue),
+                               "participants": .array(rules.map { WUTSRender.row(action, $0) })])
         }
+    }
+
+    /// `PATCH /groups/{jid}`'s fields, in order: `name`, `topic` / `description` (both set the
+    /// description), `announcement`, `locked`, `join_approval`, `member_add_mode` (`"admin"` is
+    /// documented; `"all_member"`, and whatsmeow's `admin_add` / `all_member_add`, are assumed
+    /// for the modes).
+    static func changes(_ request: SimRequest) throws(WUTSFailure) -> [GroupChange] {
+        guard let body = request.jsonObject() else {
+            throw .validation(field: "body", message: "at least one field must be supplied", value: "")
+        }
+        var out: [GroupChange] = []
+        if let value = body["name"] {
+            guard let text = value as? String, !text.trimmingCharacters(in: .whitespaces).isEmpty, text.count <= 100 else {
+                throw .validation(field: "name", message: "name must be a non-empty string of at most 100 characters", value: "\(value)")
+            }
+            out.append(.subject(text))
+        }
+        for key in ["topic", "description"] {
+            guard let value = body[key] else { continue }
+            guard let text = value as? String else { throw .validation(field: key, message: "\(key) must be a string", value: "\(value)") }
+            out.append(.description(text))
+        }
+        for (key, setting) in [("announcement", GroupSetting.announce), ("locked", .locked), ("join_approval", .approval)] {
+            guard let value = body[key] else { continue }
+            guard let on = value as? Bool else { throw .validation(field: key, message: "\(key) must be true or false", value: "\(value)") }
+            out.append(.setting(setting, on))
+        }
+        if let value = body["member_add_mode"] {
+            switch (value as? String)?.lowercased() {
+            case "admin", "admin_add": out.append(.setting(.adminsAdd, true))
+            case "all_member", "all_member_add": out.append(.setting(.adminsAdd, false))
+            default:
+                throw .validation(field: "member_add_mode", message: "member_add_mode must be admin or all_member", value: "\(value)")
+            }
+        }
+        guard !out.isEmpty else { throw .validation(field: "body", message: "at least one field must be supplied", value: "") }
+        return out
+    }
+
+    /// `POST /send/text {"number","text"}` (https://docs.wuts.com.br/messages/sendText/): the
+    /// number is normalised (spaces, dashes, parentheses and a leading + stripped; 10 to 15
+    /// digits, https://docs.wuts.com.br/conventions/), or a group JID, a user JID or an `@lid`.
+    private func sendText(device: String, request: SimRequest, world: World) throws(WUTSFailure) -> SimResponse {
+        let body = request.jsonObject() ?? [:]
+        guard let number = body["number"] as? String, let chat = Self.chat(number) else {
+            throw .validation(field: "number", message: "number must be a phone number (10 to 15 digits) or a group JID",
+                              value: body["number"].map { "\($0)" } ?? "")
+        }
+        guard let text = body["text"] as? String, !text.isEmpty else {
+            throw .validation(field: "text", message: "text is required", value: "")
+        }
+        try Self.requireConnected(device, world)
+        let started = Date()
+        let receipt = try WUTSFailure.wrap { () throws(WorldRefusal) in try world.sendText(session: device, to: chat, text: text) }
+        let m = receipt.message
+        let sent = WUTSRender.timestamp(Date(timeIntervalSince1970: m.at))
+        return .json(200, ["success": true, "message_id": .string(m.id), "timestamp": .string(sent), "status": "sent",
+                           "chat_jid": .string(chat.string),
+                           "metadata": ["device_id": .string(device), "user_id": .string(world.sessionState(device)?.userId ?? ""),
+                                        "processing_time_ms": .int(max(0, Int(Date().timeIntervalSince(started) * 1000))),
+                                        "presence_sent": false, "presence_duration_seconds": 0, "mentions_processed": 0,
+                                        "quoted_message_found": false, "sent_at": .string(sent)]])
+    }
+
+    static func chat(_ text: String) -> JID? {
+        if text.contains("@") { return try? JID(parsing: text) }
+        let digits = text.filter { !" -()".contains($0) }
+        let bare = digits.hasPrefix("+") ? String(digits.dropFirst()) : digits
+        guard (10...15).contains(bare.count), bare.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return JID(kind: .user, user: bare)
     }
 
     static func requireConnected(_ device: String, _ world: World) throws(WUTSFailure) {

@@ -85,7 +85,10 @@ enum WasendRender {
         ]
     }
 
-    /// A group in whatsmeow's field set, every field present.
+    /// A group in whatsmeow's field set, every field present (gateways.md §3). The settings are
+    /// the group's: `isLocked`, `isAnnounce`, `isJoinApprovalRequired`, `memberAddMode`
+    /// (`admin_add` or `all_member_add`), and `isParent` for a community's parent, as whatsmeow's
+    /// `GroupInfo` names them (its JSON is what `@wasend/core` 1.3.3 reads).
     static func group(_ g: GroupState) -> JSON {
         let owner = g.creator.jid.string
         let ownerPn = g.creator.phone.map { "+" + $0 } ?? ""
@@ -98,11 +101,11 @@ enum WasendRender {
             "topicSetAt": .string(created), "topicSetBy": .string(owner), "topicSetByPn": .string(ownerPn),
             "topicDeleted": false, "isLocked": .bool(g.isLocked), "isAnnounce": .bool(g.isAnnounce),
             "announceVersionId": .string(String(g.createdAt * 1000)), "isEphemeral": false, "disappearingTimer": 0,
-            "isIncognito": false, "isParent": false, "defaultMembershipApprovalMode": "", "linkedParentJid": "",
-            "isDefaultSubGroup": false, "isJoinApprovalRequired": false, "addressingMode": "pn",
+            "isIncognito": false, "isParent": .bool(g.isCommunity), "defaultMembershipApprovalMode": "", "linkedParentJid": "",
+            "isDefaultSubGroup": false, "isJoinApprovalRequired": .bool(g.approval), "addressingMode": "pn",
             "groupCreated": .string(created), "creatorCountryCode": "",
             "participantVersionId": .string(String(g.createdAt * 1000 + Int64(g.size))),
-            "memberAddMode": "admin_add",
+            "memberAddMode": .string(g.adminsAdd ? "admin_add" : "all_member_add"),
             "participants": .array((g.members ?? []).map(participant)),
         ]
     }

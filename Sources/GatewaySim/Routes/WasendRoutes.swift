@@ -22,11 +22,29 @@ struct WasendRoutes: DialectRoutes {
         case participants(session: String, group: String)
         case mutate(MemberAction, session: String, group: String)
         case leave(session: String, group: String)
+        // Group administration (gateways.md §9).
+        case inviteCode(session: String, group: String, reset: Bool)
+        case security(GroupSetting, session: String, group: String, set: Bool)
+        case settings(session: String, group: String, set: Bool)
+        case sendText
     }
+
+    /// The settings Wasend names under `…/settings/security/`.
+    static let securityPaths: [String: GroupSetting] = ["messages-admin-only": .announce, "info-admin-only": .locked]
 
     static func match(_ method: String, _ p: [String]) -> (Route, Form)? {
         switch (method, p.count) {
         case ("GET", 1) where p[0] == "sessions": return (.sessions, .any)
+        case ("POST", 1) where p[0] == "sendText" || p[0] == "send": return (.sendText, .any)
+        case ("GET", 4) where p[1] == "groups" && p[3] == "invite-code":
+            return (.inviteCode(session: p[0], group: p[2], reset: false), .any)
+        case ("POST", 5) where p[1] == "groups" && p[3] == "invite-code" && p[4] == "revoke":
+            return (.inviteCode(session: p[0], group: p[2], reset: true), .any)
+        case ("GET", 4) where p[1] == "groups" && p[3] == "settings": return (.settings(session: p[0], group: p[2], set: false), .any)
+        case ("PUT", 4) where p[1] == "groups" && p[3] == "settings": return (.settings(session: p[0], group: p[2], set: true), .any)
+        case ("GET", 6), ("PUT", 6):
+            guard p[1] == "groups", p[3] == "settings", p[4] == "security", let setting = securityPaths[p[5]] else { return nil }
+            return (.security(setting, session: p[0], group: p[2], set: method == "PUT"), .any)
         case ("GET", 2) where p[1] == "groups": return (.groups(session: p[0]), .any)
         case ("GET", 3) where p[1] == "groups" && p[2] == "count": return (.count(session: p[0]), .any)
         case ("POST", 4) where p[1] == "groups" && p[3] == "leave": return (.leave(session: p[0], group: p[2]), .any)
@@ -120,7 +138,80 @@ struct WasendRoutes: DialectRoutes {
             let group = try Self.group(g)
             try WasendFailure.wrap { () throws(WorldRefusal) in try world.leave(session: s, group: group, ownerMayLeave: false) }
             return .json(200, ["success": true, "message": "Successfully left the group."])
+        case .inviteCode(let s, let g, let reset):
+            // https://wasend.dev/docs/groups/get-invite-code and …/revoke-invite-code show
+            // `{"success","inviteCode"}`, but `@wasend/core` 1.3.3 types both answers as a bare
+            // string and refuses the object: the SDK's form is answered (gateways.md §9).
+            try Self.requireWorking(s, world)
+            let group = try Self.group(g)
+            let code = try WasendFailure.wrap { () throws(WorldRefusal) in
+                reset ? try world.resetInviteCode(session: s, group: group) : try world.inviteCode(session: s, group: group)
+            }
+            return .json(200, .string(code))
+        case .security(let setting, let s, let g, let set):
+            // https://wasend.dev/docs/groups/set-messages-admin-only, …/set-info-admin-only.
+            try Self.requireWorking(s, world)
+            let group = try Self.group(g)
+            guard set else {
+                let (_, state) = try WasendFailure.wrap { () throws(WorldRefusal) in try world.groupDetail(session: s, group: group) }
+                return .json(200, ["enabled": .bool(state.settings[setting] ?? false)])
+            }
+            guard let enabled = request.jsonObject()?["enabled"] as? Bool else {
+                throw .status(400, "Bad Request", "enabled is required: true or false")
+            }
+            let now = try WasendFailure.wrap { () throws(WorldRefusal) in
+                try world.updateGroup([.setting(setting, enabled)], session: s, group: group, allOrNothing: true)
+            }
+            let name = setting == .announce ? "Group messages setting 'messagesAdminOnly'" : "Group info setting 'infoAdminOnly'"
+            return .json(200, ["success": true, "enabled": .bool(now[setting] ?? enabled), "message": .string("\(name) updated successfully.")])
+        case .settings(let s, let g, let set):
+            // https://wasend.dev/docs/groups/set-settings (both fields required) and …/get-settings.
+            try Self.requireWorking(s, world)
+            let group = try Self.group(g)
+            guard set else {
+                let (_, state) = try WasendFailure.wrap { () throws(WorldRefusal) in try world.groupDetail(session: s, group: group) }
+                return .json(200, ["success": true,
+                                   "settings": ["infoAdminOnly": .bool(state.isLocked), "messagesAdminOnly": .bool(state.isAnnounce),
+                                                "ephemeralDuration": 0, "noFrequentlyForwarded": false],
+                                   "error": nil])
+            }
+            let body = request.jsonObject()
+            guard let info = body?["infoAdminOnly"] as? Bool, let messages = body?["messagesAdminOnly"] as? Bool else {
+                throw .status(400, "Bad Request", "infoAdminOnly and messagesAdminOnly are required: true or false")
+            }
+            let now = try WasendFailure.wrap { () throws(WorldRefusal) in
+                try world.updateGroup([.setting(.locked, info), .setting(.announce, messages)], session: s, group: group,
+                                      allOrNothing: true)
+            }
+            return .json(200, ["success": true,
+                               "settings": ["infoAdminOnly": .bool(now.locked ?? info), "messagesAdminOnly": .bool(now.announce ?? messages)],
+                               "message": "Group settings updated successfully."])
+        case .sendText:
+            return try sendText(request, world: world)
         }
+    }
+
+    /// `POST /sendText` and `POST /send` `{"session","to","text"}`
+    /// (https://wasend.dev/docs/messages/send-text, …/messages/send): only a text is modelled. The
+    /// SDK's `sendText` sends no `session`; without one the documented request is incomplete: 400.
+    private func sendText(_ request: SimRequest, world: World) throws(WasendFailure) -> SimResponse {
+        guard let body = request.jsonObject() else { throw .status(400, "Bad Request", "the body must be a JSON object") }
+        guard let s = body["session"] as? String, !s.isEmpty else {
+            throw .status(400, "Bad Request", "session is required: the session ID to send from")
+        }
+        guard let to = body["to"] as? String, let chat = try? JID(parsing: to) else {
+            throw .status(400, "Bad Request", "to is required: a phone number in international format or a group JID")
+        }
+        guard let text = body["text"] as? String, !text.isEmpty else {
+            throw .status(400, "Bad Request", "text is required: only text messages are sent here")
+        }
+        try Self.requireWorking(s, world)
+        let receipt = try WasendFailure.wrap { () throws(WorldRefusal) in try world.sendText(session: s, to: chat, text: text) }
+        let sender = world.sessionState(s)?.account.phone.map { "+" + $0 } ?? ""
+        let m = receipt.message
+        return .json(200, ["id": .string(m.id), "to": .string(to), "content": .string(m.text), "type": "text",
+                           "timestamp": .string(WasendRender.iso(Int64(m.at * 1000))), "status": "sent", "fromMe": true,
+                           "sender": .string(sender), "recipient": .string(chat.cUs)])
     }
 
     /// Group calls need a `WORKING` session (reads included, as on WAHA).

@@ -28,13 +28,29 @@ struct WawpRoutes: DialectRoutes {
         case participants(group: String)
         case mutate(MemberAction, group: String)
         case leave(group: String)
+        // Group administration (gateways.md §9): the invite code, the admin-only settings (read
+        // only: Wawp documents no setter), and sending a text.
+        case inviteCode(group: String, reset: Bool)
+        case security(GroupSetting, group: String)
+        case sendText
     }
+
+    /// The settings Wawp reads under `…/settings/security/` (https://api.wawp.net/en/docs/v2/groups/{id}/settings/security/messages-admin-only,
+    /// …/info-admin-only: GET pages only).
+    static let securityPaths: [String: GroupSetting] = ["messages-admin-only": .announce, "info-admin-only": .locked]
 
     /// Matches decoded segments after `/v2`.
     static func match(_ method: String, _ p: [String]) -> Route? {
         switch (method, p.count) {
         case ("GET", 2), ("POST", 2):
-            return p[0] == "session" && p[1] == "info" ? .info : nil
+            if p[0] == "session" && p[1] == "info" { return .info }
+            // https://api.wawp.net/en/docs/v2/send/text documents both methods.
+            if p[0] == "send" && p[1] == "text" { return .sendText }
+            return nil
+        case ("GET", 3) where p[0] == "groups" && p[2] == "invite-code": return .inviteCode(group: p[1], reset: false)
+        case ("POST", 4) where p[0] == "groups" && p[2] == "invite-code" && p[3] == "revoke": return .inviteCode(group: p[1], reset: true)
+        case ("GET", 5) where p[0] == "groups" && p[2] == "settings" && p[3] == "security":
+            return securityPaths[p[4]].map { .security($0, group: p[1]) }
         case ("GET", 1) where p[0] == "groups": return .groups
         case ("GET", 3) where p[0] == "groups" && p[2] == "participants": return .participants(group: p[1])
         case ("POST", 3) where p[0] == "groups" && p[2] == "leave": return .leave(group: p[1])
@@ -118,6 +134,32 @@ struct WawpRoutes: DialectRoutes {
             let group = try Self.group(g)
             try WawpFailure.wrap { () throws(WorldRefusal) in try world.leave(session: instance, group: group, ownerMayLeave: true) }
             return .json(200, ["ok": true])
+        case .inviteCode(let g, let reset):
+            // Wawp's pages (https://api.wawp.net/en/docs/v2/groups/{id}/invite-code, …/invite-code/revoke)
+            // show no answer body; WAHA's is assumed (Wawp proxies WAHA's routes), as JSON (Wawp's
+            // sample code parses it): the code as a JSON string (gateways.md §9).
+            try Self.requireWorking(instance, world)
+            let group = try Self.group(g)
+            let code = try WawpFailure.wrap { () throws(WorldRefusal) in
+                reset ? try world.resetInviteCode(session: instance, group: group) : try world.inviteCode(session: instance, group: group)
+            }
+            return .json(200, .string(code))
+        case .security(let setting, let g):
+            try Self.requireWorking(instance, world)
+            let group = try Self.group(g)
+            let (_, state) = try WawpFailure.wrap { () throws(WorldRefusal) in try world.groupDetail(session: instance, group: group) }
+            return .json(200, ["adminsOnly": .bool(state.settings[setting] ?? false)])
+        case .sendText:
+            // `chatId` and `message`, in the query or (for POST) the body; WAHA's WAMessage is
+            // answered (assumed, gateways.md §9).
+            let chatText = request.query["chatId"] ?? body["chatId"] as? String
+            let text = request.query["message"] ?? body["message"] as? String
+            guard let chatText, !chatText.isEmpty else { throw .validation("chatId is required") }
+            guard let text, !text.isEmpty else { throw .validation("message is required") }
+            guard let chat = try? JID(parsing: chatText) else { throw .validation("invalid chatId: \(chatText)") }
+            try Self.requireWorking(instance, world)
+            let receipt = try WawpFailure.wrap { () throws(WorldRefusal) in try world.sendText(session: instance, to: chat, text: text) }
+            return .json(200, WAHARender.message(receipt.message, from: world.sessionState(instance)))
         }
     }
 

@@ -38,6 +38,12 @@ public struct SimGroup: Sendable, Hashable {
     public var ourRole: Role
     /// Milliseconds since 1970.
     public var createdAt: Int64
+    /// Announce, locked, member-add mode and approval, every one known.
+    public var settings: GroupSettings
+    /// A community's parent group.
+    public var isCommunity: Bool
+    /// Requests to join waiting for an admin.
+    public var pendingRequests: Int
 
     public var model: Group { Group(jid: jid, subject: subject, size: size, owner: creator, ourRole: ourRole) }
 }

@@ -20,16 +20,24 @@ public struct SimChange: Sendable, Hashable, Codable {
     /// Seconds since 1970 when the change was made.
     public var at: Double
     public var session: String
-    /// The group's JID (`…@g.us`).
+    /// The group's JID (`…@g.us`); for a one-to-one text (`send`), the person's.
     public var group: String
-    /// `remove`, `add`, `promote`, `demote` or `leave`.
+    /// `remove`, `add`, `promote`, `demote` or `leave`; for group administration (gateways.md §9)
+    /// `invite-reset`, `settings`, `subject`, `description`, `approve`, `reject`, `join` (by the
+    /// invite link) and `send` (a text).
     public var action: String
-    /// The member's JID: the phone JID (`digits@s.whatsapp.net`) when it has a phone, else its `@lid`.
+    /// The member's JID: the phone JID (`digits@s.whatsapp.net`) when it has a phone, else its
+    /// `@lid`. For `invite-reset`, `settings`, `subject` and `description`, the group's JID; for
+    /// `send`, the chat's.
     public var target: String
+    /// What changed, where the action alone does not say: `announce=on` for `settings`, the new
+    /// text for `subject` and `description`.
+    public var detail: String?
 
-    public init(seq: Int, at: Double, session: String, group: String, action: String, target: String) {
+    public init(seq: Int, at: Double, session: String, group: String, action: String, target: String,
+                detail: String? = nil) {
         self.seq = seq; self.at = at; self.session = session; self.group = group
-        self.action = action; self.target = target
+        self.action = action; self.target = target; self.detail = detail
     }
 }
 
@@ -81,8 +89,18 @@ extension World {
 extension WorldState {
     /// Appends an effective change to the ledger.
     mutating func recordChange(session: String, group: String, action: String, person: Person) {
+        recordChange(session: session, group: group, action: action, target: person.jid.string)
+    }
+
+    /// `group` is the digits before `@g.us`.
+    mutating func recordChange(session: String, group: String, action: String, target: String, detail: String? = nil) {
+        record(session: session, place: JID(kind: .group, user: group).string, action: action, target: target, detail: detail)
+    }
+
+    /// `place` is a whole JID: a group's, or for a one-to-one text the person's.
+    mutating func record(session: String, place: String, action: String, target: String, detail: String? = nil) {
         nextChangeSeq += 1
         ledger.append(SimChange(seq: nextChangeSeq, at: Date().timeIntervalSince1970, session: session,
-                                group: JID(kind: .group, user: group).string, action: action, target: person.jid.string))
+                                group: place, action: action, target: target, detail: detail))
     }
 }

@@ -32,7 +32,8 @@ public struct TargetRule: Sendable, Hashable {
 extension World {
     /// Applies `action` to `targets` in `group` as `session`, with WhatsApp's rules, in order:
     /// unknown session (404) → not connected → rate limit → unknown group → not an admin →
-    /// one outcome per target. Counts as one mutating request for the rate limit.
+    /// one outcome per target. Counts as one mutating request for the rate limit. A plain
+    /// member may add while the group's member-add mode lets every member add.
     public func apply(_ action: MemberAction, session: String, group: JID, targets: [JID]) throws(WorldRefusal) -> [TargetRule] {
         let now = clock.now()
         let result = state.withLock { s -> Result<[TargetRule], WorldRefusal> in
@@ -41,7 +42,7 @@ extension World {
                 defer { s.finishMutation(session: session) }
                 let g = try s.visibleGroup(session: session, group: group)
                 let me = try s.session(session)
-                guard let ourRole = me.ourRole(in: g), ourRole.isAdmin else { throw .notAdmin }
+                guard let ourRole = me.ourRole(in: g), ourRole.isAdmin || (action == .add && !g.adminsAdd) else { throw .notAdmin }
                 var rules: [TargetRule] = []
                 for target in targets { rules.append(s.applyOne(action, target: target, session: me, group: group.user)) }
                 return .success(rules)

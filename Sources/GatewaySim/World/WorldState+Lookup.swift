@@ -35,7 +35,8 @@ extension SessionState {
 
     func snapshot(of g: GroupState) -> SimGroup {
         SimGroup(jid: g.jid, subject: g.subject, description: g.description, creator: g.creator.jid,
-                 size: g.size, ourRole: ourRole(in: g) ?? .member, createdAt: g.createdAt)
+                 size: g.size, ourRole: ourRole(in: g) ?? .member, createdAt: g.createdAt,
+                 settings: g.settings, isCommunity: g.isCommunity, pendingRequests: g.pending.count)
     }
 }
 

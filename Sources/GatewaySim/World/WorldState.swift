@@ -52,8 +52,19 @@ struct GroupState: Sendable {
     var description: String
     var createdAt: Int64
     var creator: Person
+    // Settings (gateways.md §9): WhatsApp's announce, locked ("restrict"), member-add mode and
+    // membership approval. A new group lets only admins add, as WhatsApp's default
+    // `admin_add` (the mode whatsmeow and Baileys report for a group nobody changed).
     var isAnnounce = false
     var isLocked = false
+    var adminsAdd = true
+    var approval = false
+    /// A community's parent group (its participants are the community's members).
+    var isCommunity = false
+    /// How many times the invite link was reset: the code is derived from it (see `inviteCode`).
+    var inviteGeneration = 0
+    /// Requests to join waiting for an admin, oldest first.
+    var pending: [PendingRequest] = []
     /// nil until materialized from `lazy`.
     var members: [Member]?
     var lazy: LazyMembers?
@@ -61,6 +72,19 @@ struct GroupState: Sendable {
     var jid: JID { JID(kind: .group, user: id) }
 
     var size: Int { members?.count ?? lazy?.size ?? 0 }
+
+    var settings: GroupSettings {
+        GroupSettings(announce: isAnnounce, locked: isLocked, adminsAdd: adminsAdd, approval: approval)
+    }
+}
+
+/// Someone asking to join a group whose membership needs an admin's approval.
+struct PendingRequest: Sendable {
+    var person: Person
+    /// How they asked: `invite_link` (WhatsApp's word for a join by the group's link).
+    var method: String
+    /// Milliseconds since 1970.
+    var at: Int64
 }
 
 struct SessionState: Sendable {
@@ -111,9 +135,17 @@ struct WorldState: Sendable {
     /// Effective changes (see `World.ledger()`).
     var ledger = BoundedLog<SimChange>(capacity: World.recordCapacity)
     var nextChangeSeq = 0
+    /// What every group's invite code is derived from (a fixture sets it from its seed).
+    var inviteSeed: UInt64
+    /// Texts the sessions sent (see `World.messages`).
+    var messages = BoundedLog<SimMessage>(capacity: World.recordCapacity)
+    var nextMessageSeq = 0
+    /// v1's `Idempotency-Key`s already answered, and what was answered.
+    var sendReceipts: [String: SendReceipt] = [:]
 
     init(options: WorldOptions, seed: UInt64) {
         self.options = options
         self.faultRandom = SplitMix64(seed: seed ^ 0xFA17)
+        self.inviteSeed = SplitMix64.mix(seed, 0x1417E)
     }
 }
