@@ -94,6 +94,20 @@ struct ContextKeysTests {
             "scroll": { k, b, a, _ in a.dialog?.scroll == (b.dialog?.scroll ?? 0) + (k == .char("j") ? 1 : -1) },
         ])
 
+        // A group's details, read: v shows the link whole, then masks it again.
+        var group = Fixtures.loaded()
+        var details = GroupInfoDialog(key: GroupKey(session: Fixtures.support.id, group: Fixtures.alpha.jid), subject: Fixtures.alpha.subject)
+        details.info = GroupInfo(settings: .success(GroupSettings(announce: true, locked: false)),
+                                 link: .success(InviteLink(code: "AbCdEfGh1234")))
+        group.dialog = .groupInfo(details)
+        out[.groupInfo] = (group, [
+            "show/hide the link": { _, b, a, _ in
+                guard case .groupInfo(let before)? = b.dialog, case .groupInfo(let after)? = a.dialog else { return false }
+                return after.revealed != before.revealed
+            },
+            "close": { _, _, a, _ in a.dialog == nil },
+        ])
+
         var help = Fixtures.loaded()
         _ = Fixtures.press(&help, .char("?"))
         help.helpScroll = 5

@@ -188,6 +188,18 @@ public enum SettingsText {
         s.known.map { "\($0.setting.title): \($0.on ? "on" : "off")" }.joined(separator: ", ")
     }
 
+    /// The short form a narrow line takes: "msg: admins, info: all, approval: on".
+    public static func brief(_ s: GroupSettings) -> String {
+        s.known.map { setting, on in
+            switch setting {
+            case .announce: "msg: \(on ? "admins" : "all")"
+            case .locked: "info: \(on ? "admins" : "all")"
+            case .adminsAdd: "add: \(on ? "admins" : "all")"
+            case .approval: "approval: \(on ? "on" : "off")"
+            }
+        }.joined(separator: ", ")
+    }
+
     /// The badges of a group's settings that are on: "admins-only", "info-locked", "admins-add", "approval".
     public static func badges(_ s: GroupSettings) -> [String] {
         s.known.filter(\.on).map { badge($0.setting) }

@@ -78,7 +78,7 @@ struct LeaveDialogView: DialogContent {
     func verb(_ g: JID) -> String {
         switch dialog.kind {
         case .inviteReset: return "new link; the old one stops working"
-        case .lock, .unlock, .settings: return dialog.wanted(g).map { "will set " + SettingsText.change($0) } ?? "will change"
+        case .lock, .unlock, .settings: return dialog.wanted(g).map { "will set " + SettingsText.brief($0) } ?? "will change"
         default: return "will leave"
         }
     }
