@@ -9,7 +9,8 @@ import Testing
 @Suite("console: reset, lock, unlock, group details")
 struct IncidentKeysTests {
     static let caps = Capabilities(batching: false, perRowResults: true, idempotentRemove: true, listsSessions: true,
-                                   inviteLinks: true, readsSettings: Set(GroupSetting.allCases), setsSettings: Set(GroupSetting.allCases))
+                                   inviteLinks: true, readsSettings: Set(GroupSetting.allCases), setsSettings: Set(GroupSetting.allCases),
+                                   joinRequests: true, sendsText: true)
 
     static func onGroups() -> ConsoleState {
         var s = Fixtures.loaded(width: 120, height: 40)
@@ -120,5 +121,30 @@ struct IncidentKeysTests {
         #expect(line.contains("[msg info]"))
         #expect(!line.contains("appr"))
         #expect(GroupBadges.text(GroupSettings(announce: false)) == "")
+    }
+
+    @Test("J lists the join requests in the participants pane; A approves the one under the cursor; x is not for requests")
+    func requests() throws {
+        var s = Fixtures.loaded(width: 120, height: 40)
+        s.capabilities = Self.caps
+        s.dialect = .waha
+        let toggle = Fixtures.press(&s, .char("J"))
+        let key = Fixtures.alphaKey.joinRequests
+        #expect(toggle == [.loadParticipants(key)] && s.openGroup == key)
+        let asked = JoinRequest(requester: JID(kind: .lid, user: "777000111"), phone: JID(kind: .user, user: "5511900000080"), method: "invite_link")
+        _ = Reducer().reduce(&s, .participantsLoaded(key, .success([Loads.row(asked)])))
+        let screen = RootView().render(s).text
+        #expect(screen.contains("Join requests") && screen.contains("+5511900000080") && screen.contains("asked by invite link"))
+        #expect(Fixtures.press(&s, .char("x")).isEmpty && s.message?.contains("join requests") == true)
+        _ = Fixtures.press(&s, .char("A"))
+        guard case .answer(let d)? = s.dialog else { Issue.record("no dialog"); return }
+        #expect(d.kind == .approve && d.targets == [asked.requester] && d.confirmation.expected == nil)
+        let run = Fixtures.press(&s, .char("y"))
+        guard case .runAnswers(let id, .approve, key, [asked.requester], _, _, _)? = run.first else { Issue.record("got \(run)"); return }
+        _ = Reducer().reduce(&s, .operationEvent(id: id, StepEvent(step: 0, event: .finished(TargetResult(target: asked.requester, outcome: .done)))))
+        let after = Reducer().reduce(&s, .operationFinished(id: id))
+        #expect(after.contains(.loadParticipants(key)) && after.contains(.loadParticipants(Fixtures.alphaKey)), "the requests and the members are read again")
+        _ = Fixtures.press(&s, .char("J"))
+        #expect(s.openGroup == Fixtures.alphaKey)
     }
 }

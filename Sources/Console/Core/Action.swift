@@ -72,6 +72,8 @@ public enum Effect: Sendable, Equatable {
     /// A link reset, a lock, an unlock or settings put back, on groups of one session.
     case runGroups(id: Int, OperationKind, session: String, groups: [JID], wanted: [JID: GroupSettings], reason: String, undoes: String?,
                    labels: OperationLabels, sessions: [Session])
+    /// Approve or reject pending join requests of one group.
+    case runAnswers(id: Int, OperationKind, GroupKey, requesters: [JID], reason: String, labels: OperationLabels, sessions: [Session])
     case cancelOperation(id: Int)
     /// Read a group's settings, invite link and pending requests, where the dialect has them.
     case loadGroupInfo(GroupKey)

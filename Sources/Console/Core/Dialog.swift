@@ -133,6 +133,24 @@ public struct HistoryDialog: Sendable {
     public init() {}
 }
 
+/// Approve or reject pending join requests of one group. Nothing is read first: the
+/// executor reads the pending list just before sending, and one no longer pending is not sent.
+public struct AnswerDialog: Sendable {
+    public var kind: OperationKind
+    /// The group's requests key (the pane's rows).
+    public var key: GroupKey
+    public var subject: String
+    public var targets: [JID]
+    /// How each request shows (its number, or its id).
+    public var shown: [JID: String]
+    /// Tagged rows the filter hides (they are included).
+    public var hiddenTagged = 0
+    public var confirmation = Confirmation()
+    public init(kind: OperationKind, key: GroupKey, subject: String, targets: [JID], shown: [JID: String]) {
+        self.kind = kind; self.key = key; self.subject = subject; self.targets = targets; self.shown = shown
+    }
+}
+
 /// A group's details: its settings, its invite link (masked until revealed: whoever has it
 /// can join), and its pending join requests. Each part nil while reading, or absent where the
 /// dialect has no such read.
@@ -169,6 +187,7 @@ public enum Dialog: Sendable {
     case found(FindDialog)
     case history(HistoryDialog)
     case groupInfo(GroupInfoDialog)
+    case answer(AnswerDialog)
 
     /// The confirmation of a kind that confirms; nil for the others (setting nil does nothing).
     public var confirmation: Confirmation? {
@@ -178,6 +197,7 @@ public enum Dialog: Sendable {
             case .leave(let l): l.confirmation
             case .resume(let r): r.confirmation
             case .found(let f): f.confirmation
+            case .answer(let a): a.confirmation
             case .summary, .detail, .history, .groupInfo: nil
             }
         }
@@ -188,6 +208,7 @@ public enum Dialog: Sendable {
             case .leave(var l): l.confirmation = c; self = .leave(l)
             case .resume(var r): r.confirmation = c; self = .resume(r)
             case .found(var f): f.confirmation = c; self = .found(f)
+            case .answer(var a): a.confirmation = c; self = .answer(a)
             case .summary, .detail, .history, .groupInfo: break
             }
         }
@@ -220,14 +241,14 @@ public enum Dialog: Sendable {
         case .members(let m): m.error
         case .leave(let l): l.error
         case .history(let h): h.error
-        case .summary, .detail, .resume, .found, .groupInfo: nil
+        case .summary, .detail, .resume, .found, .groupInfo, .answer: nil
         }
     }
 
     public var isConfirmation: Bool {
         switch self {
         case .resume: true
-        case .members, .leave, .found: !(confirmation?.listOnly ?? true)
+        case .members, .leave, .found, .answer: !(confirmation?.listOnly ?? true)
         case .summary, .detail, .history, .groupInfo: false
         }
     }
@@ -245,7 +266,7 @@ public enum Dialog: Sendable {
         case .found(let f): f.report == nil
         case .history(let h): h.items == nil && h.error == nil
         case .groupInfo(let g): g.info == nil
-        case .summary, .detail, .resume: false
+        case .summary, .detail, .resume, .answer: false
         }
     }
 
@@ -266,6 +287,7 @@ public enum Dialog: Sendable {
         case .leave(let l): l.rows?.filter(\.verdict.sends).count ?? 0
         case .found(let f): f.report?.removalSteps.count ?? 0
         case .resume(let r): r.pending.remaining.count
+        case .answer(let a): a.targets.count
         case .summary, .detail, .history, .groupInfo: 0
         }
     }

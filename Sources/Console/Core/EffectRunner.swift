@@ -75,6 +75,11 @@ public final class EffectRunner {
                                      reason: reason, undoes: undoes, context: context)
             plan.labels = labels
             start(plan, id: id, sessions: sessions)
+        case .runAnswers(let id, let kind, let key, let requesters, let reason, let labels, let sessions):
+            var plan = OperationPlan(action: kind, steps: requesters.map { OperationStep(session: key.session, group: key.group, target: $0) },
+                                     reason: reason, context: context)
+            plan.labels = labels
+            start(plan, id: id, sessions: sessions)
         case .loadGroupInfo(let key):
             Task { inbox.post(.groupInfoLoaded(key, await Loads.groupInfo(gw, key))) }
         case .groupsPreflight(let kind, let session, let groups, let known, let wanted):
@@ -230,6 +235,14 @@ enum Loads {
     }
 
     static func participants(_ gw: any Gateway, _ key: GroupKey) async -> Result<[Participant], GatewayError> {
+        if key.requests {
+            // Pending requests shown as rows of the participants pane: their number, and how
+            // and when they asked in the name column.
+            do {
+                let list = try await gw.joinRequests(session: key.session, group: key.group)
+                return .success(list.map(Self.row))
+            } catch { return .failure(error) }
+        }
         do { return .success(try await gw.participants(session: key.session, group: key.group)) } catch { return .failure(error) }
     }
 
@@ -258,6 +271,24 @@ enum Loads {
             rows.append(LeaveRow(group: group, verdict: verdict))
         }
         return .success(rows)
+    }
+
+    /// A join request as a row of the participants pane.
+    static func row(_ r: JoinRequest) -> Participant {
+        let phone = r.phone ?? (r.requester.kind == .user ? r.requester : nil)
+        let lid = r.requester.kind == .lid ? r.requester : nil
+        var how = "asked"
+        if let m = r.method, !m.isEmpty { how += " by \(m.replacingOccurrences(of: "_", with: " "))" }
+        if let at = r.at {
+            let f = DateFormatter()
+            f.locale = Locale(identifier: "en_US_POSIX")
+            f.timeZone = TimeZone(identifier: "UTC")
+            f.dateFormat = "MMM d HH:mm"
+            how += " \(f.string(from: at))"
+        }
+        var p = Participant(phone: phone, lid: lid, name: how, role: .member)
+        p.id = r.requester
+        return p
     }
 
     /// A group's details, each part read where the dialect has it.

@@ -190,8 +190,9 @@ extension Reducer {
         s.updateParticipants(key) { $0.error = nil; $0.loading = false }
         let present = Set(list.map(\.id))
         s.participantTags[key] = s.participantTags[key]?.intersection(present)
-        // The participant list tells our role where the group list did not.
-        if let session = s.sessions.value?.first(where: { $0.id == key.session }), let role = list.role(of: session),
+        // The participant list tells our role where the group list did not (a list of join
+        // requests tells nothing about us).
+        if !key.requests, let session = s.sessions.value?.first(where: { $0.id == key.session }), let role = list.role(of: session),
            let i = s.groups[key.session]?.value?.firstIndex(where: { $0.jid == key.group }) {
             s.groups[key.session]?.value?[i].ourRole = role
             s.groups[key.session]?.value?[i].size = list.count
@@ -258,6 +259,11 @@ extension Reducer {
             s.participantTags[key]?.subtract(done)
             s.updateParticipants(key) { $0.loading = true }
             effects.append(.loadParticipants(key))
+            // Approved requests are members now: the members are read again too, if read before.
+            if key.requests, op.kind == .approve, s.participants[key.members]?.value != nil {
+                s.updateParticipants(key.members) { $0.loading = true }
+                effects.append(.loadParticipants(key.members))
+            }
         } else if op.rows.allSatisfy(\.actsOnGroup) {
             // Groups acted on themselves (a leave): their tags go.
             s.groupTags[op.session]?.subtract(done)

@@ -66,6 +66,42 @@ extension Reducer {
         return .groupsPreflight(d.kind, session: session, groups: d.requested, known: known, wanted: wanted)
     }
 
+    /// A / X: the tagged join requests of the open group (its requests shown with J), else
+    /// the cursor row; confirmed as the friction policy says.
+    func requestAnswers(_ s: inout ConsoleState, approve: Bool) -> [Effect] {
+        guard let key = s.openGroup, key.requests else { return [] }
+        let tags = s.participantTags[key] ?? []
+        let rows = s.allParticipants
+        var targets: [JID]
+        if tags.isEmpty {
+            let visible = s.visibleParticipants
+            guard visible.indices.contains(s.list(.participants).cursor) else { return [] }
+            targets = [visible[s.list(.participants).cursor].id]
+        } else {
+            targets = rows.map(\.id).filter(tags.contains)
+        }
+        var shown: [JID: String] = [:]
+        for p in rows where targets.contains(p.id) { shown[p.id] = p.numberText }
+        let kind: OperationKind = approve ? .approve : .reject
+        let subject = s.currentGroup?.subject ?? key.group.string
+        var d = AnswerDialog(kind: kind, key: key, subject: subject, targets: targets, shown: shown)
+        d.hiddenTagged = tags.isEmpty ? 0 : s.hiddenParticipantTags
+        d.confirmation = Confirmation(expected: Friction.required(kind, targets: targets.count, subjects: [subject]).expected)
+        s.dialog = .answer(d)
+        return []
+    }
+
+    func startAnswers(_ s: inout ConsoleState, _ d: AnswerDialog, id: Int, reason: String) -> [Effect] {
+        let steps = d.targets.map { OperationStep(session: d.key.session, group: d.key.group, target: $0) }
+        let title = "\(d.kind == .approve ? "approve" : "reject") \(steps.count) request\(steps.count == 1 ? "" : "s") to join \(d.subject)\(reason.isEmpty ? "" : " · reason: \(reason)")"
+        let rows = steps.enumerated().map { i, st in OperationState.Row(step: i, on: st, shownAs: st.target, name: d.shown[st.target]) }
+        var labels = Self.labels(s, steps, names: [:])
+        for (j, n) in d.shown { labels.name(j, n) }
+        return start(&s, id: id, title: title, action: nil, kind: d.kind, key: d.key, session: d.key.session, rows: rows, skipped: [],
+                     effect: .runAnswers(id: id, d.kind, d.key, requesters: d.targets, reason: reason, labels: labels,
+                                         sessions: Self.sessions(s, [d.key.session])))
+    }
+
     /// i: the details of the cursor group (or the open group from the participants pane).
     func requestGroupInfo(_ s: inout ConsoleState) -> [Effect] {
         guard let sid = s.openSession else { return [] }
@@ -165,6 +201,7 @@ extension Reducer {
         case .found(let f): return startSweep(&s, f, id: id, reason: reason)
         case .resume(let r): return startResume(&s, r, id: id)
         case .leave(let l): return startLeave(&s, l, id: id, reason: reason)
+        case .answer(let a): return startAnswers(&s, a, id: id, reason: reason)
         case .summary, .detail, .history, .groupInfo: return []
         }
     }

@@ -116,6 +116,17 @@ public struct Reducer: Sendable {
         case .lock: return requestGroups(&s, .lock)
         case .unlock: return requestGroups(&s, .unlock)
         case .groupInfo: return requestGroupInfo(&s)
+        case .requests:
+            guard let key = s.openGroup else { return [] }
+            let next = key.requests ? key.members : key.joinRequests
+            s.openGroup = next
+            s.lists[.participants] = ListState()
+            s.focus = .participants
+            s.lastListFocus = .participants
+            s.updateParticipants(next) { $0.loading = true }
+            return [.loadParticipants(next)]
+        case .approve: return requestAnswers(&s, approve: true)
+        case .reject: return requestAnswers(&s, approve: false)
         case .undo: return requestUndo(&s)
         case .history:
             s.dialog = .history(HistoryDialog())

@@ -31,7 +31,15 @@ public struct Loaded<T: Sendable>: Sendable {
 public struct GroupKey: Sendable, Hashable {
     public var session: String
     public var group: JID
-    public init(session: String, group: JID) { self.session = session; self.group = group }
+    /// The group's pending join requests rather than its members (the participants pane's
+    /// `J` toggle): listed, filtered and tagged as members are, with rows of their own.
+    public var requests: Bool
+    public init(session: String, group: JID, requests: Bool = false) { self.session = session; self.group = group; self.requests = requests }
+
+    /// The same group's members.
+    public var members: GroupKey { GroupKey(session: session, group: group) }
+    /// The same group's join requests.
+    public var joinRequests: GroupKey { GroupKey(session: session, group: group, requests: true) }
 }
 
 /// Cursor, scroll and filter of one list pane.

@@ -27,6 +27,7 @@ extension KeyMap {
         switch command {
         case .remove, .demote, .promote:
             guard s.openGroup != nil else { return "select participants first: open a group with Enter" }
+            if s.openGroup?.requests == true { return "these are join requests: approve or reject them (J shows the members again)" }
             guard s.focus == .participants else { return "focus the participants pane first (Tab, or l)" }
             if let why = Self.runningReason(s) { return why }
             if let sess = s.currentSession, !sess.connected { return "session \(sess.label) is not connected (\(sess.status)): reconnect it in the gateway" }
@@ -44,6 +45,16 @@ extension KeyMap {
             guard s.lastUndo != nil else {
                 return "nothing to undo in this console: u walks back through its removes, demotes and promotes (H lists earlier ones from the audit log)"
             }
+            return nil
+        case .requests:
+            guard s.openGroup != nil else { return "open a group first (Enter on it)" }
+            return nil
+        case .approve, .reject:
+            guard s.openGroup?.requests == true else { return "J shows the open group's join requests first" }
+            guard s.focus == .participants else { return "focus the requests pane first (Tab, or l)" }
+            if let why = Self.runningReason(s) { return why }
+            if let sess = s.currentSession, !sess.connected { return "session \(sess.label) is not connected (\(sess.status)): reconnect it in the gateway" }
+            if s.visibleParticipants.isEmpty && (s.openGroup.flatMap { s.participantTags[$0] } ?? []).isEmpty { return "no request selected" }
             return nil
         case .groupInfo:
             guard s.focus == .groups || s.focus == .participants, s.openSession != nil else { return "select a group first" }
@@ -68,6 +79,8 @@ extension KeyMap {
         case .resetInvite: .inviteReset
         case .lock: .lock
         case .unlock: .unlock
+        case .requests, .approve: .approve
+        case .reject: .reject
         default: nil
         }
     }

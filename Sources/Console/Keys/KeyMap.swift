@@ -8,6 +8,7 @@ public enum Command: String, Sendable, Hashable, CaseIterable {
     case tag, tagAll, untagAll
     case remove, demote, promote, leave
     case resetInvite, lock, unlock, groupInfo
+    case requests, approve, reject
     case undo, history, find
     case refresh, refreshAll
     case focusLog, zoomLog, help, interrupt, quit
@@ -57,6 +58,9 @@ public struct KeyMap: Sendable {
         Binding([.char("i")], .groupInfo, "the group's details: settings, invite link (masked), pending requests", hint: "info"),
         Binding([.char("I")], .resetInvite, "reset the invite link of the tagged groups (the old link stops working; no undo)", dangerous: true),
         Binding([.char("K")], .lock, "lock the tagged groups: only admins send and edit info (u puts back what was there)", dangerous: true, hint: "lock"),
+        Binding([.char("J")], .requests, "the open group's pending join requests in the participants pane, or its members again", hint: "requests"),
+        Binding([.char("A")], .approve, "approve the tagged join requests (or the one under the cursor)", dangerous: true, hint: "approve"),
+        Binding([.char("N")], .reject, "reject the tagged join requests (or the one under the cursor)", dangerous: true, hint: "reject"),
         Binding([.char("O")], .unlock, "open the tagged groups again: everyone sends and edits info", dangerous: true),
         Binding([.char("u")], .undo, "undo this console's last operation (re-add, re-promote); again: the one before", dangerous: true),
         Binding([.char("H")], .history, "history: this gateway's recent operations from the audit log; u undoes one"),

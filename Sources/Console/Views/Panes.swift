@@ -122,7 +122,10 @@ struct PaneViews {
         let rect = layout.participants
         let group = state.currentGroup
         let loaded = state.openGroup.flatMap { state.participants[$0] }
-        let title = group.map { "Participants \(g.dot) \($0.subject)" + ($0.size.map { " (\($0))" } ?? "") } ?? "Participants"
+        let requests = state.openGroup?.requests == true
+        let title = requests
+            ? group.map { "Join requests \(g.dot) \($0.subject) (\(state.allParticipants.count))" } ?? "Join requests"
+            : group.map { "Participants \(g.dot) \($0.subject)" + ($0.size.map { " (\($0))" } ?? "") } ?? "Participants"
         screen.box(rect, title: title, focused: state.focus == .participants,
                    right: titleRight(.participants, shown: items.count, total: state.allParticipants.count, loading: loaded?.loading ?? false))
         if state.openGroup == nil {
@@ -133,7 +136,7 @@ struct PaneViews {
         // Row states show while their rows are still here (a finished removal's rows are gone).
         let op = candidate.flatMap { o in items.contains { o.state(of: $0.id) != nil } ? o : nil }
         let cols = ParticipantColumns(width: rect.inner.width, tagWidth: g.tagWidth, items: items, running: op.map { !$0.finished }, g: g)
-        rows(&screen, .participants, items, loaded: loaded, empty: "no participants") { sc, x, y, w, p, style in
+        rows(&screen, .participants, items, loaded: loaded, empty: state.openGroup?.requests == true ? "no pending requests (J: the members)" : "no participants") { sc, x, y, w, p, style in
             sc.put(x, y, tags.contains(p.id) ? g.tagged : g.untagged, style == .normal ? .tagged : style, maxWidth: g.tagWidth)
             let ownerMark = p.role == .superadmin ? g.owner + " " : ""
             sc.putFitted(x + cols.nameX, y, ownerMark + (p.name ?? "–"), width: cols.nameW, style == .normal ? (p.name == nil ? .dim : .normal) : style)

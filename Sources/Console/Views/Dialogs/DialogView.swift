@@ -38,6 +38,7 @@ struct DialogView {
         case .found(let d): return FindDialogView(state: state, dialog: d, answering: answering, g: g)
         case .history(let d): return HistoryDialogView(state: state, dialog: d, g: g)
         case .groupInfo(let d): return GroupInfoDialogView(state: state, dialog: d, g: g)
+        case .answer(let d): return AnswerDialogView(state: state, dialog: d, answering: answering, g: g)
         }
     }
 

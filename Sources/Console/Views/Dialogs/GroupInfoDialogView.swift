@@ -44,3 +44,37 @@ struct GroupInfoDialogView: DialogContent {
         [("", .dialog), ("v show/hide the link \(g.dot) Esc close \(g.dot) the groups pane resets, locks and opens (?)", .dim)]
     }
 }
+
+/// Approving or rejecting join requests: each request, and what will happen to it.
+struct AnswerDialogView: DialogContent {
+    let state: ConsoleState
+    let dialog: AnswerDialog
+    let answering: Bool
+    let g: Glyphs
+
+    func title() -> String {
+        "\(dialog.kind == .approve ? "Approve" : "Reject") \(dialog.targets.count) request\(dialog.targets.count == 1 ? "" : "s") to join"
+    }
+
+    func body(width: Int) -> [(String, Style)] {
+        var out: [(String, Style)] = [("\(CellWidth.sanitize(dialog.subject)): \(dialog.kind == .approve ? "they become members" : "their requests are dropped")", .dim)]
+        let verb = dialog.kind == .approve ? "will be approved" : "will be rejected"
+        for t in dialog.targets {
+            let who = dialog.shown[t] ?? t.phoneNumber ?? t.string
+            out.append(("\(NumberText.fit(who, to: 24)) \(verb)", .dialogDanger))
+        }
+        out.append(("each is checked against the pending list just before it is sent", .dim))
+        out += hiddenTaggedLine(dialog.hiddenTagged)
+        return out
+    }
+
+    func footer() -> [(String, Style)] {
+        answering ? ConfirmationFooter(state: state, confirmation: dialog.confirmation, sendCount: dialog.targets.count, g: g).lines() : DialogView.closeFooter
+    }
+
+    func drawFields(_ screen: inout Screen, inner: Rect, footerTop: Int) {
+        guard answering else { return }
+        ConfirmationFooter(state: state, confirmation: dialog.confirmation, sendCount: dialog.targets.count, g: g)
+            .drawFields(&screen, inner: inner, footerTop: footerTop)
+    }
+}
