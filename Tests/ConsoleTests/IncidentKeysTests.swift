@@ -147,4 +147,38 @@ struct IncidentKeysTests {
         _ = Fixtures.press(&s, .char("J"))
         #expect(s.openGroup == Fixtures.alphaKey)
     }
+
+    @Test("the remove dialog's notice field starts with the profile's template; what it holds is sent first; empty sends none")
+    func notice() throws {
+        var s = Fixtures.loaded(width: 120, height: 40)
+        s.capabilities = Self.caps
+        s.noticeTemplate = "Hi {name}"
+        s.lists[.participants, default: ListState()].cursor = 4
+        _ = Fixtures.press(&s, .char("x"))
+        _ = Reducer().reduce(&s, .preflightLoaded(Fixtures.alphaKey, .success(Fixtures.people)))
+        #expect(s.dialog?.confirmation?.notice == "Hi {name}")
+        #expect(RootView().render(s).text.contains("Notice first (empty: none):"))
+        _ = Fixtures.press(&s, .tab, .tab)
+        #expect(s.dialog?.confirmation?.field == .notice)
+        Fixtures.type(&s, ", bye")
+        _ = Fixtures.press(&s, .tab)
+        let run = Fixtures.press(&s, .char("y"))
+        guard case .runMembers(_, .remove, _, _, _, _, _, _, let notice)? = run.first else { Issue.record("got \(run)"); return }
+        #expect(notice == Notice(text: "Hi {name}, bye"))
+
+        // Emptied, no notice goes.
+        var t = Fixtures.loaded(width: 120, height: 40)
+        t.capabilities = Self.caps
+        t.lists[.participants, default: ListState()].cursor = 4
+        _ = Fixtures.press(&t, .char("x"))
+        _ = Reducer().reduce(&t, .preflightLoaded(Fixtures.alphaKey, .success(Fixtures.people)))
+        #expect(t.dialog?.confirmation?.notice == "")
+        guard case .runMembers(_, .remove, _, _, _, _, _, _, nil)? = Fixtures.press(&t, .char("y")).first else { Issue.record("a notice was sent"); return }
+
+        // A dialect that sends no text has no field.
+        var u = Fixtures.loaded(width: 120, height: 40)
+        _ = Fixtures.press(&u, .char("x"))
+        _ = Reducer().reduce(&u, .preflightLoaded(Fixtures.alphaKey, .success(Fixtures.people)))
+        #expect(u.dialog?.confirmation?.notice == nil)
+    }
 }

@@ -46,7 +46,7 @@ struct RecoveryKeysTests {
         #expect(s.dialog?.members?.plan?.toSend == [Fixtures.people[3].id])
         #expect(s.dialog?.members?.knownNames[Fixtures.people[3].id] == "Carla Dias", "the removed person keeps the name the removal showed")
         let run = Fixtures.press(&s, .char("y"))
-        guard case .runMembers(let id, .add, Fixtures.alphaKey, let targets, let reason, let undoes, _, _)? = run.first else {
+        guard case .runMembers(let id, .add, Fixtures.alphaKey, let targets, let reason, let undoes, _, _, _)? = run.first else {
             Issue.record("expected runMembers, got \(run)"); return
         }
         #expect(targets == [Fixtures.people[3].id])

@@ -183,7 +183,7 @@ struct ConfirmationTests {
         #expect(Fixtures.press(&s, .char("x")).isEmpty)
         #expect(s.dialog != nil)
         let effects = Fixtures.press(&s, .char("y"))
-        guard case .runMembers(let id, .remove, Fixtures.alphaKey, let targets, _, _, _, _)? = effects.first else {
+        guard case .runMembers(let id, .remove, Fixtures.alphaKey, let targets, _, _, _, _, _)? = effects.first else {
             Issue.record("expected runMembers, got \(effects)"); return
         }
         #expect(targets == [Fixtures.people[3].id])
@@ -234,7 +234,7 @@ struct ConfirmationTests {
         Fixtures.type(&s, "spam wave")
         _ = Fixtures.press(&s, .enter) // leaves the reason field
         let effects = Fixtures.press(&s, .char("y"))
-        guard case .runMembers(_, _, _, _, let reason, _, _, _)? = effects.first else { Issue.record("no operation"); return }
+        guard case .runMembers(_, _, _, _, let reason, _, _, _, _)? = effects.first else { Issue.record("no operation"); return }
         #expect(reason == "spam wave")
         #expect(s.log.contains { $0.text.contains("reason: spam wave") })
     }

@@ -55,7 +55,8 @@ public enum Effect: Sendable, Equatable {
     case groupsPreflight(OperationKind, session: Session, groups: [JID], known: [Group], wanted: [JID: GroupSettings])
     /// Run an operation. Each carries what it needs: what the operator saw (for the audit
     /// log) and the sessions it acts through (their advertised rates pace it).
-    case runMembers(id: Int, MemberAction, GroupKey, targets: [JID], reason: String, undoes: String?, labels: OperationLabels, sessions: [Session])
+    case runMembers(id: Int, MemberAction, GroupKey, targets: [JID], reason: String, undoes: String?, labels: OperationLabels, sessions: [Session],
+                    notice: Notice? = nil)
     /// Remove one person from several groups (of several sessions), in one operation.
     case runSweep(id: Int, steps: [OperationStep], reason: String, labels: OperationLabels, sessions: [Session])
     /// Look at the journal for interrupted operations.

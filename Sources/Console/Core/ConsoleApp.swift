@@ -42,6 +42,8 @@ public struct ConsoleOptions: Sendable {
     public var pacePerMinute: Int?
     /// Where operations are journaled for resume; nil journals nothing.
     public var journal: Journal?
+    /// The profile's exit notice, offered in the remove dialog's notice field.
+    public var noticeTemplate: String?
     public init(readOnly: Bool = false, dryRun: Bool = false, requireReason: Bool = false, gatewayName: String = "",
                 audit: AuditLog? = nil, auditContext: AuditContext? = nil) {
         self.readOnly = readOnly; self.dryRun = dryRun; self.requireReason = requireReason; self.gatewayName = gatewayName
@@ -73,6 +75,7 @@ public final class ConsoleApp: InteractiveApp {
         state.readOnly = options.readOnly
         state.dryRun = options.dryRun
         state.requireReason = options.requireReason
+        state.noticeTemplate = options.noticeTemplate
         state.gatewayName = options.gatewayName
     }
 

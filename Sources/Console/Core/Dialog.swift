@@ -11,7 +11,7 @@ public struct LeaveRow: Sendable, Hashable {
 /// reason, what must be typed, why the last attempt did nothing. Every dialog that confirms
 /// holds one.
 public struct Confirmation: Sendable {
-    public enum Field: Sendable, Hashable { case buttons, reason, typed }
+    public enum Field: Sendable, Hashable { case buttons, reason, notice, typed }
 
     public var field: Field = .buttons
     public var yesFocused = false
@@ -24,6 +24,9 @@ public struct Confirmation: Sendable {
     public var scroll = 0
     /// Only shown, not confirmed (read-only mode, or nothing can be sent).
     public var listOnly = false
+    /// A removal's exit notice, sent to each person first (empty: none); nil where the
+    /// dialog has no notice (not a removal, or the dialect sends no text).
+    public var notice: String?
 
     public init(expected: String? = nil, listOnly: Bool = false) {
         self.expected = expected

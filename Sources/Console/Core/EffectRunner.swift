@@ -70,10 +70,11 @@ public final class EffectRunner {
             Task { inbox.post(.preflightLoaded(key, await Loads.participants(gw, key))) }
         case .leavePreflight(let session, let groups, let known):
             Task { inbox.post(.leavePreflightLoaded(session: session.id, await Loads.leaveRows(gw, session, groups, known))) }
-        case .runMembers(let id, let action, let key, let targets, let reason, let undoes, let labels, let sessions):
+        case .runMembers(let id, let action, let key, let targets, let reason, let undoes, let labels, let sessions, let notice):
             var plan = OperationPlan(action: OperationKind(action), steps: targets.map { OperationStep(session: key.session, group: key.group, target: $0) },
                                      reason: reason, undoes: undoes, context: context)
             plan.labels = labels
+            plan.notice = notice
             start(plan, id: id, sessions: sessions)
         case .runAnswers(let id, let kind, let key, let requesters, let reason, let labels, let sessions):
             var plan = OperationPlan(action: kind, steps: requesters.map { OperationStep(session: key.session, group: key.group, target: $0) },

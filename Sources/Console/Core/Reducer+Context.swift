@@ -44,6 +44,7 @@ extension Reducer {
         case .confirmationField:
             guard var f = s.dialog?.confirmation else { return }
             if f.field == .reason { f.reason.append(c) } else if f.field == .typed { f.typed.append(c) }
+            else if f.field == .notice, (f.notice?.count ?? 0) < Notice.maxLength { f.notice = (f.notice ?? "") + String(c) }
             s.dialog?.confirmation = f
         case .findQuery:
             if let q = s.findQuery, q.count < 64 { s.findQuery = q + String(c) }
@@ -79,13 +80,15 @@ extension Reducer {
             return [.discard(operation: p.plan.id)] + offerNextPending(&s)
         case .nextField:
             c.field = switch c.field {
-            case .reason: c.expected == nil ? .buttons : .typed
+            case .reason: c.notice != nil ? .notice : c.expected == nil ? .buttons : .typed
+            case .notice: c.expected == nil ? .buttons : .typed
             case .typed, .buttons: .reason
             }
         case .toggle:
             c.yesFocused.toggle()
         case .deleteChar:
             if c.field == .reason { _ = c.reason.popLast() } else if c.field == .typed { _ = c.typed.popLast() }
+            else if c.field == .notice { _ = c.notice?.popLast() }
         case .scroll(let n):
             c.scroll = max(0, c.scroll + n)
         default:

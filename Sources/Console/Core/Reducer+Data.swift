@@ -69,6 +69,11 @@ extension Reducer {
                 // Nothing to send (the owner alone, everyone already so): say so, no Yes.
                 d.confirmation.listOnly = plan.toSend.isEmpty && plan.blocker == nil
                 d.confirmation.field = d.confirmation.expected == nil ? .buttons : .typed
+                // A removal may warn each person first, where the dialect sends texts (and not
+                // for an undo): the field starts with the profile's template.
+                if d.action == .remove, d.undoes == nil, s.capabilities?.sendsText == true, !d.confirmation.listOnly {
+                    d.confirmation.notice = s.noticeTemplate ?? ""
+                }
             case .failure(let e):
                 d.error = e.message
             }

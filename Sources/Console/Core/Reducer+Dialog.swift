@@ -221,7 +221,8 @@ extension Reducer {
                             effect: .runMembers(id: id, action, key, targets: targets,
                                                 reason: reason.isEmpty && d.undoes != nil ? "undo of \(d.undoes ?? "")" : reason, undoes: d.undoes,
                                                 labels: Self.labels(s, steps, names: names),
-                                                sessions: Self.sessions(s, [key.session])))
+                                                sessions: Self.sessions(s, [key.session]),
+                                                notice: Self.notice(d.confirmation.notice)))
         s.operation?.undoes = d.undoes
         return effects
     }
@@ -294,6 +295,12 @@ extension Reducer {
                      effect: .runLeave(id: id, session: session, groups: targets, reason: reason,
                                        labels: Self.labels(s, steps, names: [:], leave: true),
                                        sessions: Self.sessions(s, [session])))
+    }
+
+    /// The notice typed in a remove dialog, or nil when the field is empty.
+    static func notice(_ text: String?) -> Notice? {
+        guard let t = text?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+        return Notice(text: t)
     }
 
     /// What the operator saw for these steps (names, subjects, session labels), for the

@@ -324,6 +324,8 @@ public struct ConsoleState: Sendable {
 
     /// What the gateway's dialect can do: a command it lacks is disabled with that reason.
     public var capabilities: Capabilities?
+    /// The exit notice a remove dialog's notice field starts with (the profile's template).
+    public var noticeTemplate: String?
     /// Groups' settings as last read (a preflight, a group's details, a finished lock), for the
     /// badges where the group list does not tell them.
     public var groupSettings: [GroupKey: GroupSettings] = [:]

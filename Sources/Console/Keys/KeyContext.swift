@@ -70,7 +70,7 @@ extension Dialog {
         guard isConfirmation, !loading, error == nil, let c = confirmation else { return .dialogInfo }
         if case .resume = self { return c.field == .typed ? .resumeTyped : .resumeYesNo }
         switch c.field {
-        case .reason: return .confirmReason
+        case .reason, .notice: return .confirmReason
         case .typed: return .confirmTyped
         case .buttons: return .confirmYesNo
         }

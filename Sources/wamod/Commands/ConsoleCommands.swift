@@ -38,9 +38,11 @@ enum ConsoleLauncher {
 
     /// Runs the console on a UI thread of its own until the operator quits.
     static func run(gateway: any Gateway, inbox: Inbox, flags: ConsoleFlags, name: String, audit: AuditLog, context: AuditContext,
-                    pace: Int?, journal: Journal) async throws {
+                    pace: Int?, journal: Journal, notice: String? = nil) async throws {
         let keys = try keyMap()
-        let options = flags.options(gatewayName: name, audit: audit, context: context, pace: pace, journal: journal)
+        var made = flags.options(gatewayName: name, audit: audit, context: context, pace: pace, journal: journal)
+        made.noticeTemplate = notice
+        let options = made
         let summary: [String]
         do {
             summary = try await TerminalRunLoop.runOnOwnThread(options: flags.terminal) {
@@ -70,7 +72,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         let name = gateway.gateway == nil ? profile.name : (profile.baseURL.host ?? "gateway") + (profile.baseURL.port.map { ":\($0)" } ?? "")
         try await ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: name,
                                 audit: AuditLog(path: AuditLog.defaultPath()), context: AuditContext.current(profile: profile),
-                                pace: profile.pacePerMinute, journal: Journal.beside(auditPath: AuditLog.defaultPath()))
+                                pace: profile.pacePerMinute, journal: Journal.beside(auditPath: AuditLog.defaultPath()),
+                                notice: profile.noticeTemplate)
     }
 }
 
@@ -123,6 +126,7 @@ struct DemoCommand: AsyncParsableCommand {
         context.gateway = Paths.demoGateway(world: demoWorld)
         try await ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: "demo (\(dialect.rawValue))",
                                 audit: AuditLog(path: auditPath), context: context, pace: pace,
-                                journal: Journal.beside(auditPath: auditPath))
+                                journal: Journal.beside(auditPath: auditPath),
+                                notice: "Hi {name}, you are being removed from {group} after reports of spam. Reply here if this is a mistake.")
     }
 }

@@ -107,20 +107,24 @@ struct ConfirmationFooter {
     let g: Glyphs
 
     var reasonLabel: String { "Reason" + (state.requireReason ? " (required)" : " (optional)") + ": " }
+    /// The exit notice sent one to one before each removal ({name} and {group} filled in).
+    let noticeLabel = "Notice first (empty: none): "
 
     func lines() -> [(String, Style)] {
         var lines: [(String, Style)] = [("", .dialog)]
         lines.append((reasonLabel, .dialog))
+        if confirmation.notice != nil { lines.append((noticeLabel, .dialog)) }
         if let expected = confirmation.expected {
             lines.append((typePrompt(expected), .dialogDanger))
         } else {
             lines.append(("", .dialog))
         }
         lines.append((confirmation.warning ?? "", .error))
+        let tab = confirmation.notice == nil ? "Tab reason" : "Tab reason, notice"
         if confirmation.expected == nil {
-            lines.append(("y confirm \(g.dot) n/Esc cancel \(g.dot) Tab reason", .dim))
+            lines.append(("y confirm \(g.dot) n/Esc cancel \(g.dot) \(tab)", .dim))
         } else {
-            lines.append(("Enter confirm once typed \(g.dot) Esc cancel \(g.dot) Tab reason", .dim))
+            lines.append(("Enter confirm once typed \(g.dot) Esc cancel \(g.dot) \(tab)", .dim))
         }
         return lines
     }
@@ -138,17 +142,27 @@ struct ConfirmationFooter {
         let fieldW = max(4, inner.width - 2 - CellWidth.of(label))
         let reasonStyle: Style = c.field == .reason ? .buttonFocused : .input
         screen.putFitted(rx, footerTop + 1, CellWidth.sanitize(c.reason) + (c.field == .reason ? "_" : ""), width: fieldW, reasonStyle)
+        var row = footerTop + 2
+        if let notice = c.notice {
+            let nx = inner.x + 1 + CellWidth.of(noticeLabel)
+            let noticeStyle: Style = c.field == .notice ? .buttonFocused : .input
+            // The end of a long notice stays in view while it is typed.
+            let shown = CellWidth.sanitize(notice) + (c.field == .notice ? "_" : "")
+            let w = max(4, inner.x + inner.width - 1 - nx)
+            screen.putFitted(nx, row, CellWidth.of(shown) > w ? "…" + String(shown.suffix(w - 1)) : shown, width: w, noticeStyle)
+            row += 1
+        }
         if let expected = c.expected {
             let tl = typePrompt(expected)
             let tx = inner.x + 1 + CellWidth.of(tl)
             let typedStyle: Style = c.field == .typed ? .buttonFocused : .input
-            screen.putFitted(tx, footerTop + 2, CellWidth.sanitize(c.typed) + (c.field == .typed ? "_" : ""), width: max(4, inner.x + inner.width - 1 - tx), typedStyle)
+            screen.putFitted(tx, row, CellWidth.sanitize(c.typed) + (c.field == .typed ? "_" : ""), width: max(4, inner.x + inner.width - 1 - tx), typedStyle)
         } else {
             let no = "[ No ]", yes = "[ Yes ]"
             let bx = inner.x + inner.width - 2 - CellWidth.of(no) - CellWidth.of(yes) - 2
             let onButtons = c.field == .buttons
-            screen.put(bx, footerTop + 2, no, onButtons && !c.yesFocused ? .buttonFocused : .button)
-            screen.put(bx + CellWidth.of(no) + 2, footerTop + 2, yes, onButtons && c.yesFocused ? .buttonFocused : .button)
+            screen.put(bx, row, no, onButtons && !c.yesFocused ? .buttonFocused : .button)
+            screen.put(bx + CellWidth.of(no) + 2, row, yes, onButtons && c.yesFocused ? .buttonFocused : .button)
         }
     }
 }
