@@ -86,7 +86,7 @@ public final class WasendCodec: DialectCodec {
     }
 
     public func reading(_ action: MemberAction, target: JID, _ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> MemberReading {
-        .outcome(WasendDecode.results(action, targets: [target], r)[0].outcome)
+        .outcome(WasendDecode.outcome(action, target: target, r))
     }
 
     public func leave(session: String, group: JID) -> HTTPRequestSpec { WasendAPI.leave(session: session, group: group) }

@@ -48,25 +48,22 @@ public enum WasendDecode {
         return Participant(phone: phone?.kind == .user ? phone : nil, lid: lid, name: row["displayName"]?.text, role: role)
     }
 
-    /// Per-target results from a mutation's answer.
-    public static func results(_ action: MemberAction, targets: [JID], _ r: HTTPResponseData) -> [TargetResult] {
+    /// What a change's answer says about its one target (the executor sends one request per
+    /// participant). The answer's lists (`removed`, `added`, `failed`, …) are read by id: the
+    /// target is done, already so or refused only where an entry names it (`@c.us`, `+digits`
+    /// and `@s.whatsapp.net` alike), never by an entry's position.
+    public static func outcome(_ action: MemberAction, target: JID, _ r: HTTPResponseData) -> Outcome {
         guard (200..<300).contains(r.status) else {
             let e = error(r)
             // 422 names targets that cannot be acted on (non-members, the owner): a refusal, not a failure.
-            if r.status == 422, case .validation = e {
-                return DialectSupport.all(targets, .refused(e.detail ?? "not a member, or the group's owner"), r)
-            }
-            return DialectSupport.all(targets, .failed(e), r)
+            if r.status == 422, case .validation = e { return .refused(e.detail ?? "not a member, or the group's owner") }
+            return .failed(e)
         }
         guard let v = JSONValue.parse(r.body) else {
-            return DialectSupport.all(targets, .failed(.undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))), r)
+            return .failed(.undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body)))
         }
-        if v["success"]?.bool == false {
-            return DialectSupport.all(targets, .failed(error(r)), r)
-        }
-        let message = v["message"]?.text
-        var outcomes: [JID: Outcome] = [:]
-        func ids(_ list: JSONValue?) -> [(JID, String?)] {
+        if v["success"]?.bool == false { return .failed(error(r)) }
+        func entries(_ list: JSONValue?) -> [(JID, String?)] {
             (list?.array ?? []).compactMap { row in
                 guard let j = JID.lenient(row["id"]?.string ?? row["jid"]?.string ?? row.string) else { return nil }
                 return (j, row["reason"]?.text)
@@ -79,20 +76,17 @@ public enum WasendDecode {
         case .promote: "promoted"
         case .demote: "demoted"
         }
-        for (j, _) in ids(v[okKey]) + ids(data[okKey]) { outcomes[j] = .done }
-        for (j, reason) in ids(data["failed"]) + (v["data"] == nil ? [] : ids(v["failed"])) {
+        if (entries(v[okKey]) + entries(data[okKey])).contains(where: { $0.0 == target }) { return .done }
+        let failed = entries(data["failed"]) + (v["data"] == nil ? [] : entries(v["failed"]))
+        if let (_, reason) = failed.first(where: { $0.0 == target }) {
             let code = reason ?? "FAILED"
-            let human = DialectSupport.humanReason(code)
             switch code.uppercased() {
             case "ALREADY_IN_GROUP" where action == .add, "NOT_ADMIN" where action == .demote:
-                outcomes[j] = .alreadySo(human)
+                return .alreadySo(DialectSupport.humanReason(code))
             default:
-                outcomes[j] = .refused(human)
+                return .refused(DialectSupport.humanReason(code))
             }
         }
-        return targets.map { t in
-            let o = outcomes[t] ?? .refused("not \(action.pastTense) by the gateway\(message.map { ": \($0)" } ?? "")")
-            return TargetResult(target: t, outcome: o, httpStatus: r.status, latencyMs: r.latencyMs)
-        }
+        return .refused("not \(action.pastTense) by the gateway\(v["message"]?.text.map { ": \($0)" } ?? "")")
     }
 }
