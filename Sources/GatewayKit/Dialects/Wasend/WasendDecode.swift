@@ -28,8 +28,15 @@ public enum WasendDecode {
             let people = row["participants"]?.array.map { $0.compactMap(participant) }
             let owner = JID.lenient(row["ownerJid"]?.string) ?? JID.lenient(row["ownerPn"]?.string)
             let ourRole = DialectSupport.ourRole(people: people, owner: owner, me: me)
-            return Group(jid: jid, subject: row["name"]?.string ?? row["subject"]?.string ?? "",
-                         size: people?.count ?? row["size"]?.int, owner: owner, ourRole: ourRole)
+            var g = Group(jid: jid, subject: row["name"]?.string ?? row["subject"]?.string ?? "",
+                          size: people?.count ?? row["size"]?.int, owner: owner, ourRole: ourRole)
+            // whatsmeow's field set (gateways.md §3) tells the four settings and a community's parent.
+            let settings = GroupSettings(announce: AdminShapes.flag(row, "isAnnounce"), locked: AdminShapes.flag(row, "isLocked"),
+                                         adminsAdd: AdminShapes.adminsAdd(mode: row["memberAddMode"]?.string),
+                                         approval: AdminShapes.flag(row, "isJoinApprovalRequired"))
+            if !settings.isEmpty { g.settings = settings }
+            g.community = AdminShapes.flag(row, "isParent")
+            return g
         }
         return GroupPage(items: items, hasMore: v["pagination"]?["hasMore"]?.bool, rows: rows.count)
     }
@@ -88,5 +95,40 @@ public enum WasendDecode {
             }
         }
         return .refused("not \(action.pastTense) by the gateway\(v["message"]?.text.map { ": \($0)" } ?? "")")
+    }
+}
+
+// Group administration (gateways.md §9).
+extension WasendDecode {
+    /// The invite code: a bare JSON string (what `@wasend/core` 1.3.3 reads), or the docs
+    /// page's `{"success":true,"inviteCode":"…"}`.
+    public static func invite(_ r: HTTPResponseData) throws(GatewayError) -> InviteLink {
+        try AdminShapes.inviteLink(r, keys: ["inviteCode", "code", "inviteLink"])
+    }
+
+    /// An admin-only setting's read: `{"enabled"}`.
+    public static func enabled(_ r: HTTPResponseData) throws(GatewayError) -> Bool {
+        guard let on = AdminShapes.flag(try DialectSupport.json(r), "enabled") else {
+            throw .undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))
+        }
+        return on
+    }
+
+    /// A setter's answer `{"success","enabled","message"}`: done when it took, refused when
+    /// the answer says the setting is still otherwise.
+    public static func setOutcome(_ setting: GroupSetting, wanted: Bool, _ r: HTTPResponseData) -> Outcome {
+        guard (200..<300).contains(r.status) else { return .failed(error(r)) }
+        let v = JSONValue.parse(r.body)
+        if v?["success"]?.bool == false { return .failed(error(r)) }
+        if let now = AdminShapes.flag(v, "enabled"), now != wanted {
+            return .refused("not changed: the gateway's answer says \(setting.title) is still \(now ? "on" : "off")")
+        }
+        return .done
+    }
+
+    /// A send's answer: the message (`{"id","to","content","status",…}`); `{"success":false}` fails.
+    public static func sent(_ r: HTTPResponseData) -> Outcome {
+        guard (200..<300).contains(r.status), JSONValue.parse(r.body)?["success"]?.bool != false else { return .failed(error(r)) }
+        return .done
     }
 }
