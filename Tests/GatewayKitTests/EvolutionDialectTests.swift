@@ -47,10 +47,10 @@ struct EvolutionDialectTests {
         let r = response(201, Self.updateBody)
         let rows = try EvolutionDecode.rows(r).get()
         let targets = [JID(kind: .user, user: "5511888888888"), Self.owner, JID(kind: .user, user: "5511666666666")]
-        let out = WAHADecode.results(.remove, targets: targets, rows: rows, r)
-        #expect(out[0].outcome == .done && out[0].httpStatus == 201)
-        #expect(out[1].outcome.kind == "refused" && out[1].outcome.reason?.contains("creator") == true)
-        #expect(out[2].outcome == .refused("not a member of the group"))
+        let out = targets.map { MemberRows.outcome(.remove, target: $0, rows: rows) }
+        #expect(out[0] == .done)
+        #expect(out[1].kind == "refused" && out[1].reason?.contains("creator") == true)
+        #expect(out[2] == .refused("not a member of the group"))
         for body in ["<html>", #"{"updateParticipants":[{"jid":"1@s.whatsapp.net"}]}"#, #"{"updateParticipants":[1]}"#, #"{"ok":true}"#] {
             guard case .failure(.undecodable(201, let excerpt)) = EvolutionDecode.rows(response(201, body)) else {
                 Issue.record("expected undecodable for \(body)"); continue

@@ -21,15 +21,18 @@ struct HardeningTests {
         #expect(e.contains("\"error\":\"bad\""))
     }
 
-    @Test("rows that name no target are not handed out by position when more than one is left")
+    @Test("a row is the target's by id, never by position: several rows naming others, or one naming another phone, are not its")
     func noPositionalGuessing() {
         let a = JID(kind: .user, user: "5511900000012"), b = JID(kind: .user, user: "5511900000013")
         let rows = [WAHADecode.Row(ids: [JID(kind: .lid, user: "1")], code: 403), WAHADecode.Row(ids: [JID(kind: .lid, user: "2")], code: 200)]
-        let r = WAHADecode.results(.remove, targets: [a, b], rows: rows, response(200, "[]"))
-        #expect(r.allSatisfy { if case .refused = $0.outcome { true } else { false } }, "\(r)")
-        // One and one: the row is theirs.
-        let one = WAHADecode.results(.remove, targets: [a], rows: [rows[1]], response(200, "[]"))
-        #expect(one.first?.outcome == .done)
+        #expect(MemberRows.outcome(.remove, target: a, rows: rows).kind == "refused")
+        #expect(MemberRows.outcome(.remove, target: a, rows: rows).reason?.contains("no row") == true)
+        // The answer's only row, naming only an @lid: the one target's.
+        #expect(MemberRows.outcome(.remove, target: a, rows: [rows[1]]) == .done)
+        // The only row, naming someone else's phone: not the target's.
+        #expect(MemberRows.outcome(.remove, target: a, rows: [WAHADecode.Row(ids: [b], code: 200)]).reason?.contains("no row") == true)
+        // Its own row wins over a row before it.
+        #expect(MemberRows.outcome(.remove, target: a, rows: [WAHADecode.Row(ids: [b], code: 403), WAHADecode.Row(ids: [a], code: 200)]) == .done)
     }
 
     @Test("a WUTS promote whose row still shows a member is not done")
@@ -37,10 +40,10 @@ struct HardeningTests {
         let body = #"{"success":true,"participants":[{"jid":"5511900000012@s.whatsapp.net","is_admin":false,"is_super_admin":false}]}"#
         let r = response(200, body)
         let rows = try WUTSDecode.rows(r, action: .promote).get()
-        let out = WAHADecode.results(.promote, targets: [JID(kind: .user, user: "5511900000012")], rows: rows, r)
-        guard case .refused(let why)? = out.first?.outcome else { Issue.record("\(out)"); return }
+        let out = MemberRows.outcome(.promote, target: JID(kind: .user, user: "5511900000012"), rows: rows)
+        guard case .refused(let why) = out else { Issue.record("\(out)"); return }
         #expect(why.contains("not promoted"))
-        let removed = WAHADecode.results(.remove, targets: [JID(kind: .user, user: "5511900000012")], rows: try WUTSDecode.rows(r, action: .remove).get(), r)
-        #expect(removed.first?.outcome == .done)
+        let removed = MemberRows.outcome(.remove, target: JID(kind: .user, user: "5511900000012"), rows: try WUTSDecode.rows(r, action: .remove).get())
+        #expect(removed == .done)
     }
 }

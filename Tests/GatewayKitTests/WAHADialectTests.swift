@@ -70,12 +70,11 @@ struct WAHADialectTests {
         let body = #"[{"status":"200","jid":"5511900000012@s.whatsapp.net","content":{"tag":"participant","attrs":{"jid":"5511900000012@s.whatsapp.net"}}},{"status":"403","jid":"5511900000013@s.whatsapp.net","content":{}},{"status":"404","jid":"5511900000014@c.us","content":{}}]"#
         let r = response(200, body)
         guard case .success(.rows(let rows)) = WAHADecode.answer(r) else { Issue.record("expected rows"); return }
-        let results = WAHADecode.results(.remove, targets: [Self.a, Self.b, Self.c], rows: rows, r)
-        #expect(results.map(\.target) == [Self.a, Self.b, Self.c])
-        #expect(results[0].outcome == .done && results[0].httpStatus == 200)
-        #expect(results[1].outcome.kind == "refused")
-        #expect(results[1].outcome.reason?.contains("creator") == true)
-        #expect(results[2].outcome == .refused("not a member of the group"))
+        // The answer's rows are read for the one target sent, each target by the row naming it.
+        #expect(MemberRows.outcome(.remove, target: Self.a, rows: rows) == .done)
+        let b = MemberRows.outcome(.remove, target: Self.b, rows: rows)
+        #expect(b.kind == "refused" && b.reason?.contains("creator") == true)
+        #expect(MemberRows.outcome(.remove, target: Self.c, rows: rows) == .refused("not a member of the group"))
     }
 
     @Test("results shape 2: {\"status\":200} is one status for the whole call")
@@ -92,20 +91,24 @@ struct WAHADialectTests {
         let r = response(201, body)
         guard case .success(.rows(let rows)) = WAHADecode.answer(r) else { Issue.record("expected rows"); return }
         #expect(rows.map(\.code) == [200, 409])
-        let results = WAHADecode.results(.add, targets: [Self.a, Self.b], rows: rows, r)
-        #expect(results[0].outcome == .done && results[0].httpStatus == 201)
-        #expect(results[1].outcome == .alreadySo("already a member"))
+        #expect(MemberRows.outcome(.add, target: Self.a, rows: rows) == .done)
+        #expect(MemberRows.outcome(.add, target: Self.b, rows: rows) == .alreadySo("already a member"))
     }
 
-    @Test("a row naming the @lid of a target sent by phone is matched by position; a missing row is refused")
+    @Test("one target: its own row by id; the only row when it names nobody else (an @lid for a target sent by phone); else refused")
     func rowMatching() throws {
-        let r = response(200, #"[{"status":"200","jid":"5511900000012@s.whatsapp.net"},{"status":"200","jid":"100000000000013@lid"}]"#)
+        let r = response(200, #"[{"status":"200","jid":"5511900000012@s.whatsapp.net"},{"status":"403","jid":"100000000000013@lid"}]"#)
         guard case .success(.rows(let rows)) = WAHADecode.answer(r) else { Issue.record("expected rows"); return }
-        let results = WAHADecode.results(.promote, targets: [Self.a, Self.b], rows: rows, r)
-        #expect(results.allSatisfy { $0.outcome == .done })
-        let short = WAHADecode.results(.promote, targets: [Self.a, Self.b, Self.c], rows: Array(rows.prefix(1)), r)
-        #expect(short[0].outcome == .done)
-        #expect(short[1].outcome.kind == "refused" && short[2].outcome.kind == "refused")
+        #expect(MemberRows.outcome(.promote, target: Self.a, rows: rows) == .done)
+        // Two rows, neither naming b: the @lid row is not handed to b by its position.
+        #expect(MemberRows.outcome(.promote, target: Self.b, rows: rows).kind == "refused")
+        #expect(MemberRows.outcome(.promote, target: Self.b, rows: rows).reason?.contains("no row") == true)
+        // The answer's only row, naming b's @lid: b's (its 403 refuses b).
+        #expect(MemberRows.outcome(.promote, target: Self.b, rows: [rows[1]]).reason?.contains("not allowed") == true)
+        #expect(MemberRows.outcome(.promote, target: Self.b, rows: [MemberRows.Row(ids: [JID(kind: .lid, user: "100000000000013")], code: 200)]) == .done)
+        // The only row naming another phone is not b's.
+        #expect(MemberRows.outcome(.promote, target: Self.b, rows: [rows[0]]).reason?.contains("no row") == true)
+        #expect(MemberRows.outcome(.promote, target: Self.c, rows: []).kind == "refused")
     }
 
     @Test("per-row codes read by action", arguments: [

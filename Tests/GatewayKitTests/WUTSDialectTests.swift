@@ -50,17 +50,16 @@ struct WUTSDialectTests {
     func results() throws {
         let r = response(200, Self.removeBody)
         let rows = try WUTSDecode.rows(r).get()
-        let done = WAHADecode.results(.remove, targets: [Self.target], rows: rows, r)
-        #expect(done.count == 1 && done[0].outcome == .done && done[0].httpStatus == 200)
+        #expect(MemberRows.outcome(.remove, target: Self.target, rows: rows) == .done)
+        // Several rows: each target is read from the row naming it.
         let mixed = response(200, #"{"success":true,"participants":[{"jid":"5511888888888@s.whatsapp.net","error":409},{"jid":"5511777777777@s.whatsapp.net","error":"404"},{"jid":"5511666666666@s.whatsapp.net","error":0}]}"#)
-        let targets = [Self.target, JID(kind: .user, user: "5511777777777"), JID(kind: .user, user: "5511666666666")]
-        let out = WAHADecode.results(.add, targets: targets, rows: try WUTSDecode.rows(mixed).get(), mixed)
-        #expect(out[0].outcome == .alreadySo("already a member"))
-        #expect(out[1].outcome == .refused("not on WhatsApp"))
-        #expect(out[2].outcome == .done)
+        let rowsMixed = try WUTSDecode.rows(mixed).get()
+        #expect(MemberRows.outcome(.add, target: Self.target, rows: rowsMixed) == .alreadySo("already a member"))
+        #expect(MemberRows.outcome(.add, target: JID(kind: .user, user: "5511777777777"), rows: rowsMixed) == .refused("not on WhatsApp"))
+        #expect(MemberRows.outcome(.add, target: JID(kind: .user, user: "5511666666666"), rows: rowsMixed) == .done)
         let creator = response(200, #"{"success":true,"participants":[{"jid":"5511999999999@s.whatsapp.net","is_super_admin":true,"error":403}]}"#)
-        let refused = WAHADecode.results(.remove, targets: [Self.owner], rows: try WUTSDecode.rows(creator).get(), creator)
-        #expect(refused[0].outcome.kind == "refused" && refused[0].outcome.reason?.contains("creator") == true)
+        let refused = MemberRows.outcome(.remove, target: Self.owner, rows: try WUTSDecode.rows(creator).get())
+        #expect(refused.kind == "refused" && refused.reason?.contains("creator") == true)
     }
 
     @Test("a malformed mutation answer is undecodable with an excerpt")

@@ -100,14 +100,6 @@ enum FuzzCheck {
         _ = list.role(of: FuzzIDs.me)
         _ = list.first(matching: FuzzIDs.user)
     }
-
-    /// A per-target answer must give every target its own result, in the order sent.
-    static func results(_ results: [TargetResult], targets: [JID], _ what: String) {
-        guard results.count == targets.count, zip(results, targets).allSatisfy({ $0.target == $1 }) else {
-            fatalError("invariant: \(what) gave \(results.count) results for \(targets.count) targets, or not in their order")
-        }
-        for r in results { outcome(r.outcome) }
-    }
 }
 
 /// What every dialect shares: the common readers of DialectSupport.

@@ -23,7 +23,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     case .success(let rows):
         for action in MemberAction.allCases {
             for targets in FuzzIDs.targetLists(extra: rows.flatMap(\.ids) + named) {
-                FuzzCheck.results(WAHADecode.results(action, targets: targets, rows: rows, r), targets: targets, "evolution rows → results(\(action))")
+                for t in targets { FuzzCheck.outcome(MemberRows.outcome(action, target: t, rows: rows)) }
             }
         }
     }

@@ -28,7 +28,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         case .success(let rows):
             let act = action ?? .remove
             for targets in FuzzIDs.targetLists(extra: rows.flatMap(\.ids) + named) {
-                FuzzCheck.results(WAHADecode.results(act, targets: targets, rows: rows, r), targets: targets, "wuts rows → results(\(act))")
+                for t in targets { FuzzCheck.outcome(MemberRows.outcome(act, target: t, rows: rows)) }
             }
         }
     }

@@ -26,7 +26,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let named = FuzzShared.namedIDs(r)
     for action in MemberAction.allCases {
         for targets in FuzzIDs.targetLists(extra: named) {
-            FuzzCheck.results(WasendDecode.results(action, targets: targets, r), targets: targets, "WasendDecode.results(\(action))")
+            for t in targets { FuzzCheck.outcome(WasendDecode.outcome(action, target: t, r)) }
         }
     }
     FuzzCheck.error(WasendDecode.error(r))

@@ -31,18 +31,23 @@ public struct Capabilities: Sendable, Hashable {
     public var sendsText: Bool
     /// Whether participants of a community's parent can be removed.
     public var communities: Bool
+    /// Why an operation is not offered where the plain "has no …" would mislead: the vendor
+    /// names a route for it that cannot work (v1's join requests answer 501 to everyone).
+    public var unavailable: [OperationKind: String]
 
     public init(batching: Bool, perRowResults: Bool, idempotentRemove: Bool, listsSessions: Bool,
                 ownerMayLeave: Bool = true, readsBack: Set<MemberAction> = [],
                 memberActions: Set<MemberAction> = Set(MemberAction.allCases), leaves: Bool = true,
                 inviteLinks: Bool = false, readsSettings: Set<GroupSetting> = [], setsSettings: Set<GroupSetting> = [],
-                joinRequests: Bool = false, sendsText: Bool = false, communities: Bool = false) {
+                joinRequests: Bool = false, sendsText: Bool = false, communities: Bool = false,
+                unavailable: [OperationKind: String] = [:]) {
         self.batching = batching; self.perRowResults = perRowResults
         self.idempotentRemove = idempotentRemove; self.listsSessions = listsSessions
         self.ownerMayLeave = ownerMayLeave; self.readsBack = readsBack
         self.memberActions = memberActions; self.leaves = leaves
         self.inviteLinks = inviteLinks; self.readsSettings = readsSettings; self.setsSettings = setsSettings
         self.joinRequests = joinRequests; self.sendsText = sendsText; self.communities = communities
+        self.unavailable = unavailable
     }
 
     /// Whether the dialect has this member change.
@@ -63,7 +68,7 @@ public struct Capabilities: Sendable, Hashable {
 
     /// Why a command for `kind` is disabled on this dialect, or nil when it has it.
     public func missing(_ kind: OperationKind, dialect: Dialect) -> String? {
-        offers(kind) ? nil : "this gateway's dialect (\(dialect.rawValue)) has no \(kind.verb)"
+        offers(kind) ? nil : unavailable[kind] ?? "this gateway's dialect (\(dialect.rawValue)) has no \(kind.verb)"
     }
 }
 

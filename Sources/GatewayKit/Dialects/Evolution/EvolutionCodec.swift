@@ -17,7 +17,12 @@ public typealias EvolutionGateway = HTTPGateway<EvolutionCodec>
 /// answered 201 with a status string per row.
 public struct EvolutionCodec: DialectCodec {
     public static let dialect = Dialect.evolution
-    public static let capabilities = Capabilities(batching: true, perRowResults: true, idempotentRemove: false, listsSessions: true)
+    /// Administration as gateways.md §9 has it for Evolution: the invite code, the two settings
+    /// its group listing tells and `updateSetting` sets (one action each), a text; no join
+    /// requests (the vendor has no such route).
+    public static let capabilities = Capabilities(batching: true, perRowResults: true, idempotentRemove: false, listsSessions: true,
+                                                  inviteLinks: true, readsSettings: [.announce, .locked], setsSettings: [.announce, .locked],
+                                                  sendsText: true)
 
     public init() {}
 
@@ -60,5 +65,40 @@ public struct EvolutionCodec: DialectCodec {
         let e = ok ? GatewayError.validation("the gateway answered leave: false") : EvolutionDecode.error(r, spec)
         // WhatsApp's refusal concerns this group only (not a member any more, or unknown to it).
         return DialectSupport.leaving(e, notMember: EvolutionDecode.isWhatsAppRefusal(r), forbidden: true)
+    }
+
+    // MARK: Group administration (gateways.md §9). Refusals name the operation
+    // (`["No invite code", …]`, `["Revoke error", …]`, `["Error updating setting", …]`) and then
+    // WhatsApp's cause, which `EvolutionDecode.error` reads (`Error: forbidden` is not an admin).
+
+    public func inviteLinkRead(session: String, group: JID) -> HTTPRequestSpec? { EvolutionAPI.inviteCode(instance: session, group: group) }
+    public func inviteLinkReset(session: String, group: JID) -> HTTPRequestSpec? { EvolutionAPI.revokeInviteCode(instance: session, group: group) }
+    public func inviteLink(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) throws(GatewayError) -> InviteLink { try EvolutionDecode.invite(r) }
+    public func inviteResetOutcome(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> Outcome {
+        guard (200..<300).contains(r.status) else { return .failed(EvolutionDecode.error(r, spec)) }
+        return AdminShapes.unreadableSecret(r) ?? EvolutionDecode.revoked(r)
+    }
+
+    /// Evolution has no read of one group's settings here: its group listing tells `announce`
+    /// and `restrict` (gateways.md §7).
+    public func settings(_ gw: HTTPGateway<EvolutionCodec>, session: String, group: JID) async throws(GatewayError) -> GroupSettings {
+        let list = try EvolutionDecode.groups(try await gw.call(EvolutionAPI.groups(instance: session)), me: nil)
+        guard let g = list.first(where: { $0.jid == group }) else { throw .notFound("the group \(group) among the instance's groups") }
+        return g.settings ?? GroupSettings()
+    }
+
+    /// One `updateSetting` action per setting, announce first.
+    public func settingsChanges(_ change: GroupSettings, session: String, group: JID) -> [SettingsStep] {
+        change.known.compactMap { s, on in
+            EvolutionAPI.updateSetting(s, on, instance: session, group: group).map { spec in
+                var one = GroupSettings()
+                one[s] = on
+                return SettingsStep(one, spec)
+            }
+        }
+    }
+
+    public func textMessage(session: String, to chat: JID, text: String) -> HTTPRequestSpec? {
+        EvolutionAPI.sendText(instance: session, to: chat, text: text)
     }
 }

@@ -23,8 +23,12 @@ public enum EvolutionDecode {
             let people = row["participants"]?.array.map { $0.compactMap(WAHAShapes.participant) }
             let owner = JID.lenient(row["owner"]?.string)
             let ourRole = DialectSupport.ourRole(people: people, owner: owner, me: me)
-            return Group(jid: jid, subject: row["subject"]?.string ?? "", size: row["size"]?.int ?? people?.count,
-                         owner: owner, ourRole: ourRole)
+            var g = Group(jid: jid, subject: row["subject"]?.string ?? "", size: row["size"]?.int ?? people?.count,
+                          owner: owner, ourRole: ourRole)
+            // The listing tells two settings (gateways.md §7: `announce`, `restrict`).
+            let settings = GroupSettings(announce: AdminShapes.flag(row, "announce"), locked: AdminShapes.flag(row, "restrict"))
+            if !settings.isEmpty { g.settings = settings }
+            return g
         }
     }
 
@@ -44,5 +48,19 @@ public enum EvolutionDecode {
             rows.append(MemberRows.Row(ids: ids, code: code == 0 ? 200 : code))
         }
         return .success(rows)
+    }
+}
+
+// Group administration (gateways.md §9).
+extension EvolutionDecode {
+    /// `{"inviteUrl","inviteCode"}`.
+    public static func invite(_ r: HTTPResponseData) throws(GatewayError) -> InviteLink {
+        try AdminShapes.inviteLink(r, keys: ["inviteCode", "inviteUrl"])
+    }
+
+    /// A revoke's answer, 201 `{"revoked":true,"inviteCode"}`: `revoked: false` is a refusal.
+    public static func revoked(_ r: HTTPResponseData) -> Outcome {
+        if JSONValue.parse(r.body)?["revoked"]?.bool == false { return .refused("not reset: the gateway answered revoked: false") }
+        return .done
     }
 }

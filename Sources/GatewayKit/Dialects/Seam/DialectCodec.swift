@@ -67,6 +67,69 @@ public protocol DialectCodec: Sendable {
     func leave(session: String, group: JID) -> HTTPRequestSpec
     /// What a leave's readable answer means (see `DialectSupport.leaving` for its refusals).
     func leaveOutcome(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> Outcome
+
+    // MARK: Group administration (gateways.md §9)
+    //
+    // Every request below is nil where the vendor documents nothing for it (the defaults): the
+    // gateway then throws `.notPossible` and sends nothing. A decoder is only given answers to
+    // the requests its codec built. What every dialect does alike (sending once, an unreadable
+    // 2xx as an unknown effect, several requests for one change) is `HTTPGateway`'s.
+
+    /// The read of a group's invite link. Default: not offered.
+    func inviteLinkRead(session: String, group: JID) -> HTTPRequestSpec?
+    /// The request that resets a group's invite link (the old one stops working). Default: not offered.
+    func inviteLinkReset(session: String, group: JID) -> HTTPRequestSpec?
+    /// The link an answer to `inviteLinkRead` carries. The code is a secret: an answer that
+    /// cannot be read is reported without its body (`AdminShapes.inviteLink`).
+    func inviteLink(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) throws(GatewayError) -> InviteLink
+    /// What a reset's answer means, its readability included (WAHA answers the new code as raw
+    /// text). Default: a readable 2xx is done, an unreadable one of unknown effect (its body,
+    /// which may hold the new code, not shown), else the dialect's error.
+    func inviteResetOutcome(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> Outcome
+
+    /// The reads that tell a group's settings, each naming the settings its answer tells. Default: none.
+    func settingsReads(session: String, group: JID) -> [SettingsRead]
+    /// The settings one read's answer tells (nil where it does not say).
+    func settingsAnswer(_ r: HTTPResponseData, _ read: SettingsRead) throws(GatewayError) -> GroupSettings
+    /// A group's settings. Default: every read of `settingsReads`, merged (a read whose route
+    /// the server lacks leaves its settings unknown); none, not offered. A dialect whose
+    /// settings come from its group listing (v1, Evolution) overrides it.
+    func settings(_ gw: HTTPGateway<Self>, session: String, group: JID) async throws(GatewayError) -> GroupSettings
+
+    /// The requests that set what `change` names, in the order they are sent (several where
+    /// the vendor has one route per setting). Only settings in `setsSettings` are asked for.
+    /// Default: none.
+    func settingsChanges(_ change: GroupSettings, session: String, group: JID) -> [SettingsStep]
+    /// What one step's readable answer says: done only when the gateway accepted every setting
+    /// the step names. Default: 2xx done, else the dialect's error.
+    func settingsStepOutcome(_ step: SettingsStep, _ r: HTTPResponseData) -> Outcome
+
+    /// The read of a group's pending join requests. Default: not offered.
+    func joinRequestsRead(session: String, group: JID) -> HTTPRequestSpec?
+    func joinRequests(_ r: HTTPResponseData) throws(GatewayError) -> [JoinRequest]
+    /// The request that approves or rejects one pending request. Default: not offered.
+    func joinRequestAnswer(approve: Bool, session: String, group: JID, requester: JID) -> HTTPRequestSpec?
+    /// What its readable answer says about `requester`. Default: 2xx done, else the dialect's error.
+    func joinRequestOutcome(approve: Bool, requester: JID, _ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> Outcome
+
+    /// The request that sends `text` to a person (one to one) or a group. Default: not offered.
+    func textMessage(session: String, to chat: JID, text: String) -> HTTPRequestSpec?
+    /// What a send's readable answer says. Default: 2xx done, else the dialect's error.
+    func textOutcome(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> Outcome
+}
+
+/// One read of a group's settings: the request, and the settings its answer tells.
+public struct SettingsRead: Sendable, Equatable {
+    public var settings: [GroupSetting]
+    public var spec: HTTPRequestSpec
+    public init(_ settings: [GroupSetting], _ spec: HTTPRequestSpec) { self.settings = settings; self.spec = spec }
+}
+
+/// One request of a settings change: the settings it sets (and to what), and the request.
+public struct SettingsStep: Sendable, Equatable {
+    public var change: GroupSettings
+    public var spec: HTTPRequestSpec
+    public init(_ change: GroupSettings, _ spec: HTTPRequestSpec) { self.change = change; self.spec = spec }
 }
 
 /// What a member change's answer says about its one target.
@@ -103,5 +166,55 @@ extension DialectCodec {
                      _ gw: HTTPGateway<Self>) async throws(GatewayError) -> (HTTPRequestSpec, HTTPResponseData) {
         let spec = mutation(action, session: session, group: group, target: target)
         return (spec, try await gw.transport.send(spec))
+    }
+}
+
+// The administration defaults: nothing offered; answers read by status.
+extension DialectCodec {
+    public func inviteLinkRead(session: String, group: JID) -> HTTPRequestSpec? { nil }
+    public func inviteLinkReset(session: String, group: JID) -> HTTPRequestSpec? { nil }
+    public func inviteLink(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) throws(GatewayError) -> InviteLink {
+        throw .notPossible("this gateway's dialect (\(Self.dialect.rawValue)) has no invite links")
+    }
+    public func inviteResetOutcome(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> Outcome {
+        guard (200..<300).contains(r.status) else { return .failed(error(r, spec)) }
+        return AdminShapes.unreadableSecret(r) ?? .done
+    }
+
+    public func settingsReads(session: String, group: JID) -> [SettingsRead] { [] }
+    public func settingsAnswer(_ r: HTTPResponseData, _ read: SettingsRead) throws(GatewayError) -> GroupSettings { GroupSettings() }
+    public func settings(_ gw: HTTPGateway<Self>, session: String, group: JID) async throws(GatewayError) -> GroupSettings {
+        let reads = settingsReads(session: session, group: group)
+        guard !reads.isEmpty else { throw .notPossible("this gateway's dialect (\(Self.dialect.rawValue)) has no group settings") }
+        var all = GroupSettings()
+        for read in reads {
+            let told: GroupSettings
+            do throws(GatewayError) {
+                told = try settingsAnswer(try await gw.call(read.spec), read)
+            } catch {
+                // A server without this one route (an older release) leaves these settings unknown.
+                if case .noSuchRoute = error { continue }
+                throw error
+            }
+            for s in read.settings { if let v = told[s] { all[s] = v } }
+        }
+        return all
+    }
+
+    public func settingsChanges(_ change: GroupSettings, session: String, group: JID) -> [SettingsStep] { [] }
+    public func settingsStepOutcome(_ step: SettingsStep, _ r: HTTPResponseData) -> Outcome {
+        (200..<300).contains(r.status) ? .done : .failed(error(r, step.spec))
+    }
+
+    public func joinRequestsRead(session: String, group: JID) -> HTTPRequestSpec? { nil }
+    public func joinRequests(_ r: HTTPResponseData) throws(GatewayError) -> [JoinRequest] { [] }
+    public func joinRequestAnswer(approve: Bool, session: String, group: JID, requester: JID) -> HTTPRequestSpec? { nil }
+    public func joinRequestOutcome(approve: Bool, requester: JID, _ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> Outcome {
+        (200..<300).contains(r.status) ? .done : .failed(error(r, spec))
+    }
+
+    public func textMessage(session: String, to chat: JID, text: String) -> HTTPRequestSpec? { nil }
+    public func textOutcome(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> Outcome {
+        (200..<300).contains(r.status) ? .done : .failed(error(r, spec))
     }
 }

@@ -12,11 +12,6 @@ enum DialectSupport {
         }
     }
 
-    /// Every target with the same outcome (a batch request that failed or succeeded as a whole).
-    static func all(_ targets: [JID], _ outcome: Outcome, _ response: HTTPResponseData?) -> [TargetResult] {
-        targets.map { TargetResult(target: $0, outcome: outcome, httpStatus: response?.status, latencyMs: response?.latencyMs) }
-    }
-
     /// Parses a successful body as JSON or fails as undecodable.
     static func json(_ r: HTTPResponseData) throws(GatewayError) -> JSONValue {
         guard let v = JSONValue.parse(r.body) else {

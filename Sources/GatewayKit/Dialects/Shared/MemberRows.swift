@@ -24,36 +24,22 @@ public enum MemberRows {
         }
     }
 
-    /// The outcome for one target from per-row codes: the row that names it (`@c.us` and
-    /// `@s.whatsapp.net` alike), or else the answer's only row (a row may name
-    /// the `@lid` of a target sent by phone).
+    /// The outcome for one target from per-row codes. A change names one participant (the
+    /// executor sends one request per target), and its answer is read for that one alone: the
+    /// row that names it (`@c.us` and `@s.whatsapp.net` alike), or else the answer's only row
+    /// when that row names nobody else of the target's kind (it may name only the `@lid` of a
+    /// target sent by phone, or no id at all). A row is never taken by its position among
+    /// several, nor when it names someone else: then the target is refused as unconfirmed.
     public static func outcome(_ action: MemberAction, target: JID, rows: [Row]) -> Outcome {
-        let row = rows.first { $0.ids.contains(target) } ?? (rows.count == 1 ? rows[0] : nil)
+        let row = rows.first { $0.ids.contains(target) } ?? (rows.count == 1 && !namesOther(rows[0], than: target) ? rows[0] : nil)
         guard let row else { return .refused("not \(action.pastTense): the gateway's answer has no row for this participant") }
         return row.contradiction.map { .refused($0) } ?? outcome(action, code: row.code)
     }
 
-    /// One result per target from per-row codes. Rows are matched by JID (`@c.us` and
-    /// `@s.whatsapp.net` alike); a single row naming no target goes to the single unmatched
-    /// target (a row may name the `@lid` of a target sent by phone). With more than one of
-    /// each, order is not trusted: those targets are refused as unconfirmed.
-    public static func results(_ action: MemberAction, targets: [JID], rows: [Row], _ r: HTTPResponseData) -> [TargetResult] {
-        var used = Set<Int>()
-        var matched: [Row?] = targets.map { t in
-            guard let i = rows.indices.first(where: { !used.contains($0) && rows[$0].ids.contains(t) }) else { return nil }
-            used.insert(i)
-            return rows[i]
-        }
-        let spare = rows.indices.filter { !used.contains($0) }
-        let missing = matched.indices.filter { matched[$0] == nil }
-        if spare.count == 1, missing.count == 1 {
-            matched[missing[0]] = rows[spare[0]]
-        }
-        return zip(targets, matched).map { t, row in
-            let o: Outcome = row.map { r in r.contradiction.map { .refused($0) } ?? outcome(action, code: r.code) }
-                ?? .refused("not \(action.pastTense): the gateway's answer has no row for this participant")
-            return TargetResult(target: t, outcome: o, httpStatus: r.status, latencyMs: r.latencyMs)
-        }
+    /// Whether a row names another participant of the target's own kind (another phone for a
+    /// target sent by phone, another `@lid` for one sent by `@lid`).
+    static func namesOther(_ row: Row, than target: JID) -> Bool {
+        row.ids.contains { $0.kind == target.kind && $0 != target }
     }
 
     /// What WhatsApp's per-row code means for this action.

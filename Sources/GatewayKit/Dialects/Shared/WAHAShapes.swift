@@ -36,7 +36,13 @@ public enum WAHAShapes {
             let owner = jid(row["owner"]) ?? jid(row["OwnerJID"])
             let ourRole = DialectSupport.ourRole(people: people, owner: owner, me: me)
             let subject = row["subject"]?.string ?? row["name"]?.string ?? row["Name"]?.string ?? ""
-            return Group(jid: id, subject: subject, size: row["size"]?.int ?? people?.count, owner: owner, ourRole: ourRole)
+            var g = Group(jid: id, subject: subject, size: row["size"]?.int ?? people?.count, owner: owner, ourRole: ourRole)
+            // The engines' group metadata, where a row carries it: NOWEB's `announce` and
+            // `restrict`, GOWS's `IsAnnounce` and `IsLocked`.
+            let settings = GroupSettings(announce: AdminShapes.flag(row, "announce", "IsAnnounce"),
+                                         locked: AdminShapes.flag(row, "restrict", "IsLocked"))
+            if !settings.isEmpty { g.settings = settings }
+            return g
         }
         return GroupPage(items: items, rows: rows.count)
     }

@@ -9,7 +9,18 @@ public typealias V1Gateway = HTTPGateway<V1Codec>
 /// declined some numbers, so the members are read back.
 public final class V1Codec: DialectCodec {
     public static let dialect = Dialect.v1
-    public static let capabilities = Capabilities(batching: false, perRowResults: false, idempotentRemove: true, listsSessions: true, readsBack: [.add])
+    /// Administration as gateways.md §9 has it for v1: the invite link (read and reset), the
+    /// two settings the group listing tells and `PATCH` sets, a text sent synchronously. Join
+    /// requests have a route that cannot work (see `joinRequestsUnbuilt`).
+    public static let capabilities = Capabilities(
+        batching: false, perRowResults: false, idempotentRemove: true, listsSessions: true, readsBack: [.add],
+        inviteLinks: true, readsSettings: [.announce, .locked], setsSettings: [.announce, .locked],
+        joinRequests: false, sendsText: true,
+        unavailable: [.approve: joinRequestsUnbuilt, .reject: joinRequestsUnbuilt])
+
+    /// Why v1 offers no join requests although it names a route for them
+    /// (https://wahost-rama.zeabur.app/docs/api/groups/ `approveGroupMembers`).
+    public static let joinRequestsUnbuilt = "this gateway (v1) has a join-request route, POST …/members:approve, but it answers 501 not_implemented to every request: the gateway has not built join requests yet, so approve and reject are off"
     /// Group owners seen in group lists: the member list does not mark the creator.
     private let owners = Mutex<[String: JID]>([:])
 
@@ -80,5 +91,49 @@ public final class V1Codec: DialectCodec {
 
     public func leaveOutcome(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> Outcome {
         (200..<300).contains(r.status) ? .done : .failed(V1Decode.error(r))
+    }
+
+    // MARK: Group administration (gateways.md §9)
+
+    public func inviteLinkRead(session: String, group: JID) -> HTTPRequestSpec? { V1API.invite(session: session, group: group) }
+    public func inviteLinkReset(session: String, group: JID) -> HTTPRequestSpec? { V1API.revokeInvite(session: session, group: group) }
+    public func inviteLink(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) throws(GatewayError) -> InviteLink { try V1Decode.invite(r) }
+
+    /// v1 has no read of one group's settings: the group listing tells `isAnnounce` and
+    /// `isLocked` (served from the gateway's stored data, as every list is). Read page by page
+    /// until the group is found.
+    public func settings(_ gw: HTTPGateway<V1Codec>, session: String, group: JID) async throws(GatewayError) -> GroupSettings {
+        var cursor: String?
+        for _ in 0..<100_000 {
+            let page = try V1Decode.groups(try await gw.call(V1API.groups(session: session, cursor: cursor)))
+            if let g = page.items.first(where: { $0.jid == group }) { return g.settings ?? GroupSettings() }
+            cursor = HTTPGateway<V1Codec>.advance(cursor, to: page.next, pageEmpty: page.items.isEmpty)
+            if cursor == nil { break }
+        }
+        throw .notFound("the group \(group) among the session's groups")
+    }
+
+    /// One `PATCH G` with every setting the change names.
+    public func settingsChanges(_ change: GroupSettings, session: String, group: JID) -> [SettingsStep] {
+        let step = GroupSettings(announce: change.announce, locked: change.locked)
+        guard !step.isEmpty else { return [] }
+        return [SettingsStep(step, V1API.update(session: session, group: group, announce: step.announce, locked: step.locked))]
+    }
+
+    /// 204 is done. A refusal of a PATCH that named both settings may come after the first was
+    /// applied (the gateway applies them in order, each its own WhatsApp change): it says so.
+    public func settingsStepOutcome(_ step: SettingsStep, _ r: HTTPResponseData) -> Outcome {
+        if (200..<300).contains(r.status) { return .done }
+        let e = V1Decode.error(r, step.spec)
+        guard step.change.known.count > 1 else { return .failed(e) }
+        return .failed(AdminShapes.noting(e, "the gateway applies \(step.change.known.map { $0.setting.title }.joined(separator: ", then ")) in that order: the first may have been applied before this"))
+    }
+
+    public func textMessage(session: String, to chat: JID, text: String) -> HTTPRequestSpec? {
+        V1API.sendText(session: session, to: chat, text: text)
+    }
+
+    public func textOutcome(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> Outcome {
+        (200..<300).contains(r.status) ? V1Decode.sent(r) : .failed(V1Decode.error(r, spec))
     }
 }

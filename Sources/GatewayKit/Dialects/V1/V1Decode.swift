@@ -35,8 +35,12 @@ public enum V1Decode {
         let p = try page(r)
         let items = p.rows.compactMap { row -> Group? in
             guard let jid = JID.lenient(row["groupJid"]?.string), jid.isGroup else { return nil }
-            return Group(jid: jid, subject: row["subject"]?.string ?? "", size: row["participantCount"]?.int,
-                         owner: JID.lenient(row["ownerJid"]?.string), ourRole: nil)
+            var g = Group(jid: jid, subject: row["subject"]?.string ?? "", size: row["participantCount"]?.int,
+                          owner: JID.lenient(row["ownerJid"]?.string), ourRole: nil)
+            // The listing tells two settings (gateways.md §2: `isAnnounce`, `isLocked`).
+            let settings = GroupSettings(announce: AdminShapes.flag(row, "isAnnounce"), locked: AdminShapes.flag(row, "isLocked"))
+            if !settings.isEmpty { g.settings = settings }
+            return g
         }
         try DialectSupport.requireSome(items, of: p.rows.count, r, what: "group")
         return Page(items: items, next: p.next)
@@ -57,5 +61,22 @@ public enum V1Decode {
         }
         try DialectSupport.requireSome(items, of: p.rows.count, r, what: "participant")
         return Page(items: items, next: p.next)
+    }
+
+    /// `getGroupInvite`'s answer: `{"invite":"https://chat.whatsapp.com/…"}`.
+    public static func invite(_ r: HTTPResponseData) throws(GatewayError) -> InviteLink {
+        try AdminShapes.inviteLink(r, keys: ["invite", "inviteLink", "code"])
+    }
+
+    /// A send's answer: `{"mode":"sync","waMessageId","status","timestamp"}`, or the first
+    /// result again for a key already used (`"replayed": true`): sent, once. An `async` answer
+    /// (202 `{"mode":"async","outboxId"}`) is queued by the gateway, which sends it.
+    public static func sent(_ r: HTTPResponseData) -> Outcome {
+        guard (200..<300).contains(r.status) else { return .failed(error(r)) }
+        let v = JSONValue.parse(r.body)
+        if let status = v?["status"]?.string?.lowercased(), ["failed", "error"].contains(status) {
+            return .refused("the gateway says the message failed: \(status)")
+        }
+        return .done
     }
 }

@@ -8,6 +8,8 @@ extension V1Decode {
         let code = v?["error"]?["code"]?.string
         let message = v?["error"]?["message"]?.text
         if r.status == 429 || code == "rate_limited" { return .rateLimited(retryAfter: r.retryAfter) }
+        // `members:approve` answers 501 to everyone, whatever the session's state: not "offline".
+        if r.status == 501, let spec, spec.path.hasSuffix("/members:approve") { return .notPossible(V1Codec.joinRequestsUnbuilt) }
         guard v != nil, code != nil else {
             if r.status == 404, let spec { return .noSuchRoute(method: spec.method, path: spec.redactedTarget) }
             if v != nil, r.status >= 500 { return .server(status: r.status, message: message) }

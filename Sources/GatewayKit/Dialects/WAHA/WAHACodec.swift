@@ -16,8 +16,12 @@ extension HTTPGateway where Codec == WAHACodec {
 /// status for the whole call (then the members are read back).
 public struct WAHACodec: DialectCodec {
     public static let dialect = Dialect.waha
+    /// Administration as gateways.md §9 has it for WAHA: everything, the four security settings
+    /// (read and set one request each) and join requests included; no community route.
     public static let capabilities = Capabilities(batching: true, perRowResults: true, idempotentRemove: false, listsSessions: true,
-                                                  readsBack: Set(MemberAction.allCases))
+                                                  readsBack: Set(MemberAction.allCases), inviteLinks: true,
+                                                  readsSettings: Set(GroupSetting.allCases), setsSettings: Set(GroupSetting.allCases),
+                                                  joinRequests: true, sendsText: true)
     /// Groups asked for per page.
     public let pageSize: Int
 
@@ -74,5 +78,56 @@ public struct WAHACodec: DialectCodec {
             return .refused("WhatsApp does not know this group for the session's account: not a member")
         }
         return DialectSupport.leaving(e, notMember: false, forbidden: true)
+    }
+
+    // MARK: Group administration (gateways.md §9)
+
+    public func inviteLinkRead(session: String, group: JID) -> HTTPRequestSpec? { WAHAAPI.inviteCode(session: session, group: group) }
+    public func inviteLinkReset(session: String, group: JID) -> HTTPRequestSpec? { WAHAAPI.revokeInviteCode(session: session, group: group) }
+    public func inviteLink(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) throws(GatewayError) -> InviteLink { try WAHAShapes.invite(r) }
+    public func inviteResetOutcome(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> Outcome {
+        WAHAShapes.resetOutcome(r) ?? .failed(WAHADecode.error(r, spec))
+    }
+
+    public func settingsReads(session: String, group: JID) -> [SettingsRead] {
+        GroupSetting.allCases.map { SettingsRead([$0], WAHAAPI.security($0, session: session, group: group)) }
+    }
+
+    public func settingsAnswer(_ r: HTTPResponseData, _ read: SettingsRead) throws(GatewayError) -> GroupSettings {
+        var told = GroupSettings()
+        for s in read.settings { told[s] = try WAHAShapes.security(s, r) }
+        return told
+    }
+
+    /// One `PUT` per setting, in `GroupSetting`'s order (messages first).
+    public func settingsChanges(_ change: GroupSettings, session: String, group: JID) -> [SettingsStep] {
+        change.known.map { s, on in
+            var one = GroupSettings()
+            one[s] = on
+            return SettingsStep(one, WAHAAPI.setSecurity(s, on, session: session, group: group))
+        }
+    }
+
+    public func settingsStepOutcome(_ step: SettingsStep, _ r: HTTPResponseData) -> Outcome {
+        guard (200..<300).contains(r.status) else { return .failed(WAHADecode.error(r, step.spec)) }
+        return step.change.known.first.map { WAHAShapes.setOutcome($0.setting, r) } ?? .done
+    }
+
+    public func joinRequestsRead(session: String, group: JID) -> HTTPRequestSpec? { WAHAAPI.joinRequests(session: session, group: group) }
+    public func joinRequests(_ r: HTTPResponseData) throws(GatewayError) -> [JoinRequest] { try WAHAShapes.joinRequests(r) }
+    public func joinRequestAnswer(approve: Bool, session: String, group: JID, requester: JID) -> HTTPRequestSpec? {
+        WAHAAPI.answerJoinRequest(approve: approve, session: session, group: group, requester: requester)
+    }
+    public func joinRequestOutcome(approve: Bool, requester: JID, _ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> Outcome {
+        guard (200..<300).contains(r.status) else { return .failed(WAHADecode.error(r, spec)) }
+        return WAHAShapes.joinOutcome(approve: approve, requester: requester, r)
+    }
+
+    public func textMessage(session: String, to chat: JID, text: String) -> HTTPRequestSpec? {
+        WAHAAPI.sendText(session: session, to: chat, text: text)
+    }
+
+    public func textOutcome(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> Outcome {
+        (200..<300).contains(r.status) ? .done : .failed(WAHADecode.error(r, spec))
     }
 }

@@ -26,9 +26,6 @@ public enum WAHADecode {
 
     public static func groups(_ r: HTTPResponseData, me: Session?) throws(GatewayError) -> GroupPage { try WAHAShapes.groups(r, me: me) }
     public static func participants(_ r: HTTPResponseData) throws(GatewayError) -> [Participant] { try WAHAShapes.participants(r) }
-    public static func results(_ action: MemberAction, targets: [JID], rows: [Row], _ r: HTTPResponseData) -> [TargetResult] {
-        MemberRows.results(action, targets: targets, rows: rows, r)
-    }
     public static func outcome(_ action: MemberAction, code: Int) -> Outcome { MemberRows.outcome(action, code: code) }
     static func verified(_ action: MemberAction, _ member: Participant?) -> Outcome { ReadBack.outcome(action, member) }
 

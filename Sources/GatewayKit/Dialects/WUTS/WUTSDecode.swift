@@ -28,8 +28,32 @@ public enum WUTSDecode {
         let people = row["participants"]?.array.map { $0.compactMap(participant) }
         let owner = JID.lenient(row["owner"]?.string)
         let ourRole = DialectSupport.ourRole(people: people, owner: owner, me: me)
-        return Group(jid: jid, subject: row["name"]?.string ?? "", size: row["members_count"]?.int ?? people?.count,
-                     owner: owner, ourRole: ourRole)
+        var g = Group(jid: jid, subject: row["name"]?.string ?? "", size: row["members_count"]?.int ?? people?.count,
+                      owner: owner, ourRole: ourRole)
+        let settings = settings(row)
+        if !settings.isEmpty { g.settings = settings }
+        g.community = community(row)
+        return g
+    }
+
+    /// The settings a group row tells: `is_announce`, `is_locked`, `join_approval`
+    /// (https://docs.wuts.com.br/groups/listGroups/, …/getGroup/), and `member_add_mode` where present.
+    static func settings(_ row: JSONValue) -> GroupSettings {
+        GroupSettings(announce: AdminShapes.flag(row, "is_announce"), locked: AdminShapes.flag(row, "is_locked"),
+                      adminsAdd: AdminShapes.adminsAdd(mode: row["member_add_mode"]?.string),
+                      approval: AdminShapes.flag(row, "join_approval"))
+    }
+
+    /// Whether a group row is a community's parent: `is_community` (WUTS's own word, as its
+    /// create option `community` names it) or whatsmeow's `is_parent`; nil when the row does not say.
+    static func community(_ row: JSONValue) -> Bool? {
+        AdminShapes.flag(row, "is_community", "is_parent")
+    }
+
+    /// `GET /groups/{jid}`'s group object.
+    static func groupObject(_ r: HTTPResponseData) -> JSONValue? {
+        guard let v = JSONValue.parse(r.body) else { return nil }
+        return v["group"] ?? v
     }
 
     /// `GET /groups/{jid}`: `{"success":true,"group":{…,"participants":[…]}}`.
@@ -86,5 +110,40 @@ public enum WUTSDecode {
             rows.append(MemberRows.Row(ids: ids, code: code, contradiction: contradiction))
         }
         return .success(rows)
+    }
+}
+
+// Group administration (gateways.md §9).
+extension WUTSDecode {
+    /// `{"success","group_jid","invite_link"}` (the reset's answer adds `reset_at`).
+    public static func invite(_ r: HTTPResponseData) throws(GatewayError) -> InviteLink {
+        try AdminShapes.inviteLink(r, keys: ["invite_link", "invite_code", "link", "code"])
+    }
+
+    /// The settings `GET /groups/{jid}` tells.
+    public static func groupSettings(_ r: HTTPResponseData) throws(GatewayError) -> GroupSettings {
+        guard let g = groupObject(r), g.object != nil else { throw .undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body)) }
+        return settings(g)
+    }
+
+    /// `PATCH`'s answer `{"success","group"}`, the group as it now is: done when every
+    /// setting asked for shows as asked where the group tells it (all or nothing: a setting
+    /// still otherwise means none took).
+    public static func updated(_ change: GroupSettings, _ r: HTTPResponseData) -> Outcome {
+        let v = JSONValue.parse(r.body)
+        if v?["success"]?.bool == false { return .failed(error(r)) }
+        guard let g = v?["group"], g.object != nil else { return .done }
+        let now = settings(g)
+        let off = change.known.filter { s, on in now[s].map { $0 != on } ?? false }
+        guard off.isEmpty else {
+            return .refused("not changed: the gateway's answer shows " + off.map { "\($0.setting.title) still \($0.on ? "off" : "on")" }.joined(separator: ", "))
+        }
+        return .done
+    }
+
+    /// A reset's or a send's answer: `{"success":true,…}`; `{"success":false}` fails.
+    public static func succeeded(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> Outcome {
+        guard (200..<300).contains(r.status), JSONValue.parse(r.body)?["success"]?.bool != false else { return .failed(error(r, spec)) }
+        return .done
     }
 }

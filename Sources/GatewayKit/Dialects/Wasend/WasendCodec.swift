@@ -16,8 +16,12 @@ extension HTTPGateway where Codec == WasendCodec {
 /// with lists of who was acted on and who not; two path forms for changes.
 public final class WasendCodec: DialectCodec {
     public static let dialect = Dialect.wasend
+    /// Administration as gateways.md §9 has it for Wasend: the invite code, the two admin-only
+    /// settings (read and set one by one), a text; no join requests, no member-add or approval setter.
     public static let capabilities = Capabilities(batching: true, perRowResults: true, idempotentRemove: false, listsSessions: true,
-                                                  ownerMayLeave: false)
+                                                  ownerMayLeave: false, inviteLinks: true,
+                                                  readsSettings: [.announce, .locked], setsSettings: [.announce, .locked],
+                                                  sendsText: true)
     /// Learned from the server: it has only the SDK path forms.
     private let useSDKPaths = Mutex(false)
     /// Groups asked for per page.
@@ -86,7 +90,7 @@ public final class WasendCodec: DialectCodec {
     }
 
     public func reading(_ action: MemberAction, target: JID, _ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> MemberReading {
-        .outcome(WasendDecode.results(action, targets: [target], r)[0].outcome)
+        .outcome(WasendDecode.outcome(action, target: target, r))
     }
 
     public func leave(session: String, group: JID) -> HTTPRequestSpec { WasendAPI.leave(session: session, group: group) }
@@ -96,5 +100,46 @@ public final class WasendCodec: DialectCodec {
         // 403 on leave is about this group only (not a member, or its owner): a refusal.
         let e = WasendDecode.error(r)
         return r.status == 403 ? .refused(e.detail ?? "not a member, or the group's owner") : .failed(e)
+    }
+
+    // MARK: Group administration (gateways.md §9)
+
+    public func inviteLinkRead(session: String, group: JID) -> HTTPRequestSpec? { WasendAPI.inviteCode(session: session, group: group) }
+    public func inviteLinkReset(session: String, group: JID) -> HTTPRequestSpec? { WasendAPI.revokeInviteCode(session: session, group: group) }
+    public func inviteLink(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) throws(GatewayError) -> InviteLink { try WasendDecode.invite(r) }
+
+    public func settingsReads(session: String, group: JID) -> [SettingsRead] {
+        [GroupSetting.announce, .locked].compactMap { s in WasendAPI.adminOnly(s, session: session, group: group).map { SettingsRead([s], $0) } }
+    }
+
+    public func settingsAnswer(_ r: HTTPResponseData, _ read: SettingsRead) throws(GatewayError) -> GroupSettings {
+        var told = GroupSettings()
+        if let s = read.settings.first { told[s] = try WasendDecode.enabled(r) }
+        return told
+    }
+
+    /// One `PUT` per setting, announce first.
+    public func settingsChanges(_ change: GroupSettings, session: String, group: JID) -> [SettingsStep] {
+        change.known.compactMap { s, on in
+            WasendAPI.setAdminOnly(s, on, session: session, group: group).map { spec in
+                var one = GroupSettings()
+                one[s] = on
+                return SettingsStep(one, spec)
+            }
+        }
+    }
+
+    public func settingsStepOutcome(_ step: SettingsStep, _ r: HTTPResponseData) -> Outcome {
+        guard let (s, on) = step.change.known.first else { return .done }
+        if !(200..<300).contains(r.status) { return .failed(error(r, step.spec)) }
+        return WasendDecode.setOutcome(s, wanted: on, r)
+    }
+
+    public func textMessage(session: String, to chat: JID, text: String) -> HTTPRequestSpec? {
+        WasendAPI.sendText(session: session, to: chat, text: text)
+    }
+
+    public func textOutcome(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> Outcome {
+        (200..<300).contains(r.status) ? WasendDecode.sent(r) : .failed(error(r, spec))
     }
 }

@@ -28,8 +28,15 @@ public enum WasendDecode {
             let people = row["participants"]?.array.map { $0.compactMap(participant) }
             let owner = JID.lenient(row["ownerJid"]?.string) ?? JID.lenient(row["ownerPn"]?.string)
             let ourRole = DialectSupport.ourRole(people: people, owner: owner, me: me)
-            return Group(jid: jid, subject: row["name"]?.string ?? row["subject"]?.string ?? "",
-                         size: people?.count ?? row["size"]?.int, owner: owner, ourRole: ourRole)
+            var g = Group(jid: jid, subject: row["name"]?.string ?? row["subject"]?.string ?? "",
+                          size: people?.count ?? row["size"]?.int, owner: owner, ourRole: ourRole)
+            // whatsmeow's field set (gateways.md §3) tells the four settings and a community's parent.
+            let settings = GroupSettings(announce: AdminShapes.flag(row, "isAnnounce"), locked: AdminShapes.flag(row, "isLocked"),
+                                         adminsAdd: AdminShapes.adminsAdd(mode: row["memberAddMode"]?.string),
+                                         approval: AdminShapes.flag(row, "isJoinApprovalRequired"))
+            if !settings.isEmpty { g.settings = settings }
+            g.community = AdminShapes.flag(row, "isParent")
+            return g
         }
         return GroupPage(items: items, hasMore: v["pagination"]?["hasMore"]?.bool, rows: rows.count)
     }
@@ -48,25 +55,22 @@ public enum WasendDecode {
         return Participant(phone: phone?.kind == .user ? phone : nil, lid: lid, name: row["displayName"]?.text, role: role)
     }
 
-    /// Per-target results from a mutation's answer.
-    public static func results(_ action: MemberAction, targets: [JID], _ r: HTTPResponseData) -> [TargetResult] {
+    /// What a change's answer says about its one target (the executor sends one request per
+    /// participant). The answer's lists (`removed`, `added`, `failed`, …) are read by id: the
+    /// target is done, already so or refused only where an entry names it (`@c.us`, `+digits`
+    /// and `@s.whatsapp.net` alike), never by an entry's position.
+    public static func outcome(_ action: MemberAction, target: JID, _ r: HTTPResponseData) -> Outcome {
         guard (200..<300).contains(r.status) else {
             let e = error(r)
             // 422 names targets that cannot be acted on (non-members, the owner): a refusal, not a failure.
-            if r.status == 422, case .validation = e {
-                return DialectSupport.all(targets, .refused(e.detail ?? "not a member, or the group's owner"), r)
-            }
-            return DialectSupport.all(targets, .failed(e), r)
+            if r.status == 422, case .validation = e { return .refused(e.detail ?? "not a member, or the group's owner") }
+            return .failed(e)
         }
         guard let v = JSONValue.parse(r.body) else {
-            return DialectSupport.all(targets, .failed(.undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))), r)
+            return .failed(.undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body)))
         }
-        if v["success"]?.bool == false {
-            return DialectSupport.all(targets, .failed(error(r)), r)
-        }
-        let message = v["message"]?.text
-        var outcomes: [JID: Outcome] = [:]
-        func ids(_ list: JSONValue?) -> [(JID, String?)] {
+        if v["success"]?.bool == false { return .failed(error(r)) }
+        func entries(_ list: JSONValue?) -> [(JID, String?)] {
             (list?.array ?? []).compactMap { row in
                 guard let j = JID.lenient(row["id"]?.string ?? row["jid"]?.string ?? row.string) else { return nil }
                 return (j, row["reason"]?.text)
@@ -79,20 +83,52 @@ public enum WasendDecode {
         case .promote: "promoted"
         case .demote: "demoted"
         }
-        for (j, _) in ids(v[okKey]) + ids(data[okKey]) { outcomes[j] = .done }
-        for (j, reason) in ids(data["failed"]) + (v["data"] == nil ? [] : ids(v["failed"])) {
+        if (entries(v[okKey]) + entries(data[okKey])).contains(where: { $0.0 == target }) { return .done }
+        let failed = entries(data["failed"]) + (v["data"] == nil ? [] : entries(v["failed"]))
+        if let (_, reason) = failed.first(where: { $0.0 == target }) {
             let code = reason ?? "FAILED"
-            let human = DialectSupport.humanReason(code)
             switch code.uppercased() {
             case "ALREADY_IN_GROUP" where action == .add, "NOT_ADMIN" where action == .demote:
-                outcomes[j] = .alreadySo(human)
+                return .alreadySo(DialectSupport.humanReason(code))
             default:
-                outcomes[j] = .refused(human)
+                return .refused(DialectSupport.humanReason(code))
             }
         }
-        return targets.map { t in
-            let o = outcomes[t] ?? .refused("not \(action.pastTense) by the gateway\(message.map { ": \($0)" } ?? "")")
-            return TargetResult(target: t, outcome: o, httpStatus: r.status, latencyMs: r.latencyMs)
+        return .refused("not \(action.pastTense) by the gateway\(v["message"]?.text.map { ": \($0)" } ?? "")")
+    }
+}
+
+// Group administration (gateways.md §9).
+extension WasendDecode {
+    /// The invite code: a bare JSON string (what `@wasend/core` 1.3.3 reads), or the docs
+    /// page's `{"success":true,"inviteCode":"…"}`.
+    public static func invite(_ r: HTTPResponseData) throws(GatewayError) -> InviteLink {
+        try AdminShapes.inviteLink(r, keys: ["inviteCode", "code", "inviteLink"])
+    }
+
+    /// An admin-only setting's read: `{"enabled"}`.
+    public static func enabled(_ r: HTTPResponseData) throws(GatewayError) -> Bool {
+        guard let on = AdminShapes.flag(try DialectSupport.json(r), "enabled") else {
+            throw .undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))
         }
+        return on
+    }
+
+    /// A setter's answer `{"success","enabled","message"}`: done when it took, refused when
+    /// the answer says the setting is still otherwise.
+    public static func setOutcome(_ setting: GroupSetting, wanted: Bool, _ r: HTTPResponseData) -> Outcome {
+        guard (200..<300).contains(r.status) else { return .failed(error(r)) }
+        let v = JSONValue.parse(r.body)
+        if v?["success"]?.bool == false { return .failed(error(r)) }
+        if let now = AdminShapes.flag(v, "enabled"), now != wanted {
+            return .refused("not changed: the gateway's answer says \(setting.title) is still \(now ? "on" : "off")")
+        }
+        return .done
+    }
+
+    /// A send's answer: the message (`{"id","to","content","status",…}`); `{"success":false}` fails.
+    public static func sent(_ r: HTTPResponseData) -> Outcome {
+        guard (200..<300).contains(r.status), JSONValue.parse(r.body)?["success"]?.bool != false else { return .failed(error(r)) }
+        return .done
     }
 }

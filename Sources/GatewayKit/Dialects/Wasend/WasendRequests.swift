@@ -45,4 +45,50 @@ public enum WasendAPI {
     public static func leave(session: String, group: JID) -> HTTPRequestSpec {
         HTTPRequestSpec(method: "POST", path: "\(groupPath(session, group))/leave")
     }
+
+    // Group administration (gateways.md §9): https://wasend.dev/docs/groups/get-invite-code,
+    // …/revoke-invite-code, …/set-messages-admin-only, …/set-info-admin-only;
+    // https://wasend.dev/docs/messages/send-text.
+
+    /// `GET G/invite-code` → the code.
+    public static func inviteCode(session: String, group: JID) -> HTTPRequestSpec {
+        HTTPRequestSpec(method: "GET", path: "\(groupPath(session, group))/invite-code")
+    }
+
+    /// `POST G/invite-code/revoke` → the new code.
+    public static func revokeInviteCode(session: String, group: JID) -> HTTPRequestSpec {
+        HTTPRequestSpec(method: "POST", path: "\(groupPath(session, group))/invite-code/revoke")
+    }
+
+    /// The path of the admin-only setting: `messages-admin-only` (announce) or
+    /// `info-admin-only` (locked); nil for the settings Wasend documents no route for.
+    static func securityPath(_ setting: GroupSetting, _ session: String, _ group: JID) -> String? {
+        switch setting {
+        case .announce: "\(groupPath(session, group))/settings/security/messages-admin-only"
+        case .locked: "\(groupPath(session, group))/settings/security/info-admin-only"
+        case .adminsAdd, .approval: nil
+        }
+    }
+
+    /// `GET G/settings/security/…-admin-only` → `{"enabled"}`.
+    public static func adminOnly(_ setting: GroupSetting, session: String, group: JID) -> HTTPRequestSpec? {
+        securityPath(setting, session, group).map { HTTPRequestSpec(method: "GET", path: $0) }
+    }
+
+    struct Enabled: Encodable { let enabled: Bool }
+
+    /// `PUT G/settings/security/…-admin-only {"enabled"}` → `{"success","enabled","message"}`.
+    /// One setting per request (rather than `PUT G/settings`, whose answer the page does not
+    /// show): each answer says whether its one setting took.
+    public static func setAdminOnly(_ setting: GroupSetting, _ on: Bool, session: String, group: JID) -> HTTPRequestSpec? {
+        securityPath(setting, session, group).map { HTTPRequestSpec.json("PUT", $0, body: Enabled(enabled: on)) }
+    }
+
+    struct TextMessage: Encodable { let session: String; let to: String; let text: String }
+
+    /// `POST /sendText {"session","to","text"}`: a person as `+digits` (the page's form), a
+    /// group (or an `@lid`) by its JID.
+    public static func sendText(session: String, to chat: JID, text: String) -> HTTPRequestSpec {
+        .json("POST", "/sendText", body: TextMessage(session: session, to: chat.phoneNumber ?? chat.string, text: text))
+    }
 }

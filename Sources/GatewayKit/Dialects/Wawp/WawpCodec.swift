@@ -37,8 +37,11 @@ extension HTTPGateway where Codec == WawpCodec {
 /// in WAHA's shapes; one participant per change, answered `{"ok":true}` and read back.
 public final class WawpCodec: DialectCodec {
     public static let dialect = Dialect.wawp
+    /// Administration as gateways.md §9 has it for Wawp: the invite code, two settings read
+    /// and none set (only the GET pages exist), a text; no join requests.
     public static let capabilities = Capabilities(batching: false, perRowResults: false, idempotentRemove: false, listsSessions: false,
-                                                  readsBack: Set(MemberAction.allCases))
+                                                  readsBack: Set(MemberAction.allCases), inviteLinks: true,
+                                                  readsSettings: [.announce, .locked], sendsText: true)
     /// The identity read's form this gateway answered: learned once, kept for this object.
     private let infoMethod = Mutex<String?>(nil)
     /// Groups asked for per page.
@@ -157,5 +160,33 @@ public final class WawpCodec: DialectCodec {
         let e = ok ? GatewayError.validation("the gateway answered ok: false") : WawpDecode.error(r, spec)
         // Not a member of this group (any more): about this group only, a refusal.
         return DialectSupport.leaving(e, notMember: true, forbidden: true)
+    }
+
+    // MARK: Group administration (gateways.md §9). Answers as WAHA's (Wawp's pages show none);
+    // `{"ok":false}`, Wawp's own refusal, is read too.
+
+    public func inviteLinkRead(session: String, group: JID) -> HTTPRequestSpec? { WawpAPI.inviteCode(group) }
+    public func inviteLinkReset(session: String, group: JID) -> HTTPRequestSpec? { WawpAPI.revokeInviteCode(group) }
+    public func inviteLink(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) throws(GatewayError) -> InviteLink { try WAHAShapes.invite(r) }
+    public func inviteResetOutcome(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> Outcome {
+        if (200..<300).contains(r.status), let refused = WawpDecode.notOK(r) { return refused }
+        return WAHAShapes.resetOutcome(r) ?? .failed(WawpDecode.error(r, spec))
+    }
+
+    public func settingsReads(session: String, group: JID) -> [SettingsRead] {
+        [GroupSetting.announce, .locked].compactMap { s in WawpAPI.security(s, group).map { SettingsRead([s], $0) } }
+    }
+
+    public func settingsAnswer(_ r: HTTPResponseData, _ read: SettingsRead) throws(GatewayError) -> GroupSettings {
+        var told = GroupSettings()
+        for s in read.settings { told[s] = try WAHAShapes.security(s, r) }
+        return told
+    }
+
+    public func textMessage(session: String, to chat: JID, text: String) -> HTTPRequestSpec? { WawpAPI.sendText(to: chat, text: text) }
+
+    public func textOutcome(_ r: HTTPResponseData, _ spec: HTTPRequestSpec) -> Outcome {
+        guard (200..<300).contains(r.status) else { return .failed(WawpDecode.error(r, spec)) }
+        return WawpDecode.notOK(r) ?? .done
     }
 }

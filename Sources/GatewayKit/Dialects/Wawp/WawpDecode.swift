@@ -75,3 +75,12 @@ public enum WawpDecode {
         }
     }
 }
+
+extension WawpDecode {
+    /// A successful status whose body says `{"ok":false}` (Wawp's refusal): refused with its
+    /// words; nil for any other answer.
+    static func notOK(_ r: HTTPResponseData) -> Outcome? {
+        guard let v = JSONValue.parse(r.body), v["ok"]?.bool == false else { return nil }
+        return .refused(message(v).map(Redaction.scrub) ?? "the gateway answered ok: false")
+    }
+}

@@ -43,4 +43,33 @@ public enum WawpAPI {
     public static func leave(_ group: JID) -> HTTPRequestSpec {
         HTTPRequestSpec(method: "POST", path: "\(groupPath(group))/leave")
     }
+
+    // Group administration (gateways.md §9): https://api.wawp.net/en/docs/v2/groups/{id}/invite-code,
+    // …/invite-code/revoke, …/settings/security/messages-admin-only, …/settings/security/info-admin-only
+    // (GET pages only), https://api.wawp.net/en/docs/v2/send/text.
+
+    /// `GET G/invite-code` → the code as a JSON string (WAHA's answer, assumed: Wawp proxies it).
+    public static func inviteCode(_ group: JID) -> HTTPRequestSpec {
+        HTTPRequestSpec(method: "GET", path: "\(groupPath(group))/invite-code")
+    }
+
+    /// `POST G/invite-code/revoke` → the new code (assumed as above).
+    public static func revokeInviteCode(_ group: JID) -> HTTPRequestSpec {
+        HTTPRequestSpec(method: "POST", path: "\(groupPath(group))/invite-code/revoke")
+    }
+
+    /// `GET G/settings/security/messages-admin-only` (`…/info-admin-only`) → `{"adminsOnly"}`
+    /// (assumed as WAHA's); nil for the settings Wawp has no page for.
+    public static func security(_ setting: GroupSetting, _ group: JID) -> HTTPRequestSpec? {
+        guard setting == .announce || setting == .locked else { return nil }
+        return HTTPRequestSpec(method: "GET", path: "\(groupPath(group))/\(WAHAShapes.securityTail(setting))")
+    }
+
+    /// `POST /v2/send/text` with `chatId` and `message` as query parameters, as the page's
+    /// example sends them (the route answers GET too, so its parameters live in the query);
+    /// a person as `…@c.us`, a group by its JID.
+    public static func sendText(to chat: JID, text: String) -> HTTPRequestSpec {
+        HTTPRequestSpec(method: "POST", path: "/v2/send/text",
+                        query: [URLQueryItem(name: "chatId", value: chat.cUs), URLQueryItem(name: "message", value: text)])
+    }
 }
