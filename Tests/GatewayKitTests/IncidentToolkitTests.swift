@@ -39,7 +39,7 @@ struct IncidentToolkitTests {
     func notice() {
         let n = Notice(text: "Hi {name}, you are leaving {group}.")
         #expect(n.text(name: "Ana", group: "Vendas") == "Hi Ana, you are leaving Vendas.")
-        #expect(n.text(name: nil, group: nil) == "Hi , you are leaving .")
+        #expect(n.text(name: nil, group: "Vendas") == "Hi, you are leaving Vendas.")
     }
 
     @Test("friction: a link reset or a lock is y/N below five groups, typed from five; a leave stays typed")

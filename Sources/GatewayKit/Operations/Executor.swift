@@ -85,17 +85,18 @@ public struct Executor: Sendable {
             guard let was = old.get(g) else { return nil }
             do throws(GatewayError) { return try await gateway.inviteLink(session: session, group: g) != was } catch { return nil }
         }
-        return await each(groups, onEvent: onEvent, before: before, verify: verify) { g in
-            do throws(GatewayError) { return try await gateway.resetInviteLink(session: session, group: g) } catch {
-                return TargetResult(target: g, outcome: .failed(error))
-            }
-        }.map { r in
+        // The audit says the old link is dead and that nothing brings it back.
+        let annotate: (TargetResult) -> TargetResult = { r in
             guard case .done = r.outcome else { return r }
             var r = r
-            // The audit says the old link is dead and that nothing brings it back.
             let was = old.get(r.target).map { " (\($0.masked))" } ?? ""
             r.note = "the old link\(was) no longer works; a reset cannot be undone"
             return r
+        }
+        return await each(groups, onEvent: onEvent, before: before, verify: verify, annotate: annotate) { g in
+            do throws(GatewayError) { return try await gateway.resetInviteLink(session: session, group: g) } catch {
+                return TargetResult(target: g, outcome: .failed(error))
+            }
         }
     }
 
@@ -127,17 +128,17 @@ public struct Executor: Sendable {
             guard canRead else { return nil }
             do throws(GatewayError) { return try await gateway.settings(session: session, group: g).satisfies(change[g] ?? GroupSettings()) } catch { return nil }
         }
-        let results = await each(steps.map(\.target), onEvent: onEvent, before: before, verify: verify, confirmRefusal: true) { g in
+        let annotate: (TargetResult) -> TargetResult = { r in
+            var r = r
+            if r.before == nil { r.before = was.get(r.target) }
+            return r
+        }
+        return await each(steps.map(\.target), onEvent: onEvent, before: before, verify: verify, confirmRefusal: true, annotate: annotate) { g in
             do throws(GatewayError) {
                 return try await gateway.setSettings(change[g] ?? GroupSettings(), session: session, group: g)
             } catch {
                 return TargetResult(target: g, outcome: .failed(error))
             }
-        }
-        return results.map { r in
-            var r = r
-            if r.before == nil { r.before = was.get(r.target) }
-            return r
         }
     }
 
@@ -190,7 +191,12 @@ public struct Executor: Sendable {
         }
         let noticed = Remembered<String>()
         let subject = labels?.groups[group.string]
-        let results = await each(targets, onEvent: onEvent, before: before, verify: verify, confirmRefusal: true) { t in
+        let annotate: (TargetResult) -> TargetResult = { r in
+            var r = r
+            if r.notice == nil, let n = noticed.get(r.target) { r.notice = n }
+            return r
+        }
+        return await each(targets, onEvent: onEvent, before: before, verify: verify, confirmRefusal: true, annotate: annotate) { t in
             if noticed.get(t) == nil {
                 let text = notice.text(name: labels?.targets[t.string], group: subject)
                 if let pacer { try? await pacer.reserve() }
@@ -218,11 +224,6 @@ public struct Executor: Sendable {
             r.notice = noticed.get(t)
             return r
         }
-        return results.map { r in
-            var r = r
-            if r.notice == nil, let n = noticed.get(r.target) { r.notice = n }
-            return r
-        }
     }
 
     /// Leaves each group in turn.
@@ -238,14 +239,15 @@ public struct Executor: Sendable {
             }
             return nil
         }
-        return await each(groups, onEvent: onEvent, before: before, verify: verify) { g in
-            do throws(GatewayError) { return try await gateway.leave(session: session, group: g) } catch {
-                return TargetResult(target: g, outcome: .failed(error))
-            }
-        }.map { r in
+        let annotate: (TargetResult) -> TargetResult = { r in
             var r = r
             if r.outcome.isSuccess { r.inviteLink = link.get(r.target)?.url }
             return r
+        }
+        return await each(groups, onEvent: onEvent, before: before, verify: verify, annotate: annotate) { g in
+            do throws(GatewayError) { return try await gateway.leave(session: session, group: g) } catch {
+                return TargetResult(target: g, outcome: .failed(error))
+            }
         }
     }
 
@@ -305,6 +307,9 @@ public struct Executor: Sendable {
     private func each(_ targets: [JID], onEvent: @Sendable (OperationEvent) -> Void,
                       before: (JID) async -> TargetResult? = { _ in nil },
                       verify: ((JID) async -> Bool?)? = nil, confirmRefusal: Bool = false,
+                      // What a kind adds to each result (the settings before, a leave's way
+                      // back), added before it is reported: the runner records it from the event.
+                      annotate: (TargetResult) -> TargetResult = { $0 },
                       _ one: (JID) async -> TargetResult) async -> [TargetResult] {
         var results: [TargetResult] = []
         var stop: (reason: String, resumable: Bool)?
@@ -312,25 +317,25 @@ public struct Executor: Sendable {
             if stop == nil, Task.isCancelled { stop = ("cancelled", false) }
             if let stop {
                 let r = TargetResult(target: t, outcome: .notAttempted("not sent: \(stop.reason)"), resumable: stop.resumable)
-                results.append(r)
-                onEvent(.finished(r))
+                results.append(annotate(r))
+                onEvent(.finished(annotate(r)))
                 continue
             }
             if let r = await before(t) {
-                results.append(r)
-                onEvent(.finished(r))
+                results.append(annotate(r))
+                onEvent(.finished(annotate(r)))
                 continue
             }
             guard let r = await attempt(t, onEvent: onEvent, verify: verify, confirmRefusal: confirmRefusal, one) else {
                 stop = ("cancelled", false)
                 let r = TargetResult(target: t, outcome: .notAttempted("not sent: cancelled"))
-                results.append(r)
-                onEvent(.finished(r))
+                results.append(annotate(r))
+                onEvent(.finished(annotate(r)))
                 continue
             }
             if case .failed(let e) = r.outcome, e.stopsOperation { stop = (e.message, e.isTransient) }
-            results.append(r)
-            onEvent(.finished(r))
+            results.append(annotate(r))
+            onEvent(.finished(annotate(r)))
         }
         return results
     }

@@ -175,9 +175,13 @@ public struct Notice: Sendable, Hashable, Codable {
     /// The longest notice sent (WhatsApp allows far more; a notice is a sentence or two).
     public static let maxLength = 4096
 
-    /// The text with `{name}` and `{group}` filled in.
+    /// The text with `{name}` and `{group}` filled in (a person without a name: the space
+    /// before it goes, so "Hi {name}, …" reads "Hi, …").
     public func text(name: String?, group: String?) -> String {
-        text.replacingOccurrences(of: "{name}", with: name ?? "").replacingOccurrences(of: "{group}", with: group ?? "")
+        var t = text
+        if let name, !name.isEmpty { t = t.replacingOccurrences(of: "{name}", with: name) }
+        else { t = t.replacingOccurrences(of: " {name}", with: "").replacingOccurrences(of: "{name}", with: "") }
+        return t.replacingOccurrences(of: "{group}", with: group ?? "")
     }
 }
 

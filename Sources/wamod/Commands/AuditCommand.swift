@@ -138,7 +138,7 @@ extension AuditCommand {
         } else { place = groups > 1 ? "\(groups) groups" : "groups" }
         let count = onGroups ? "" : " \(r.targets?.count ?? 0)"
         let on = r.sessionLabel ?? r.session ?? "several sessions"
-        let settings = r.settings.map { " (\(SettingsText.change($0)))" } ?? ""
+        let settings = r.settings.map { " (\(SettingsText.brief($0)))" } ?? ""
         return "\(r.action ?? "?")\(settings)\(r.dryRun == true ? " (dry run)" : "")\(count) \(onGroups ? "" : "in ")\(place) on \(on)"
     }
 
