@@ -18,7 +18,7 @@ struct IncidentToolkitTests {
         c[.adminsAdd] = true
         #expect(c.known.map(\.setting) == [.adminsAdd] && c.adminsAdd == true)
         #expect(SettingsText.change(GroupSettings(announce: true, locked: false)) == "only admins send: on, only admins edit info: off")
-        #expect(SettingsText.badges(GroupSettings(announce: true, locked: false, approval: true)) == ["admins-only", "approval"])
+        #expect(SettingsText.brief(GroupSettings(announce: true, locked: false, approval: true)) == "msg: admins, info: all, approval: on")
         #expect(GroupSetting.adminsAdd.key == "admins-add")
     }
 

@@ -37,6 +37,8 @@ extension Reducer {
                 }
                 s.groups[sid]?.value = list
                 s.groups[sid]?.error = nil
+                // A list that tells a group's settings is fresher than what was read before.
+                for g in list where g.settings != nil { s.groupSettings[GroupKey(session: sid, group: g.jid)] = nil }
                 let present = Set(list.map(\.jid))
                 s.groupTags[sid] = s.groupTags[sid]?.intersection(present)
                 if sid == s.openSession { keepInView(&s, .groups) }
@@ -227,6 +229,15 @@ extension Reducer {
         let done = Set(doneRows.map(\.shownAs))
         // What u can undo: who this operation changed (not who was already so).
         let changedRows = op.rows.filter { if case .ended(.done) = $0.state { true } else { false } }
+        if op.kind.changesSettings {
+            // The badges show the change at once (the group list, read again, may not tell it).
+            for r in changedRows {
+                let key = GroupKey(session: r.on.session, group: r.on.group)
+                var now = s.settings(of: key) ?? GroupSettings()
+                for (setting, on) in (r.on.settings ?? GroupSettings()).known { now[setting] = on }
+                s.groupSettings[key] = now
+            }
+        }
         if let undone = op.undoes {
             // Undone: off the stack (even partly: what is left is for wamod undo), and the
             // undo itself is not offered (u walks back, it does not redo).
@@ -236,12 +247,6 @@ extension Reducer {
             // A lock or unlock: u puts back each changed group's settings from just before.
             var before: [JID: GroupSettings] = [:]
             for r in changedRows { if let b = op.before[r.step], !b.isEmpty { before[r.on.group] = b } }
-            for r in changedRows {
-                let key = GroupKey(session: r.on.session, group: r.on.group)
-                var now = s.settings(of: key) ?? GroupSettings()
-                for (setting, on) in (r.on.settings ?? GroupSettings()).known { now[setting] = on }
-                s.groupSettings[key] = now
-            }
             if let first = changedRows.first, !before.isEmpty {
                 // (The member action is unused for a settings change: `settings` decides.)
                 var u = UndoCandidate(auditID: auditID, action: .promote, key: GroupKey(session: first.on.session, group: first.on.group),

@@ -207,10 +207,11 @@ func wrap(_ text: String, width: Int) -> [String] {
 }
 
 /// A group's settings that are on, as the groups pane shows them: `msg` only admins send,
-/// `info` only admins edit info, `add` only admins add, `appr` approval for new members.
+/// `info` only admins edit info, `appr` approval for new members. Only admins adding is
+/// WhatsApp's default, so it is not a badge (the details, `i`, show it).
 enum GroupBadges {
     static func text(_ st: GroupSettings) -> String {
-        let on = GroupSetting.allCases.filter { st[$0] == true }
+        let on = [GroupSetting.announce, .locked, .approval].filter { st[$0] == true }
         guard !on.isEmpty else { return "" }
         return "[" + on.map(word).joined(separator: " ") + "]"
     }

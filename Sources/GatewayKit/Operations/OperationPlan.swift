@@ -204,17 +204,4 @@ public enum SettingsText {
         }.joined(separator: ", ")
     }
 
-    /// The badges of a group's settings that are on: "admins-only", "info-locked", "admins-add", "approval".
-    public static func badges(_ s: GroupSettings) -> [String] {
-        s.known.filter(\.on).map { badge($0.setting) }
-    }
-
-    public static func badge(_ s: GroupSetting) -> String {
-        switch s {
-        case .announce: "admins-only"
-        case .locked: "info-locked"
-        case .adminsAdd: "admins-add"
-        case .approval: "approval"
-        }
-    }
 }

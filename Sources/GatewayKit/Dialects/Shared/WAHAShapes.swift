@@ -38,9 +38,12 @@ public enum WAHAShapes {
             let subject = row["subject"]?.string ?? row["name"]?.string ?? row["Name"]?.string ?? ""
             var g = Group(jid: id, subject: subject, size: row["size"]?.int ?? people?.count, owner: owner, ourRole: ourRole)
             // The engines' group metadata, where a row carries it: NOWEB's `announce` and
-            // `restrict`, GOWS's `IsAnnounce` and `IsLocked`.
+            // `restrict`, GOWS's `IsAnnounce` and `IsLocked`; NOWEB's (Baileys' GroupMetadata)
+            // `joinApprovalMode` and `memberAddMode` (true when every member may add).
             let settings = GroupSettings(announce: AdminShapes.flag(row, "announce", "IsAnnounce"),
-                                         locked: AdminShapes.flag(row, "restrict", "IsLocked"))
+                                         locked: AdminShapes.flag(row, "restrict", "IsLocked"),
+                                         adminsAdd: AdminShapes.flag(row, "memberAddMode").map { !$0 },
+                                         approval: AdminShapes.flag(row, "joinApprovalMode", "IsJoinApprovalRequired"))
             if !settings.isEmpty { g.settings = settings }
             return g
         }
