@@ -638,6 +638,52 @@ def scene_demo(binary: str, renderer: Renderer, out: str, wanted: set[str], keep
         tm.close()
 
 
+def scene_incident(binary: str, renderer: Renderer, out: str, wanted: set[str], keep_ansi: bool, timeout: float):
+    """badges.png and requests.png from `wamod demo --dialect waha` (the dialect with every
+    administration capability): the settings badges with a group's details open, and the
+    join requests of "VIP Clientes 🎉" in the participants pane."""
+    tm = Tmux(f"{shlex.quote(binary)} demo --dialect waha", "incident", timeout)
+    try:
+        tm.wait_for(r"Team Alpha\s+\d+")
+        tm.keys("Enter")                       # session -> its groups
+        tm.wait_for(r"Groups \(support-br\)")
+        tm.wait_for(r"\[appr\]")
+        # VIP Clientes by the filter (its row under the cursor), locked, then refreshed so
+        # the row shows its badges; the filter is cleared so every group shows.
+        tm.keys("/")
+        tm.keys("VIP", literal=True)
+        tm.keys("Enter")
+        tm.wait_for(r"1/12")
+        tm.keys("K")
+        tm.wait_for(r"Lock 1 group")
+        tm.wait_for(r"will set")
+        tm.keys("y")
+        tm.wait_for(r"locked 1 of 1")
+        tm.keys("Escape")
+        tm.keys("r")
+        tm.wait_for(r"\[msg info appr\]|\[mia\]")
+        if "badges" in wanted:
+            tm.keys("i")
+            tm.wait_for(r"pending requests to join")
+            shot(tm, renderer, out, "badges", keep_ansi)
+            tm.keys("Escape")
+        if "requests" in wanted:
+            tm.keys("Enter")
+            tm.wait_for(r"Participants · VIP")
+            tm.keys("J")
+            tm.wait_for(r"Join requests · VIP Clientes 🎉 \(\d+\)")
+            tm.wait_for(r"asked")
+            tm.keys("Space")
+            tm.wait_for(r"tagged 1")
+            tm.keys("A")
+            tm.wait_for(r"Approve 1 request")
+            shot(tm, renderer, out, "requests", keep_ansi)
+            tm.keys("Escape")
+        tm.keys("q")
+    finally:
+        tm.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -739,8 +785,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--binary", default=os.path.join(ROOT, ".build", "debug", "wamod"))
     ap.add_argument("--out", default=os.path.join(ROOT, "screenshots"))
-    ap.add_argument("--only", default="main,confirm,help,find,partial-failure",
-                    help="comma-separated: main, confirm, help, partial-failure")
+    ap.add_argument("--only", default="main,confirm,help,find,badges,requests,partial-failure",
+                    help="comma-separated: main, confirm, help, find, badges, requests, partial-failure")
     ap.add_argument("--font-size", type=int, default=16)
     ap.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for expected text")
     ap.add_argument("--keep-ansi", action="store_true", help="also write each capture as NAME.ans")
@@ -763,11 +809,13 @@ def main() -> int:
     if not os.access(binary, os.X_OK):
         sys.exit(f"screenshots: no binary at {binary}; run `swift build` first")
     wanted = {w.strip() for w in args.only.split(",") if w.strip()}
-    unknown = wanted - {"main", "confirm", "help", "find", "partial-failure"}
+    unknown = wanted - {"main", "confirm", "help", "find", "badges", "requests", "partial-failure"}
     if unknown:
         sys.exit(f"screenshots: unknown shot(s): {', '.join(sorted(unknown))}")
     if wanted & {"main", "confirm", "help", "find"}:
         scene_demo(binary, renderer, args.out, wanted, args.keep_ansi, args.timeout)
+    if wanted & {"badges", "requests"}:
+        scene_incident(binary, renderer, args.out, wanted, args.keep_ansi, args.timeout)
     if "partial-failure" in wanted:
         scene_partial_failure(binary, renderer, args.out, args.keep_ansi, args.timeout)
     return 0

@@ -107,8 +107,11 @@ struct PaneViews {
             let nameW = max(0, w - g.tagWidth - 1 - 6 - rightW)
             let open = grp.jid == state.openGroup?.group
             // The settings that are on, as badges after the subject, where the name keeps room.
-            let badges = state.openSession.flatMap { state.settings(of: GroupKey(session: $0, group: grp.jid)) }.map(GroupBadges.text) ?? ""
-            let badgeW = badges.isEmpty || nameW - CellWidth.of(badges) - 1 < 10 ? 0 : CellWidth.of(badges) + 1
+            let settings = state.openSession.flatMap { state.settings(of: GroupKey(session: $0, group: grp.jid)) }
+            // The words where the name keeps ten cells, else their initials ("[mia]").
+            var badges = settings.map { GroupBadges.text($0) } ?? ""
+            if !badges.isEmpty, nameW - CellWidth.of(badges) - 1 < 10, let st = settings { badges = GroupBadges.text(st, short: true) }
+            let badgeW = badges.isEmpty || nameW - CellWidth.of(badges) - 1 < 8 ? 0 : CellWidth.of(badges) + 1
             sc.putFitted(x + g.tagWidth + 1, y, grp.subject, width: nameW - badgeW, style == .normal ? (open ? .header : .normal) : style)
             if badgeW > 0 { sc.put(x + g.tagWidth + 1 + nameW - badgeW, y, badges, style == .normal ? .warn : style, maxWidth: badgeW - 1) }
             sc.putFitted(x + g.tagWidth + 1 + nameW, y, size, width: 4, style == .normal ? .dim : style, alignRight: true)
@@ -210,9 +213,10 @@ func wrap(_ text: String, width: Int) -> [String] {
 /// `info` only admins edit info, `appr` approval for new members. Only admins adding is
 /// WhatsApp's default, so it is not a badge (the details, `i`, show it).
 enum GroupBadges {
-    static func text(_ st: GroupSettings) -> String {
+    static func text(_ st: GroupSettings, short: Bool = false) -> String {
         let on = [GroupSetting.announce, .locked, .approval].filter { st[$0] == true }
         guard !on.isEmpty else { return "" }
+        if short { return "[" + on.map { String(word($0).prefix(1)) }.joined() + "]" }
         return "[" + on.map(word).joined(separator: " ") + "]"
     }
 
