@@ -21,11 +21,7 @@ enum GroupOperation {
         let wanted = try change?(gw.capabilities)
         if let wanted, wanted.isEmpty { throw CommandFailure.usage("no setting to change") }
         let s = try await Lookup.session(text, profile: profile, gateway: gw)
-        var resolved: [Group] = []
-        for t in texts {
-            let g = try await Lookup.group(t, session: s, gateway: gw)
-            if !resolved.contains(where: { $0.jid == g.jid }) { resolved.append(g) }
-        }
+        let resolved = try await Lookup.groups(texts, session: s, gateway: gw)
         var plan: [(Group, Verdict)] = []
         for g in resolved { plan.append((g, await verdict(kind, group: g, session: s, gateway: gw, wanted: wanted))) }
         var report = LeaveReport(session: s, json: mutation.json, action: kind.rawValue)
@@ -47,23 +43,15 @@ enum GroupOperation {
             try Confirm.demand(Friction.required(kind, targets: chosen.count, subjects: chosen.map(\.subject)),
                                alsoName: chosen.count == 1 ? chosen.first?.subject : nil)
         }
-        let context = AuditContext.current(profile: profile)
-        var opPlan = OperationPlan(action: kind, steps: chosen.map { OperationStep(session: s.id, group: $0.jid, target: $0.jid, settings: wanted) },
-                                   reason: mutation.reason, context: context)
-        var labels = OperationLabels()
-        labels.add(s)
-        for g in chosen { labels.add(g); labels.name(g.jid, g.subject) }
-        opPlan.labels = labels
-        if !chosen.isEmpty { report.operation = opPlan.id }
-        let sent = chosen.isEmpty ? [] : try await CLIOperation.run(opPlan, profile: profile, gateway: gw, sessions: [s], context: context)
-        var byGroup: [JID: TargetResult] = [:]
-        for r in sent { byGroup[r.target] = r }
+        let (id, byGroup) = try await CLIOperation.runOnGroups(kind, chosen, session: s, settings: wanted, reason: mutation.reason,
+                                                               profile: profile, gateway: gw)
+        report.operation = id
         let code = report.printResults(plan.map { g, v in (g, v, v.sends ? byGroup[g.jid] : nil) })
-        if !mutation.json, !chosen.isEmpty {
-            if kind.changesSettings, sent.contains(where: { $0.outcome == .done }) {
-                Stdio.out("operation \(opPlan.id) (`wamod undo \(opPlan.id)` puts the settings back as they were)")
+        if !mutation.json, let id {
+            if kind.changesSettings, byGroup.values.contains(where: { $0.outcome == .done }) {
+                Stdio.out("operation \(id) (`wamod undo \(id)` puts the settings back as they were)")
             } else {
-                Stdio.out("operation \(opPlan.id)")
+                Stdio.out("operation \(id)")
             }
         }
         throw ExitCode(code)
@@ -83,6 +71,12 @@ enum GroupOperation {
         }
         return .willAct
     }
+}
+
+/// The session and the groups a groups command acts on (leave, invite reset, lock, unlock).
+struct GroupTargets: ParsableArguments {
+    @Argument(help: "The session: its id or label.") var session: String
+    @Argument(help: "Groups: JIDs or exact subjects.") var groups: [String] = []
 }
 
 struct InviteCommand: AsyncParsableCommand {
@@ -121,11 +115,10 @@ struct InviteResetCommand: AsyncParsableCommand {
         commandName: "reset", abstract: "Reset groups' invite links: the old links stop working. Cannot be undone.")
     @OptionGroup var gateway: GatewayOptions
     @OptionGroup var mutation: MutationOptions
-    @Argument(help: "The session: its id or label.") var session: String
-    @Argument(help: "Groups: JIDs or exact subjects.") var groups: [String] = []
+    @OptionGroup var targets: GroupTargets
 
     func run() async throws {
-        try await GroupOperation.run(.inviteReset, session: session, groups: groups, gateway: gateway, mutation: mutation)
+        try await GroupOperation.run(.inviteReset, session: targets.session, groups: targets.groups, gateway: gateway, mutation: mutation)
     }
 }
 
@@ -141,40 +134,45 @@ enum LockSettings {
     }
 }
 
-struct LockCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "lock",
-        abstract: "Lock groups down: only admins send and edit info (--all-settings: and add members, with approval for new members).",
-        discussion: "Each group's settings before the lock are recorded in the audit log; `wamod undo OP` puts back exactly what was there.")
-    @OptionGroup var gateway: GatewayOptions
-    @OptionGroup var mutation: MutationOptions
-    @Flag(name: .long, help: "Also admins-only adding and approval for new members, where the dialect sets them.") var allSettings = false
-    @Argument(help: "The session: its id or label.") var session: String
-    @Argument(help: "Groups: JIDs or exact subjects.") var groups: [String] = []
+/// Lock and unlock: the same command, turning the settings on or off.
+protocol LockToggle: AsyncParsableCommand {
+    static var kind: OperationKind { get }
+    var gateway: GatewayOptions { get }
+    var mutation: MutationOptions { get }
+    var allSettings: Bool { get }
+    var targets: GroupTargets { get }
+}
 
+extension LockToggle {
     func run() async throws {
-        try await GroupOperation.run(.lock, session: session, groups: groups, gateway: gateway, mutation: mutation) { caps in
-            try LockSettings.change(true, all: allSettings, caps)
+        try await GroupOperation.run(Self.kind, session: targets.session, groups: targets.groups, gateway: gateway, mutation: mutation) { caps in
+            try LockSettings.change(Self.kind == .lock, all: allSettings, caps)
         }
     }
 }
 
-struct UnlockCommand: AsyncParsableCommand {
+struct LockCommand: LockToggle {
+    static let configuration = CommandConfiguration(
+        commandName: "lock",
+        abstract: "Lock groups down: only admins send and edit info (--all-settings: and add members, with approval for new members).",
+        discussion: "Each group's settings before the lock are recorded in the audit log; `wamod undo OP` puts back exactly what was there.")
+    static let kind = OperationKind.lock
+    @OptionGroup var gateway: GatewayOptions
+    @OptionGroup var mutation: MutationOptions
+    @Flag(name: .long, help: "Also admins-only adding and approval for new members, where the dialect sets them.") var allSettings = false
+    @OptionGroup var targets: GroupTargets
+}
+
+struct UnlockCommand: LockToggle {
     static let configuration = CommandConfiguration(
         commandName: "unlock",
         abstract: "Open groups again: everyone sends and edits info (--all-settings: and adds, without approval).",
         discussion: "To put back exactly what a lock found, undo the lock instead: `wamod undo OP`.")
+    static let kind = OperationKind.unlock
     @OptionGroup var gateway: GatewayOptions
     @OptionGroup var mutation: MutationOptions
     @Flag(name: .long, help: "Also everyone adds members, and no approval for new members, where the dialect sets them.") var allSettings = false
-    @Argument(help: "The session: its id or label.") var session: String
-    @Argument(help: "Groups: JIDs or exact subjects.") var groups: [String] = []
-
-    func run() async throws {
-        try await GroupOperation.run(.unlock, session: session, groups: groups, gateway: gateway, mutation: mutation) { caps in
-            try LockSettings.change(false, all: allSettings, caps)
-        }
-    }
+    @OptionGroup var targets: GroupTargets
 }
 
 struct SettingsCommand: AsyncParsableCommand {

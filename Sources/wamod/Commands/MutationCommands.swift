@@ -194,11 +194,7 @@ struct LeaveCommand: AsyncParsableCommand {
         let (profile, gw) = try gateway.makeGateway()
         if let why = gw.capabilities.missing(.leave, dialect: gw.dialect) { throw CommandFailure.usage(why) }
         let s = try await Lookup.session(session, profile: profile, gateway: gw)
-        var resolved: [Group] = []
-        for text in groups {
-            let g = try await Lookup.group(text, session: s, gateway: gw)
-            if !resolved.contains(where: { $0.jid == g.jid }) { resolved.append(g) }
-        }
+        let resolved = try await Lookup.groups(groups, session: s, gateway: gw)
         var plan: [(Group, Verdict)] = []
         for g in resolved {
             plan.append((g, try await LeavePlan.verdict(group: g, session: s, gateway: gw)))
@@ -218,17 +214,9 @@ struct LeaveCommand: AsyncParsableCommand {
         if !toLeave.isEmpty && !mutation.yes {
             try Confirm.askLeave(groups: toLeave, session: s)
         }
-        let context = AuditContext.current(profile: profile)
-        var opPlan = OperationPlan(action: .leave, steps: toLeave.map { OperationStep(session: s.id, group: $0.jid, target: $0.jid) },
-                                   reason: mutation.reason, context: context)
-        var labels = OperationLabels()
-        labels.add(s)
-        for g in toLeave { labels.add(g); labels.name(g.jid, g.subject) }
-        opPlan.labels = labels
-        if !toLeave.isEmpty { report.operation = opPlan.id }
-        let sent = toLeave.isEmpty ? [] : try await CLIOperation.run(opPlan, profile: profile, gateway: gw, sessions: [s], context: context)
-        var byGroup: [JID: TargetResult] = [:]
-        for r in sent { byGroup[r.target] = r }
+        let (id, byGroup) = try await CLIOperation.runOnGroups(.leave, toLeave, session: s, settings: nil, reason: mutation.reason,
+                                                               profile: profile, gateway: gw)
+        report.operation = id
         let results: [(Group, Verdict, TargetResult?)] = plan.map { g, v in (g, v, v.sends ? byGroup[g.jid] : nil) }
         throw ExitCode(report.printResults(results))
     }
@@ -277,6 +265,23 @@ enum CLIOperation {
         if case .waiting(let seconds, let why) = e.event, seconds >= 2 || why.hasPrefix("operation ") {
             Stdio.err("waiting \(Int(seconds.rounded(.up))) s (\(why))")
         }
+    }
+
+    /// An operation on groups of one session themselves (a leave, a link reset, a lock):
+    /// planned with the names shown, run, and each group's result; nil id when none is sent.
+    static func runOnGroups(_ kind: OperationKind, _ groups: [Group], session s: Session, settings: GroupSettings?, reason: String?,
+                            profile: Profile, gateway gw: any Gateway) async throws -> (String?, [JID: TargetResult]) {
+        guard !groups.isEmpty else { return (nil, [:]) }
+        let context = AuditContext.current(profile: profile)
+        var plan = OperationPlan(action: kind, steps: groups.map { OperationStep(session: s.id, group: $0.jid, target: $0.jid, settings: settings) },
+                                 reason: reason, context: context)
+        var labels = OperationLabels()
+        labels.add(s)
+        for g in groups { labels.add(g); labels.name(g.jid, g.subject) }
+        plan.labels = labels
+        var byGroup: [JID: TargetResult] = [:]
+        for r in try await run(plan, profile: profile, gateway: gw, sessions: [s], context: context) { byGroup[r.target] = r }
+        return (plan.id, byGroup)
     }
 
     /// Runs every step; results in plan order.

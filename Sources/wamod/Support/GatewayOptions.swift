@@ -104,8 +104,22 @@ enum Lookup {
         throw CommandFailure(message: "no session '\(TerminalText.clip(wanted, 60))' on this gateway (known: \(known)\(sessions.count > 20 ? ", …" : ""))", code: Exit.someFailed)
     }
 
+    /// Each group named, once, in the order given (the group list read once).
+    static func groups(_ texts: [String], session: Session, gateway: any Gateway) async throws -> [Group] {
+        let listed = try await gateway.groups(session: session.id)
+        var resolved: [Group] = []
+        for text in texts {
+            let g = try group(text, session: session, in: listed)
+            if !resolved.contains(where: { $0.jid == g.jid }) { resolved.append(g) }
+        }
+        return resolved
+    }
+
     static func group(_ text: String, session: Session, gateway: any Gateway) async throws -> Group {
-        let groups = try await gateway.groups(session: session.id)
+        try group(text, session: session, in: try await gateway.groups(session: session.id))
+    }
+
+    static func group(_ text: String, session: Session, in groups: [Group]) throws -> Group {
         if let jid = try? JID(parsing: text), jid.isGroup {
             if let g = groups.first(where: { $0.jid == jid }) { return g }
             throw CommandFailure(message: "session \(TerminalText.clip(session.label, 40)) has no group \(jid)", code: Exit.someFailed)
