@@ -295,7 +295,9 @@ extension KeyMap {
         switch s.focus {
         case .sessions: commands += [.open, .filter, .refresh]
         case .groups: commands += [.open, .tag, .filter, .leave]
-        case .participants: commands += [.remove, .demote, .promote, .tag, .filter]
+        case .participants:
+            // A group's join requests (J) take approve and reject instead of the member changes.
+            commands += s.openGroup?.requests == true ? [.approve, .reject, .tag, .filter, .requests] : [.remove, .demote, .promote, .tag, .filter]
         case .log: commands += [.open, .filter, .zoomLog]
         }
         commands.append(.quit)

@@ -92,7 +92,7 @@ struct LeaveDialogView: DialogContent {
         let sessionLabel = state.sessions.value?.first { $0.id == dialog.session }?.label ?? ""
         switch dialog.kind {
         case .leave: out.append(("Session \(sessionLabel): its account will leave", .dim))
-        case .inviteReset: out.append(("Session \(sessionLabel): the old links stop working at once; a reset cannot be undone", .dim))
+        case .inviteReset: out.append(("Session \(sessionLabel): old links stop working at once; no undo", .dim))
         case .lock, .unlock: out.append(("Session \(sessionLabel): each group's settings before are recorded; u puts them back", .dim))
         default: out.append(("Session \(sessionLabel)", .dim))
         }
