@@ -22,10 +22,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let people = (try? WAHADecode.participants(r)) ?? []
     FuzzCheck.participants(people)
     if let v = JSONValue.parse(r.body) {
-        FuzzCheck.participants([v].compactMap(WAHADecode.participant))
-        FuzzCheck.touch(WAHADecode.role(v).rawValue)
-        FuzzCheck.touch(WAHADecode.jid(v)?.string)
-        FuzzCheck.touch(WAHADecode.message(v))
+        FuzzCheck.participants([v].compactMap(WAHAShapes.participant))
+        FuzzCheck.touch(WAHAShapes.role(v).rawValue)
+        FuzzCheck.touch(WAHAShapes.jid(v)?.string)
+        FuzzCheck.touch(WAHAShapes.message(v))
         FuzzCheck.sink &+= WAHADecode.isAPIError(v) ? 1 : 0
     }
     FuzzCheck.sink &+= WAHADecode.isWhatsAppRefusal(r) ? 1 : 0

@@ -69,6 +69,10 @@ snapshot() {
     rm -rf "$src"
     mkdir -p "$src/Sources" "$src/scripts/fuzz"
     cp -R "$ROOT/Sources/GatewayKit" "$src/Sources/GatewayKit"
+    # The model is its own target in the package; here it is compiled into the one module,
+    # so the file that re-exports it goes.
+    cp -R "$ROOT/Sources/WamodModel" "$src/Sources/WamodModel"
+    rm -f "$src/Sources/GatewayKit/Model/Exports.swift"
     cp "$HERE/FuzzCommon.swift" "$HERE/$(harness_for "$target")" "$src/scripts/fuzz/"
 }
 
@@ -91,7 +95,7 @@ build() {
         fi
         echo "== $target: building (attempt $attempt, -sanitize=$SANITIZE) ..."
         local files
-        mapfile -t files < <(cd "$src" && find Sources/GatewayKit scripts/fuzz -name '*.swift' | LC_ALL=C sort)
+        mapfile -t files < <(cd "$src" && find Sources/WamodModel Sources/GatewayKit scripts/fuzz -name '*.swift' | LC_ALL=C sort)
         local started=$SECONDS
         if (cd "$src" && nice -n 19 "$SWIFTC" -sanitize="$SANITIZE" -parse-as-library -O -g \
                 -module-name GatewayKit -use-ld=lld "${files[@]}" -o "$bin.tmp") >"$log" 2>&1; then
