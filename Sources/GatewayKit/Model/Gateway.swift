@@ -66,9 +66,19 @@ public struct Capabilities: Sendable, Hashable {
         }
     }
 
+    /// What a dialect without `kind` lacks, in the operator's words.
+    static func lacking(_ kind: OperationKind) -> String {
+        switch kind {
+        case .approve, .reject: "join requests"
+        case .inviteReset: "invite links"
+        case .lock, .unlock, .settings: "setter for group settings (it may still read them: i shows them)"
+        default: kind.verb
+        }
+    }
+
     /// Why a command for `kind` is disabled on this dialect, or nil when it has it.
     public func missing(_ kind: OperationKind, dialect: Dialect) -> String? {
-        offers(kind) ? nil : unavailable[kind] ?? "this gateway's dialect (\(dialect.rawValue)) has no \(kind.verb)"
+        offers(kind) ? nil : unavailable[kind] ?? "this gateway's dialect (\(dialect.rawValue)) has no \(Self.lacking(kind))"
     }
 }
 
