@@ -227,6 +227,15 @@ extension Reducer {
         let done = Set(doneRows.map(\.shownAs))
         // What u can undo: who this operation changed (not who was already so).
         let changedRows = op.rows.filter { if case .ended(.done) = $0.state { true } else { false } }
+        // Settings changed (a lock, an unlock, or the undo of one): the badges show them at once.
+        if op.kind.changesSettings {
+            for r in changedRows {
+                let key = GroupKey(session: r.on.session, group: r.on.group)
+                var now = s.settings(of: key) ?? GroupSettings()
+                for (setting, on) in (r.on.settings ?? GroupSettings()).known { now[setting] = on }
+                s.groupSettings[key] = now
+            }
+        }
         if let undone = op.undoes {
             // Undone: off the stack (even partly: what is left is for wamod undo), and the
             // undo itself is not offered (u walks back, it does not redo).
@@ -236,12 +245,6 @@ extension Reducer {
             // A lock or unlock: u puts back each changed group's settings from just before.
             var before: [JID: GroupSettings] = [:]
             for r in changedRows { if let b = op.before[r.step], !b.isEmpty { before[r.on.group] = b } }
-            for r in changedRows {
-                let key = GroupKey(session: r.on.session, group: r.on.group)
-                var now = s.settings(of: key) ?? GroupSettings()
-                for (setting, on) in (r.on.settings ?? GroupSettings()).known { now[setting] = on }
-                s.groupSettings[key] = now
-            }
             if let first = changedRows.first, !before.isEmpty {
                 // (The member action is unused for a settings change: `settings` decides.)
                 var u = UndoCandidate(auditID: auditID, action: .promote, key: GroupKey(session: first.on.session, group: first.on.group),
