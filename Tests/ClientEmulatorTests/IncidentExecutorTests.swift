@@ -128,6 +128,27 @@ struct IncidentExecutorTests {
         }
     }
 
+    @Test("a lock and a reset over several groups: a group where we are not admin is refused alone, the next group is still done", arguments: setters)
+    func notAdminOfOneGroup(_ d: Dialect) async throws {
+        try await Admin.with(d) { h in
+            let run = Run(h.gateway)
+            let lock = GroupSettings(announce: true, locked: true)
+            let plan = run.plan(.lock, [groupStep(TinyFixture.readers, lock), groupStep(team, lock)])
+            let results = try await run.run(plan)
+            #expect(Admin.failedWith(try #require(results[0]).outcome, Admin.isForbidden), "\(d): \(results)")
+            #expect(results[1]?.outcome == .done, "\(d): \(results)")
+            #expect(h.world.settings(session: alpha, group: team)?.satisfies(lock) == true)
+            #expect(h.world.settings(session: alpha, group: TinyFixture.readers)?.announce == false)
+
+            let old = h.world.currentInviteCode(session: alpha, group: team)
+            let reset = run.plan(.inviteReset, [groupStep(TinyFixture.readers), groupStep(team)])
+            let reset1 = try await run.run(reset)
+            #expect(Admin.failedWith(try #require(reset1[0]).outcome, Admin.isForbidden), "\(d): \(reset1)")
+            #expect(reset1[1]?.outcome == .done, "\(d): \(reset1)")
+            #expect(h.world.currentInviteCode(session: alpha, group: team) != old)
+        }
+    }
+
     // MARK: Join requests
 
     @Test("WAHA: approve and reject through the runner: one member, one dropped, one no longer pending refused; each audited")
