@@ -38,6 +38,14 @@ struct GroupSettingsTests {
         }
     }
 
+    @Test("read as a plain member (Readers): still the World's settings", arguments: Admin.dialects)
+    func readAsMember(_ d: Dialect) async throws {
+        try await Admin.with(d) { h in
+            h.world.setSettings(GroupSettings(announce: true, locked: true, approval: true), session: alpha, group: TinyFixture.readers)
+            try await expectRead(h, d, group: TinyFixture.readers, "as a member")
+        }
+    }
+
     @Test("each setting the dialect sets, turned over and back: the World holds each, and a read gives it back", arguments: setters)
     func eachSetting(_ d: Dialect) async throws {
         try await Admin.with(d) { h in

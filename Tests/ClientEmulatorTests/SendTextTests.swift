@@ -35,6 +35,16 @@ struct SendTextTests {
         }
     }
 
+    @Test("to a person known only by @lid: their chat holds the text", arguments: Admin.dialects)
+    func toLID(_ d: Dialect) async throws {
+        try await Admin.with(d) { h in
+            let hidden = TinyFixture.lidOnlyMember
+            let r = try await h.gateway.sendText(session: alpha, to: hidden, text: "you are being removed")
+            #expect(r.outcome == .done, "\(d): \(r.outcome)")
+            #expect(h.world.messages(session: alpha, chat: hidden).map(\.text) == ["you are being removed"], "\(d): \(h.world.messages().map(\.chat))")
+        }
+    }
+
     @Test("an offline session: not connected, and nothing is sent", arguments: Admin.dialects)
     func offline(_ d: Dialect) async throws {
         try await Admin.with(d) { h in
