@@ -93,7 +93,7 @@ public struct Executor: Sendable {
             r.note = "the old link\(was) no longer works; a reset cannot be undone"
             return r
         }
-        return await each(groups, onEvent: onEvent, before: before, verify: verify, annotate: annotate) { g in
+        return await each(groups, onEvent: onEvent, before: before, verify: verify, annotate: annotate, targetsGroups: true) { g in
             do throws(GatewayError) { return try await gateway.resetInviteLink(session: session, group: g) } catch {
                 return TargetResult(target: g, outcome: .failed(error))
             }
@@ -133,7 +133,8 @@ public struct Executor: Sendable {
             if r.before == nil { r.before = was.get(r.target) }
             return r
         }
-        return await each(steps.map(\.target), onEvent: onEvent, before: before, verify: verify, confirmRefusal: true, annotate: annotate) { g in
+        return await each(steps.map(\.target), onEvent: onEvent, before: before, verify: verify, confirmRefusal: true, annotate: annotate,
+                          targetsGroups: true) { g in
             do throws(GatewayError) {
                 return try await gateway.setSettings(change[g] ?? GroupSettings(), session: session, group: g)
             } catch {
@@ -244,7 +245,7 @@ public struct Executor: Sendable {
             if r.outcome.isSuccess { r.inviteLink = link.get(r.target)?.url }
             return r
         }
-        return await each(groups, onEvent: onEvent, before: before, verify: verify, annotate: annotate) { g in
+        return await each(groups, onEvent: onEvent, before: before, verify: verify, annotate: annotate, targetsGroups: true) { g in
             do throws(GatewayError) { return try await gateway.leave(session: session, group: g) } catch {
                 return TargetResult(target: g, outcome: .failed(error))
             }
@@ -310,6 +311,9 @@ public struct Executor: Sendable {
                       // What a kind adds to each result (the settings before, a leave's way
                       // back), added before it is reported: the runner records it from the event.
                       annotate: (TargetResult) -> TargetResult = { $0 },
+                      // Each target is a group of its own (a lock, a reset, a leave): a refusal
+                      // as not an admin is that group's, and the next group is still sent.
+                      targetsGroups: Bool = false,
                       _ one: (JID) async -> TargetResult) async -> [TargetResult] {
         var results: [TargetResult] = []
         var stop: (reason: String, resumable: Bool)?
@@ -333,7 +337,9 @@ public struct Executor: Sendable {
                 onEvent(.finished(annotate(r)))
                 continue
             }
-            if case .failed(let e) = r.outcome, e.stopsOperation { stop = (e.message, e.isTransient) }
+            if case .failed(let e) = r.outcome, e.stopsOperation {
+                if case .forbidden = e, targetsGroups {} else { stop = (e.message, e.isTransient) }
+            }
             results.append(annotate(r))
             onEvent(.finished(annotate(r)))
         }

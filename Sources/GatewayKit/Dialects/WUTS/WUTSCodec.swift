@@ -77,7 +77,9 @@ public final class WUTSCodec: DialectCodec {
 
     public func participants(_ gw: HTTPGateway<WUTSCodec>, session: String, group: JID) async throws(GatewayError) -> [Participant] {
         let r = try await gw.call(WUTSAPI.group(group))
-        learn(group, community: WUTSDecode.groupObject(r).flatMap(WUTSDecode.community))
+        // The group's own info, read just before a change: one that does not call it a
+        // community's parent (any more) is a group, whatever an earlier read said.
+        learn(group, community: WUTSDecode.groupObject(r).map { WUTSDecode.community($0) ?? false })
         return try WUTSDecode.participants(r)
     }
 
