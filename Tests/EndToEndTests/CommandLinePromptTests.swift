@@ -6,6 +6,8 @@ import Testing
 
 /// The command line's prompts on a real terminal (tmux): typed confirmations accept the name
 /// as the screen showed it, or the count; the undo prompt names the people it puts back.
+/// The first screen may take long while the whole suite runs beside it (a cold binary on a
+/// loaded machine): the waits are generous, since they assert what is shown, not how fast.
 @Suite("command line: prompts on a terminal", .serialized, .enabled(if: TmuxSession.available))
 struct CommandLinePromptTests {
     func run(_ f: SimFixture, _ line: String, audit: String) throws -> TmuxSession {
@@ -22,10 +24,10 @@ struct CommandLinePromptTests {
             f.world.setSubject("Família Souza ❤️", session: TinyFixture.alpha, group: TinyFixture.readers)
             let t = try run(f, "leave alpha 'Família Souza ❤'", audit: scratchAuditPath())
             defer { t.kill() }
-            try await t.wait(for: "to confirm:")
+            try await t.wait(for: "to confirm:", timeout: 60)
             try t.literal("família souza ❤")
             try t.keys("Enter")
-            try await t.wait(for: "EXIT=0")
+            try await t.wait(for: "EXIT=0", timeout: 60)
             #expect(!f.members(TinyFixture.readers).contains { $0.matches(TinyFixture.alphaAccount) })
         }
     }
@@ -35,7 +37,7 @@ struct CommandLinePromptTests {
         try await withSim(.v1) { f in
             let five = TinyFixture.plainMembers.prefix(5).map { $0.phoneNumber! }.joined(separator: " ")
             let refused = try run(f, "remove alpha 'Team Alpha' \(five)", audit: scratchAuditPath())
-            try await refused.wait(for: "to confirm:")
+            try await refused.wait(for: "to confirm:", timeout: 60)
             try refused.literal("4")
             try refused.keys("Enter")
             let screen = try await refused.wait(for: "EXIT=1")
@@ -45,7 +47,7 @@ struct CommandLinePromptTests {
 
             let byName = try run(f, "remove alpha 'Team Alpha' \(five)", audit: scratchAuditPath())
             defer { byName.kill() }
-            try await byName.wait(for: "to confirm:")
+            try await byName.wait(for: "to confirm:", timeout: 60)
             try byName.literal("TEAM ALPHA")
             try byName.keys("Enter")
             try await byName.wait(for: "EXIT=0", timeout: 60)
@@ -64,11 +66,11 @@ struct CommandLinePromptTests {
             let op = try #require((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["operation"] as? String)
             let t = try run(f, "undo \(op)", audit: audit)
             defer { t.kill() }
-            let screen = try await t.wait(for: "Proceed?")
+            let screen = try await t.wait(for: "Proceed?", timeout: 60)
             #expect(screen.contains("Carla Dias (\(carla.string)) in \"Team Alpha\" (\(TinyFixture.teamAlpha.string))"), "\(screen)")
             try t.literal("y")
             try t.keys("Enter")
-            try await t.wait(for: "EXIT=0")
+            try await t.wait(for: "EXIT=0", timeout: 60)
             #expect(f.members(TinyFixture.teamAlpha).contains { $0.matches(carla) })
         }
     }
