@@ -279,22 +279,18 @@ extension Reducer {
         var wanted: [JID: GroupSettings] = [:]
         for g in targets { if let w = d.wanted(g) { wanted[g] = w } }
         let steps = targets.map { OperationStep(session: session, group: $0, target: $0, settings: wanted[$0]) }
-        if d.kind != .leave {
-            let effects = start(&s, id: id, title: title, action: nil, kind: d.kind, key: nil, session: session,
-                                rows: steps.enumerated().map { i, st in OperationState.Row(step: i, on: st, shownAs: st.group, name: names[st.group]) },
-                                skipped: rows.filter { !$0.verdict.sends }.map { ($0.group.subject, $0.verdict.reason ?? $0.verdict.text) },
-                                effect: .runGroups(id: id, d.kind, session: session, groups: targets, wanted: wanted,
-                                                   reason: reason.isEmpty && d.undoes != nil ? "undo of \(d.undoes ?? "")" : reason, undoes: d.undoes,
-                                                   labels: Self.labels(s, steps, names: [:], leave: true), sessions: Self.sessions(s, [session])))
-            s.operation?.undoes = d.undoes
-            return effects
-        }
-        return start(&s, id: id, title: title, action: nil, key: nil, session: session,
-                     rows: steps.enumerated().map { i, st in OperationState.Row(step: i, on: st, shownAs: st.group, name: names[st.group]) },
-                     skipped: rows.filter { !$0.verdict.sends }.map { ($0.group.subject, $0.verdict.reason ?? $0.verdict.text) },
-                     effect: .runLeave(id: id, session: session, groups: targets, reason: reason,
-                                       labels: Self.labels(s, steps, names: [:], leave: true),
-                                       sessions: Self.sessions(s, [session])))
+        let labels = Self.labels(s, steps, names: [:], leave: true), sessions = Self.sessions(s, [session])
+        let effect: Effect = d.kind == .leave
+            ? .runLeave(id: id, session: session, groups: targets, reason: reason, labels: labels, sessions: sessions)
+            : .runGroups(id: id, d.kind, session: session, groups: targets, wanted: wanted,
+                         reason: reason.isEmpty && d.undoes != nil ? "undo of \(d.undoes ?? "")" : reason, undoes: d.undoes,
+                         labels: labels, sessions: sessions)
+        let effects = start(&s, id: id, title: title, action: nil, kind: d.kind, key: nil, session: session,
+                            rows: steps.enumerated().map { i, st in OperationState.Row(step: i, on: st, shownAs: st.group, name: names[st.group]) },
+                            skipped: rows.filter { !$0.verdict.sends }.map { ($0.group.subject, $0.verdict.reason ?? $0.verdict.text) },
+                            effect: effect)
+        s.operation?.undoes = d.undoes
+        return effects
     }
 
     /// The notice typed in a remove dialog, or nil when the field is empty.

@@ -30,8 +30,8 @@ public struct Executor: Sendable {
     /// Applies `action` to each target of a group. The group is read first: a target already
     /// in the wanted state (someone else acted on it since the preview) is recorded `already`
     /// and not sent.
-    public func run(_ action: MemberAction, session: String, group: JID, targets: [JID],
-                    onEvent: @Sendable (OperationEvent) -> Void = { _ in }) async -> [TargetResult] {
+    public func run(_ action: MemberAction, session: String, group: JID, targets: [JID], notice: Notice? = nil,
+                    labels: OperationLabels? = nil, onEvent: @Sendable (OperationEvent) -> Void = { _ in }) async -> [TargetResult] {
         let verify: (JID) async -> Bool? = { t in await self.holds(action, t, session: session, group: group) }
         var now: [Participant]?
         do throws(GatewayError) { now = try await gateway.participants(session: session, group: group) } catch { now = nil }
@@ -39,12 +39,44 @@ public struct Executor: Sendable {
             guard let now, Self.wanted(action, t, in: now) else { return nil }
             return TargetResult(target: t, outcome: .alreadySo(Self.alreadyWords(action) + " when its turn came (read just before sending; not sent)"))
         }
-        return await each(targets, onEvent: onEvent, before: before, verify: verify, confirmRefusal: action != .add) { t in
+        // A removal's exit notice goes first, once per person (never again, whatever its
+        // answer: a text sent twice cannot be taken back), paced like the removal. A failed
+        // notice does not stop the removal unless the notice is required.
+        let notice = action == .remove && gateway.capabilities.sendsText ? notice : nil
+        let noticed = Remembered<String>()
+        let annotate: (TargetResult) -> TargetResult = { r in
+            var r = r
+            if r.notice == nil, let n = noticed.get(r.target) { r.notice = n }
+            return r
+        }
+        return await each(targets, onEvent: onEvent, before: before, verify: verify, confirmRefusal: action != .add, annotate: annotate) { t in
+            if let notice, noticed.get(t) == nil {
+                let word = await say(notice, to: t, session: session, group: group, labels: labels)
+                noticed.set(t, word.text)
+                if notice.required, !word.sent {
+                    return TargetResult(target: t, outcome: .notAttempted("not sent: the notice could not be sent and is required"))
+                }
+            }
             do throws(GatewayError) {
                 return try await gateway.apply(action, session: session, group: group, target: t)
             } catch {
                 return TargetResult(target: t, outcome: .failed(error))
             }
+        }
+    }
+
+    /// Sends one exit notice, paced; what became of it, in the audit's words.
+    func say(_ notice: Notice, to t: JID, session: String, group: JID, labels: OperationLabels?) async -> (text: String, sent: Bool) {
+        let text = notice.text(name: labels?.targets[t.string], group: labels?.groups[group.string])
+        if let pacer { try? await pacer.reserve() }
+        var said: TargetResult
+        do throws(GatewayError) { said = try await gateway.sendText(session: session, to: notice.toGroup ? group : t, text: text) } catch {
+            said = TargetResult(target: t, outcome: .failed(error))
+        }
+        switch said.outcome {
+        case .done, .alreadySo: return (notice.toGroup ? "sent to the group" : "sent", true)
+        case .failed(let e) where Self.effectUnknown(e): return ("unknown (\(e.message)); not sent again", false)
+        default: return ("not sent: \(said.outcome.reason ?? "refused")", false)
         }
     }
 
@@ -54,10 +86,7 @@ public struct Executor: Sendable {
                     labels: OperationLabels? = nil, onEvent: @Sendable (OperationEvent) -> Void = { _ in }) async -> [TargetResult] {
         let targets = steps.map(\.target)
         if let action = kind.memberAction {
-            if action == .remove, let notice, gateway.capabilities.sendsText {
-                return await removeWithNotice(notice, session: session, group: group, targets: targets, labels: labels, onEvent: onEvent)
-            }
-            return await run(action, session: session, group: group, targets: targets, onEvent: onEvent)
+            return await run(action, session: session, group: group, targets: targets, notice: notice, labels: labels, onEvent: onEvent)
         }
         switch kind {
         case .leave:
@@ -175,55 +204,6 @@ public struct Executor: Sendable {
             } catch {
                 return TargetResult(target: t, outcome: .failed(error))
             }
-        }
-    }
-
-    /// Removals, each after its exit notice: the notice is sent once (never again, whatever
-    /// its answer: a text sent twice cannot be taken back), paced like the removal. A failed
-    /// notice does not stop the removal unless the notice is required.
-    public func removeWithNotice(_ notice: Notice, session: String, group: JID, targets: [JID], labels: OperationLabels?,
-                                 onEvent: @Sendable (OperationEvent) -> Void = { _ in }) async -> [TargetResult] {
-        let verify: (JID) async -> Bool? = { t in await self.holds(.remove, t, session: session, group: group) }
-        var now: [Participant]?
-        do throws(GatewayError) { now = try await gateway.participants(session: session, group: group) } catch { now = nil }
-        let before: (JID) async -> TargetResult? = { t in
-            guard let now, Self.wanted(.remove, t, in: now) else { return nil }
-            return TargetResult(target: t, outcome: .alreadySo(Self.alreadyWords(.remove) + " when its turn came (read just before sending; not sent)"))
-        }
-        let noticed = Remembered<String>()
-        let subject = labels?.groups[group.string]
-        let annotate: (TargetResult) -> TargetResult = { r in
-            var r = r
-            if r.notice == nil, let n = noticed.get(r.target) { r.notice = n }
-            return r
-        }
-        return await each(targets, onEvent: onEvent, before: before, verify: verify, confirmRefusal: true, annotate: annotate) { t in
-            if noticed.get(t) == nil {
-                let text = notice.text(name: labels?.targets[t.string], group: subject)
-                if let pacer { try? await pacer.reserve() }
-                var said: TargetResult
-                do throws(GatewayError) { said = try await gateway.sendText(session: session, to: notice.toGroup ? group : t, text: text) } catch {
-                    said = TargetResult(target: t, outcome: .failed(error))
-                }
-                let word: String
-                switch said.outcome {
-                case .done, .alreadySo: word = notice.toGroup ? "sent to the group" : "sent"
-                case .failed(let e) where Self.effectUnknown(e): word = "unknown (\(e.message)); not sent again"
-                default: word = "not sent: \(said.outcome.reason ?? "refused")"
-                }
-                noticed.set(t, word)
-                if notice.required, !said.outcome.isSuccess {
-                    var r = TargetResult(target: t, outcome: .notAttempted("not sent: the notice could not be sent and is required"))
-                    r.notice = word
-                    return r
-                }
-            }
-            var r: TargetResult
-            do throws(GatewayError) { r = try await gateway.apply(.remove, session: session, group: group, target: t) } catch {
-                r = TargetResult(target: t, outcome: .failed(error))
-            }
-            r.notice = noticed.get(t)
-            return r
         }
     }
 
