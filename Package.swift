@@ -17,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The fleet index and the watchlist (SQLite, WAL).
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The emulator's event WebSocket (WAHA's `/ws`).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         // The model (entities, JIDs, results, errors, dialect names): the one vocabulary the
@@ -35,14 +39,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The fleet index: sessions, groups and participants in SQLite, the paced sync that
+        // fills it, and the watchlist beside it.
+        .target(name: "FleetIndex", dependencies: ["GatewayKit", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Live events: each dialect's events decoded, the streams and webhooks they arrive
+        // by, and the follower that keeps the index current (polling when events stop).
+        .target(name: "FleetEvents", dependencies: ["GatewayKit", "FleetIndex"]),
         .systemLibrary(name: "CNCursesW"),
-        .target(name: "Console", dependencies: ["GatewayKit"]),
+        .target(name: "Console", dependencies: ["GatewayKit", "FleetIndex", "FleetEvents"]),
         .target(name: "ConsoleTerminal", dependencies: ["Console", "CNCursesW"]),
         .executableTarget(
             name: "wamod",
             dependencies: [
                 "GatewayKit",
                 "GatewaySim",
+                "FleetIndex",
+                "FleetEvents",
                 "Console",
                 "ConsoleTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -52,6 +64,8 @@ let package = Package(
         // raw HTTP to the emulator, running the built binary, and a tmux driver.
         .target(name: "TestSupport", dependencies: ["GatewayKit", "GatewaySim"], path: "Tests/TestSupport"),
         .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit"]),
+        .testTarget(name: "FleetIndexTests", dependencies: ["FleetIndex", "GatewayKit", "GatewaySim", "TestSupport"]),
+        .testTarget(name: "FleetEventsTests", dependencies: ["FleetEvents", "FleetIndex", "GatewayKit", "GatewaySim", "TestSupport"]),
         .testTarget(name: "GatewaySimTests", dependencies: ["GatewayKit", "GatewaySim", "TestSupport"]),
         .testTarget(name: "ClientEmulatorTests", dependencies: ["GatewayKit", "GatewaySim", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "GatewayKit", "GatewaySim", "TestSupport"]),
