@@ -41,6 +41,22 @@ public final class FleetStore: Sendable {
     @discardableResult
     public func apply(_ event: FleetEvent, at: Date) throws -> ParticipantDiff { fatalError() }
 
+    /// Keeps an event as received (after `apply`), so another process following the index
+    /// (the console, while `wamod listen` receives webhooks) sees it. Returns its row id.
+    @discardableResult
+    public func appendEvent(_ event: FleetEvent, received: Date) throws -> Int64 { fatalError() }
+
+    /// Events kept after row `id`, oldest first (at most `limit`).
+    public func events(after id: Int64, limit: Int = 500) throws -> [StoredEvent] { fatalError() }
+
+    /// The last event's row id (0 when none): where a follower starts.
+    public func lastEventID() throws -> Int64 { fatalError() }
+
+    /// A small key-value record beside the index: `listener` (when `wamod listen` last said it
+    /// was alive, and what it receives), the sync's own notes.
+    public func setMeta(_ key: String, _ value: String) throws { fatalError() }
+    public func meta(_ key: String) throws -> String? { fatalError() }
+
     // MARK: Reads
 
     public func sessions() throws -> [IndexedSession] { fatalError() }
@@ -71,6 +87,15 @@ public final class FleetStore: Sendable {
     /// Starts a sync round (or returns the one a killed sync left unfinished).
     public func beginRound(at: Date) throws -> SyncRound { fatalError() }
     public func finishRound(_ round: SyncRound, at: Date) throws { fatalError() }
+}
+
+/// An event as the index keeps it.
+public struct StoredEvent: Sendable, Hashable {
+    public var id: Int64
+    public var event: FleetEvent
+    public var received: Date
+
+    public init(id: Int64, event: FleetEvent, received: Date) { self.id = id; self.event = event; self.received = received }
 }
 
 /// How current the index is.
