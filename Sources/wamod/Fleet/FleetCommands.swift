@@ -53,7 +53,9 @@ struct SyncCommand: AsyncParsableCommand {
         }
         bar.clear()
         let seconds = Date().timeIntervalSince(started)
-        let bytes = (try? FileManager.default.attributesOfItem(atPath: store.path)[.size] as? Int) ?? nil
+        // The file and its write-ahead log: what the index takes on disk.
+        let sizes = [store.path, store.path + "-wal"].compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }
+        let bytes: Int? = sizes.isEmpty ? nil : sizes.reduce(0, +)
         if json {
             JSONOutput.print(Output(index: store.path, sessions: report.sessions, groupsListed: report.groupsListed,
                                     groupsRead: report.groupsRead, groupsSkipped: report.groupsSkipped, groupsResumed: report.groupsResumed,
@@ -79,7 +81,8 @@ struct SyncCommand: AsyncParsableCommand {
         }
         for f in report.failures { Stdio.err("wamod: not read: \(f)") }
         if report.stopped { throw ExitCode(Exit.someFailed) }
-        throw ExitCode(report.failures.isEmpty ? Exit.allDone : Exit.someFailed)
+        // An offline session is said, but is not a failure of the sync: nothing can be read there.
+        throw ExitCode(report.failed.isEmpty ? Exit.allDone : Exit.someFailed)
     }
 }
 
@@ -123,22 +126,9 @@ struct WatchCommand: AsyncParsableCommand {
         subcommands: [WatchAdd.self, WatchList.self, WatchRemove.self])
 }
 
-/// The profile a watchlist command works on (no gateway is contacted).
-struct WatchProfile: ParsableArguments {
-    @Option(name: .long, help: "A profile from the config file.") var profile: String?
-    @Option(name: .long, help: "A gateway's base URL, for one-off use.") var gateway: String?
-    @Option(name: .long, help: "The gateway's dialect with --gateway.") var dialect: String?
-
-    func resolve() throws -> Profile {
-        var o = GatewayOptions()
-        o.profile = profile; o.gateway = gateway; o.dialect = dialect
-        return try o.resolveProfile()
-    }
-}
-
 struct WatchAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a person to the watchlist (or change their entry).")
-    @OptionGroup var target: WatchProfile
+    @OptionGroup var target: GatewayOptions
     @Argument(help: "A phone number with country code, a user JID or an @lid id.") var who: String
     @Option(name: .long, help: "Why, recorded in the watchlist and the audit log.") var reason: String
     @Option(name: .long, help: "When the entry stops applying: a duration (30d, 12h, 1w) or a date (2026-12-31).") var expires: String?
@@ -154,7 +144,7 @@ struct WatchAdd: AsyncParsableCommand {
             guard let d = Durations.until(expires), d > Date() else { throw CommandFailure.usage("--expires takes a duration (30d, 12h, 1w) or a future date (2026-12-31)") }
             until = d
         }
-        let profile = try target.resolve()
+        let profile = try target.resolveProfile()
         let list = try FleetFiles.watchlist(profile)
         let context = AuditContext.current(profile: profile)
         let entry = WatchEntry(who: person, reason: why, addedBy: context.user, added: Date(), expires: until)
@@ -167,7 +157,7 @@ struct WatchAdd: AsyncParsableCommand {
 
 struct WatchList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the watchlist.")
-    @OptionGroup var target: WatchProfile
+    @OptionGroup var target: GatewayOptions
     @Flag(name: .long, help: "Include expired entries.") var all = false
     @Flag(name: .long, help: "Print JSON.") var json = false
 
@@ -180,7 +170,7 @@ struct WatchList: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let profile = try target.resolve()
+        let profile = try target.resolveProfile()
         let entries = try FleetFiles.watchlist(profile).entries(includeExpired: all)
         if json { return JSONOutput.print(entries.map { Row($0) }) }
         guard !entries.isEmpty else { return Stdio.out("the watchlist of \(profile.name) is empty") }
@@ -197,14 +187,14 @@ struct WatchList: AsyncParsableCommand {
 
 struct WatchRemove: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "remove", abstract: "Take a person off the watchlist.")
-    @OptionGroup var target: WatchProfile
+    @OptionGroup var target: GatewayOptions
     @Argument(help: "A phone number with country code, a user JID or an @lid id.") var who: String
     @Option(name: .long, help: "Why, recorded in the audit log.") var reason: String?
 
     func run() async throws {
         let person: JID
         do { person = try JID.member(who) } catch { throw error.failure }
-        let profile = try target.resolve()
+        let profile = try target.resolveProfile()
         let list = try FleetFiles.watchlist(profile)
         guard try list.entries(includeExpired: true).contains(where: { $0.who == person }) else {
             throw CommandFailure(message: "\(person) is not on the watchlist of \(profile.name)", code: Exit.someFailed)

@@ -49,7 +49,7 @@ struct GuardCommand: AsyncParsableCommand {
             let report = await sync.run()
             for f in report.failures { enforcer.say(Line(time: AuditLog.timestamp(), event: "not-read", detail: f)) }
             let left = try await enforcer.check()
-            throw ExitCode(left == 0 && report.failures.isEmpty ? Exit.allDone : Exit.someFailed)
+            throw ExitCode(left == 0 && report.failed.isEmpty ? Exit.allDone : Exit.someFailed)
         }
         let sessions = (try? await gw.sessions().map(\.id)) ?? []
         let token = try? TokenResolver.resolve(profile.token)
