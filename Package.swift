@@ -51,6 +51,10 @@ let package = Package(
             // `wamod listen`'s webhook receiver.
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
+            // The WebSocket client for WAHA's /ws (no TLS: see WebSocketConnection.swift).
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -74,7 +78,14 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["GatewayKit", "GatewaySim"], path: "Tests/TestSupport"),
         .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit"]),
         .testTarget(name: "FleetIndexTests", dependencies: ["FleetIndex", "GatewayKit", "GatewaySim", "TestSupport"]),
-        .testTarget(name: "FleetEventsTests", dependencies: ["FleetEvents", "FleetIndex", "GatewayKit", "GatewaySim", "TestSupport"]),
+        .testTarget(name: "FleetEventsTests", dependencies: [
+            "FleetEvents", "FleetIndex", "GatewayKit", "GatewaySim", "TestSupport",
+            // A loopback webhook sink, to see what the emulator posts.
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "GatewaySimTests", dependencies: ["GatewayKit", "GatewaySim", "TestSupport"]),
         .testTarget(name: "ClientEmulatorTests", dependencies: ["GatewayKit", "GatewaySim", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "GatewayKit", "GatewaySim", "TestSupport"]),

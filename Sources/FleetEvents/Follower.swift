@@ -170,7 +170,7 @@ public final class Follower: Sendable {
             return
         }
         do {
-            let diff = try store.apply(event, at: event.at ?? now())
+            let diff = try store.apply(event, at: now())
             out.yield(.event(event, diff))
         } catch {
             out.yield(.failed("the index could not follow a \(event.kind.rawValue) event in \(event.group.string): \(Limits.clamp(String(describing: error), 200))"))

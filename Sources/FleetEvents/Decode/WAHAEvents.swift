@@ -71,7 +71,9 @@ enum WAHAEvents {
         case "group.v2.leave":
             if wawpForm {
                 let people = Read.participants(payload.raw["participants"], role: .member)
-                return people.isEmpty ? [] : [event(.left, people)]
+                guard !people.isEmpty else { return [] }
+                let (_, by) = engineData(payload, people: people, kind: .left)
+                return [event(.left, people, by: by)]
             }
             // We left or were removed; the envelope's `me` says who we are. Without it the
             // event names nobody, and the next read of the group list tells it.
@@ -80,7 +82,8 @@ enum WAHAEvents {
         case "group.v2.update":
             let info = payload.object("group")
             return [event(.groupChanged, subject: info?.string("subject") ?? info?.string("name"))]
-        case "group.v2.participants.join-request", "group.v2.join-request":
+        // (Names are compared with `-` read as `.`: `Read.eventName`.)
+        case "group.v2.participants.join.request", "group.v2.join.request":
             guard (payload.string("action") ?? "created").lowercased() == "created",
                   let requester = Read.participant(id: Read.person(payload.raw["requesterId"]),
                                                    other: Read.person(payload.raw["requesterPn"]))

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import FleetIndex
 import GatewayKit
 
@@ -70,30 +67,23 @@ public struct WAHAWebSocketSource: EventSource, ReportingEventSource {
             continuation.finish(throwing: WebSocketSourceError.badURL)
             return stream
         }
-        let connection = WebSocketConnection(url: url, token: token)
         let sessions = self.sessions
+        let (token, silentAfter) = (self.token, self.silentAfter)
         let task = Task {
             do {
-                try await connection.open()
+                let connection = try await WebSocketClient.connect(to: url, headers: token.map { [("X-Api-Key", $0)] } ?? [])
                 onOpen()
-                while !Task.isCancelled {
-                    let text = try await connection.receive()
-                    guard let text else { continue }
-                    let events: [FleetEvent]
-                    do { events = try EventDecoding.decode(.waha, body: Data(text.utf8)) } catch { continue }
+                try await WebSocketClient.run(connection, pingEvery: min(30, silentAfter / 3), silentAfter: silentAfter) { text in
+                    // A message that is not an event (or not JSON) is passed over.
+                    guard let events = try? EventDecoding.decode(.waha, body: Data(text.utf8)) else { return }
                     for e in events where sessions.isEmpty || sessions.contains(e.session) { continuation.yield(e) }
                 }
-                connection.close()
                 continuation.finish()
             } catch {
-                connection.close()
                 if Task.isCancelled { continuation.finish() } else { continuation.finish(throwing: error) }
             }
         }
-        continuation.onTermination = { _ in
-            task.cancel()
-            connection.close()
-        }
+        continuation.onTermination = { _ in task.cancel() }
         return stream
     }
 }

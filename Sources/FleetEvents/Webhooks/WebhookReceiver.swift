@@ -159,7 +159,7 @@ public final class WebhookReceiver: Sendable {
             var rows: [Int64] = []
             do {
                 for event in events {
-                    try store.apply(event, at: event.at ?? at)
+                    try store.apply(event, at: at)
                     rows.append(try store.appendEvent(event, received: at))
                 }
             } catch {

@@ -88,8 +88,10 @@ enum EventSocket {
     }
 }
 
-/// Answers `/ws` requests that were not upgraded: the WebSocket closed (503), a wrong or
-/// missing key (WAHA's 401), or a plain GET (426). Other paths go on to the dialect.
+/// Answers plain (not upgrading) requests to `/ws`: a wrong or missing key (WAHA's 401), the
+/// WebSocket closed (503), else 426. A refused upgrade itself (a wrong key, the WebSocket
+/// closed) is answered 400 by the server's upgrade handler, before any route. Other paths go
+/// on to the dialect.
 struct EventSocketMiddleware: RouterMiddleware {
     typealias Context = SimContext
     let events: ServerEvents

@@ -21,7 +21,7 @@ extension RunningSim {
 
     public func webhookStatus() -> [SimWebhookStatus] { events.webhookStatus() }
 
-    /// Closes (every connection ends, new ones get 503) or opens WAHA's event WebSocket.
+    /// Closes (every connection ends, new ones are refused) or opens WAHA's event WebSocket.
     public func setEventSocketOpen(_ open: Bool) { events.setSocketsOpen(open) }
 
     /// Ends every open event WebSocket connection (new ones are accepted).

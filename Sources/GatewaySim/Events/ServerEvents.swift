@@ -127,7 +127,7 @@ final class ServerEvents: Sendable {
     var socketsOpen: Bool { state.withLock { $0.socketsOpen } }
 
     /// Opens or closes the WebSocket: closing ends every connection and refuses new ones
-    /// (503) until it is opened again, to rehearse an event stream that drops.
+    /// (a refused upgrade) until it is opened again, to rehearse an event stream that drops.
     func setSocketsOpen(_ open: Bool) {
         let ids = state.withLock { s -> Set<Int> in
             s.socketsOpen = open

@@ -41,7 +41,7 @@ import WamodModel
 ///   header; `header` sends `X-Wamod-Secret` instead; Wawp signs nothing: put the secret in the
 ///   URL's path); `DELETE /_sim/webhooks` removes them all. 404 in a dialect without webhooks
 /// - `GET /_sim/websocket`: whether WAHA's `/ws` is open and how many connections it has;
-///   `POST /_sim/websocket` `{"open":false}` closes every connection and refuses new ones (503)
+///   `POST /_sim/websocket` `{"open":false}` closes every connection and refuses new ones (the upgrade is answered 400)
 ///   until `{"open":true}`; `{"drop":true}` ends the connections but keeps accepting new ones
 struct AdminView: Sendable {
     static let prefix = "/_sim/"
