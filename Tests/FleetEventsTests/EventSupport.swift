@@ -136,3 +136,9 @@ func withStore(_ body: (FleetStore) async throws -> Void) async throws {
 
 /// A webhook's body as JSON, for building vendors' examples.
 func data(_ text: String) -> Data { Data(text.utf8) }
+
+/// `withHarness` with the client token each dialect needs (Wawp's names its instance).
+func withEventHarness(_ dialect: Dialect, _ body: (Harness) async throws -> Void) async throws {
+    let token = dialect == .wawp ? "\(TinyFixture.alpha):\(Harness.token)" : nil
+    try await withHarness(dialect, clientToken: token, body)
+}

@@ -173,6 +173,8 @@ public final class WebhookReceiver: Sendable {
         }
     }
 
+    func tooLarge() -> Answer { refuse(413, "the body is larger than \(EventDecoding.maxBody) bytes") }
+
     private func refuse(_ status: Int, _ why: String) -> Answer {
         state.withLock { $0.refused += 1 }
         return Answer(status: status, body: Self.json(["error": why]))
@@ -198,7 +200,7 @@ struct ReceiverMiddleware: RouterMiddleware {
             answer = receiver.handle(method: request.method.rawValue, path: request.uri.path, headers: headers,
                                      body: Array(buffer.readableBytesView))
         } catch {
-            answer = .init(status: 413, body: WebhookReceiver.json(["error": "the body is larger than \(EventDecoding.maxBody) bytes"]))
+            answer = receiver.tooLarge()
         }
         var fields = HTTPFields()
         fields[.contentType] = "application/json"
