@@ -1,13 +1,24 @@
 import Foundation
 import GatewayKit
+import GRDB
 
 /// The fleet index: every session, group and participant the sync and the events have seen,
 /// in SQLite (WAL) in the state directory, one file per gateway profile. It is a cache:
 /// losing it loses nothing but time, and a schema change rebuilds it. Two processes may
-/// open it at once (the console and `wamod sync`, say).
+/// open it at once (the console and `wamod sync`, say): a write waits for the other's
+/// (the busy timeout) rather than failing, and readers never wait.
+///
+/// Times are kept as Unix seconds (REAL). JIDs are kept in their canonical text form
+/// (`…@s.whatsapp.net`, `…@lid`, `…@g.us`), so a phone JID and its `@c.us` spelling are one.
 public final class FleetStore: Sendable {
     /// Bumped on every schema change: a file of another version is deleted and rebuilt.
     public static let schemaVersion = 1
+
+    /// How long a write waits for another connection's (another process's) write to end.
+    public static let busyTimeout: TimeInterval = 15
+
+    /// How many events the index keeps for followers (the oldest go first).
+    public static let eventsKept: Int64 = 10_000
 
     /// `<state>/index/<profile>.sqlite`.
     public static func path(profile: String, paths: Paths = Paths()) -> String {
@@ -15,78 +26,488 @@ public final class FleetStore: Sendable {
     }
 
     public let path: String
+    let pool: DatabasePool
 
     /// Opens (creating the directory and the file, 0600) or rebuilds the index at `path`.
+    /// A file of another schema version, or one that is not a database, is deleted (with its
+    /// `-wal` and `-shm`) and made anew. Fails with `GatewayError.storage` when the file
+    /// cannot be opened at all (permissions, a read-only disk).
     public init(path: String) throws {
         self.path = path
-        fatalError("FleetStore: not built yet")
+        pool = try Self.open(path)
+    }
+
+    // MARK: Opening
+
+    static func configuration() -> Configuration {
+        var config = Configuration()
+        config.label = "fleet-index"
+        config.busyMode = .timeout(busyTimeout)
+        config.foreignKeysEnabled = true
+        config.maximumReaderCount = 4
+        config.prepareDatabase { db in
+            // A cache: WAL with NORMAL sync never corrupts the file, at worst loses the last
+            // writes on a power cut, which the next sync reads again.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        return config
+    }
+
+    private enum Opened {
+        case ready(DatabasePool)
+        /// Another schema version (or some other file): to be rebuilt.
+        case stale
+    }
+
+    static func open(_ path: String) throws -> DatabasePool {
+        do {
+            try SecureFile.prepare(path)
+        } catch {
+            throw GatewayError.storage("the fleet index cannot be created at \(path): \(error.localizedDescription)")
+        }
+        do {
+            if case .ready(let pool) = try openChecked(path) { return pool }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            // Not a database, or a damaged one: it is a cache, so it is made anew below.
+        } catch {
+            throw GatewayError.storage("the fleet index at \(path) cannot be opened: \(error)")
+        }
+        do {
+            try SecureFile.remove(database: path)
+            try SecureFile.prepare(path)
+            if case .ready(let pool) = try openChecked(path) { return pool }
+            throw GatewayError.storage("the fleet index at \(path) was rebuilt but still has another schema version")
+        } catch let error as GatewayError {
+            throw error
+        } catch {
+            throw GatewayError.storage("the fleet index at \(path) cannot be rebuilt: \(error)")
+        }
+    }
+
+    private static func openChecked(_ path: String) throws -> Opened {
+        let pool = try DatabasePool(path: path, configuration: configuration())
+        do {
+            let version = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+            if version == schemaVersion { return .ready(pool) }
+            if version == 0 {
+                // Created in one immediate transaction: a second process opening a new file at
+                // the same time waits, then finds the schema made.
+                let made = try pool.write { db -> Bool in
+                    let now = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                    if now == schemaVersion { return true }
+                    guard now == 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") == 0 else { return false }
+                    for sql in Schema.statements { try db.execute(sql: sql) }
+                    try db.execute(sql: "PRAGMA user_version = \(schemaVersion)")
+                    return true
+                }
+                if made { return .ready(pool) }
+            }
+            try pool.close()
+            return .stale
+        } catch {
+            try? pool.close()
+            throw error
+        }
     }
 
     // MARK: Writes (each one transaction)
 
-    /// The sessions listed now.
-    public func recordSessions(_ sessions: [Session], at: Date) throws { fatalError() }
+    /// The sessions listed now. Those not listed are gone from the index (with their groups).
+    public func recordSessions(_ sessions: [Session], at: Date) throws {
+        let t = at.timeIntervalSince1970
+        try pool.write { db in
+            var listed = Set<String>()
+            for s in sessions where listed.insert(s.id).inserted {
+                try Rows.upsertSession(db, s, at: t)
+            }
+            let known = try String.fetchAll(db, sql: "SELECT id FROM fleet_session")
+            for id in known where !listed.contains(id) {
+                try db.execute(sql: "DELETE FROM fleet_session WHERE id = ?", arguments: [id])
+            }
+        }
+    }
 
     /// One session's group list, read in full now: groups not in it are gone from the index
-    /// (with their participants).
-    public func recordGroups(session: String, _ groups: [Group], at: Date) throws { fatalError() }
+    /// (with their participants). A group's last full read, first-seen time, and what the
+    /// listing does not tell (our role, settings) are kept from before.
+    public func recordGroups(session: String, _ groups: [Group], at: Date) throws {
+        let t = at.timeIntervalSince1970
+        try pool.write { db in
+            try Rows.ensureSession(db, session, at: t)
+            var listed = Set<String>()
+            for g in groups where listed.insert(g.jid.string).inserted {
+                try Rows.upsertGroup(db, session: session, g, at: t)
+            }
+            let known = try String.fetchAll(db, sql: "SELECT jid FROM fleet_group WHERE session = ?", arguments: [session])
+            for jid in known where !listed.contains(jid) {
+                try db.execute(sql: "DELETE FROM fleet_group WHERE session = ? AND jid = ?", arguments: [session, jid])
+            }
+            try db.execute(sql: "UPDATE fleet_session SET groups_listed = ?, last_seen = ? WHERE id = ?", arguments: [t, t, session])
+        }
+    }
 
     /// One group's participants read in full now. Those first seen on the group's first read
-    /// are the baseline; later ones are joins; those missing have left.
+    /// are the baseline; later ones are joins; those missing have left. When and how someone
+    /// joined, learned from an event, is kept.
     @discardableResult
-    public func recordParticipants(session: String, group: JID, _ people: [Participant], at: Date) throws -> ParticipantDiff { fatalError() }
+    public func recordParticipants(session: String, group: JID, _ people: [Participant], at: Date) throws -> ParticipantDiff {
+        let t = at.timeIntervalSince1970
+        return try pool.write { db in
+            try Rows.ensureSession(db, session, at: t)
+            try Rows.ensureGroup(db, session: session, group: group, subject: nil, at: t)
+            // The row exists (ensured above): no value is a group never read.
+            let lastRead = try Double.fetchOne(db, sql: "SELECT last_full_read FROM fleet_group WHERE session = ? AND jid = ?",
+                                               arguments: [session, group.string])
+            let firstRead = lastRead == nil
+            var diff = ParticipantDiff(firstRead: firstRead)
+            let members = try Members(db, session: session, group: group)
+            var claimed = Set<Int64>()
+            var present: [Participant] = []
+            var seenPhone = Set<JID>(), seenLID = Set<JID>()
+            for p in people {
+                // The same person twice in one answer counts once.
+                if let phone = p.phone, !seenPhone.insert(phone).inserted { continue }
+                if let lid = p.lid, !seenLID.insert(lid).inserted { continue }
+                if p.phone == nil && p.lid == nil { continue }
+                present.append(p)
+            }
+            // Those gone first, so that an id freed by a leave can be taken by a join.
+            var matches: [(Participant, Members.Row?)] = []
+            for p in present {
+                if let row = members.match(p), !claimed.contains(row.pid) {
+                    claimed.insert(row.pid)
+                    matches.append((p, row))
+                } else if members.match(p) == nil {
+                    matches.append((p, nil))
+                }
+            }
+            for row in members.rows where !claimed.contains(row.pid) {
+                try db.execute(sql: "DELETE FROM fleet_participant WHERE pid = ?", arguments: [row.pid])
+                diff.left.append(row.participant)
+            }
+            for (p, row) in matches {
+                if let row {
+                    let merged = Participant(phone: p.phone ?? row.participant.phone, lid: p.lid ?? row.participant.lid,
+                                             name: p.name ?? row.participant.name, role: p.role)
+                    try Rows.updateMember(db, pid: row.pid, merged, at: t)
+                    if row.participant.role != p.role { diff.roleChanged.append(merged) }
+                } else {
+                    try Rows.insertMember(db, session: session, group: group, p, at: t, baseline: firstRead,
+                                          joinedAt: nil, via: nil, by: nil)
+                    if !firstRead { diff.joined.append(p) }
+                }
+            }
+            let ourRole = try Rows.ourRole(db, session: session, in: present)
+            try db.execute(sql: """
+                UPDATE fleet_group SET last_full_read = ?, last_seen = ?, size = ?, our_role = COALESCE(?, our_role)
+                WHERE session = ? AND jid = ?
+                """, arguments: [t, t, present.count, ourRole?.rawValue, session, group.string])
+            return diff
+        }
+    }
 
     /// Follows an event: joins, leaves, role changes, a new subject; a group it does not know
     /// is added (not read yet). Returns what changed in the index.
     @discardableResult
-    public func apply(_ event: FleetEvent, at: Date) throws -> ParticipantDiff { fatalError() }
+    public func apply(_ event: FleetEvent, at: Date) throws -> ParticipantDiff {
+        let t = at.timeIntervalSince1970
+        return try pool.write { db in
+            try Rows.ensureSession(db, event.session, at: t)
+            try Rows.ensureGroup(db, session: event.session, group: event.group, subject: event.subject, at: t)
+            var diff = ParticipantDiff()
+            let members = try Members(db, session: event.session, group: event.group)
+            let people = event.participants.filter { $0.phone != nil || $0.lid != nil }
+            switch event.kind {
+            case .joined:
+                let joinedAt = (event.at ?? at).timeIntervalSince1970
+                var inserted = Set<JID>()
+                for p in people {
+                    if let row = members.match(p) {
+                        // Already there (the sync saw them first, or a repeat): keep what the
+                        // event tells of how they came, where nothing was known.
+                        try db.execute(sql: """
+                            UPDATE fleet_participant SET last_seen = ?,
+                              joined_at = CASE WHEN joined_via IS NULL AND baseline = 0 THEN ? ELSE joined_at END,
+                              added_by = CASE WHEN joined_via IS NULL AND baseline = 0 THEN ? ELSE added_by END,
+                              joined_via = CASE WHEN joined_via IS NULL AND baseline = 0 THEN ? ELSE joined_via END
+                            WHERE pid = ?
+                            """, arguments: [t, joinedAt, event.by?.string, (event.via ?? .unknown).rawValue, row.pid])
+                        continue
+                    }
+                    guard inserted.insert(p.id).inserted else { continue }
+                    try Rows.insertMember(db, session: event.session, group: event.group, p, at: t, baseline: false,
+                                          joinedAt: joinedAt, via: event.via ?? .unknown, by: event.by)
+                    diff.joined.append(p)
+                }
+            case .left:
+                var removed = Set<Int64>()
+                for p in people {
+                    guard let row = members.match(p), removed.insert(row.pid).inserted else { continue }
+                    try db.execute(sql: "DELETE FROM fleet_participant WHERE pid = ?", arguments: [row.pid])
+                    diff.left.append(row.participant)
+                }
+            case .promoted, .demoted:
+                let role: Role = event.kind == .promoted ? .admin : .member
+                for p in people {
+                    guard let row = members.match(p), row.participant.role != role, row.participant.role != .superadmin else { continue }
+                    try db.execute(sql: "UPDATE fleet_participant SET role = ?, last_seen = ? WHERE pid = ?",
+                                   arguments: [role.rawValue, t, row.pid])
+                    var now = row.participant
+                    now.role = role
+                    diff.roleChanged.append(now)
+                }
+            case .groupChanged:
+                if let subject = event.subject {
+                    try db.execute(sql: "UPDATE fleet_group SET subject = ?, last_seen = ? WHERE session = ? AND jid = ?",
+                                   arguments: [subject, t, event.session, event.group.string])
+                }
+            case .joinRequest, .addedUs:
+                // The group row above is all the index keeps: a new group is read by the
+                // next sync (or when opened); requests are read live.
+                break
+            }
+            if !diff.isEmpty {
+                try db.execute(sql: "UPDATE fleet_group SET size = (SELECT COUNT(*) FROM fleet_participant WHERE session = ?1 AND grp = ?2), last_seen = ?3 WHERE session = ?1 AND jid = ?2 AND last_full_read IS NOT NULL",
+                               arguments: [event.session, event.group.string, t])
+            }
+            return diff
+        }
+    }
 
     /// Keeps an event as received (after `apply`), so another process following the index
     /// (the console, while `wamod listen` receives webhooks) sees it. Returns its row id.
+    /// Ids only grow (never reused after the oldest are trimmed).
     @discardableResult
-    public func appendEvent(_ event: FleetEvent, received: Date) throws -> Int64 { fatalError() }
+    public func appendEvent(_ event: FleetEvent, received: Date) throws -> Int64 {
+        var kept = event
+        if kept.participants.count > Self.participantsPerEvent { kept.participants = Array(kept.participants.prefix(Self.participantsPerEvent)) }
+        let json = String(decoding: try Self.encoder.encode(kept), as: UTF8.self)
+        return try pool.write { db in
+            try db.execute(sql: "INSERT INTO fleet_event (event, received) VALUES (?, ?)",
+                           arguments: [json, received.timeIntervalSince1970])
+            let id = db.lastInsertedRowID
+            try db.execute(sql: "DELETE FROM fleet_event WHERE id <= ?", arguments: [id - Self.eventsKept])
+            return id
+        }
+    }
 
-    /// Events kept after row `id`, oldest first (at most `limit`).
-    public func events(after id: Int64, limit: Int = 500) throws -> [StoredEvent] { fatalError() }
+    /// Events kept after row `id`, oldest first (at most `limit`, itself at most 10,000). A
+    /// row that no longer decodes (written by another version) is passed over.
+    public func events(after id: Int64, limit: Int = 500) throws -> [StoredEvent] {
+        let n = min(max(1, limit), Int(Self.eventsKept))
+        return try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT id, event, received FROM fleet_event WHERE id > ? ORDER BY id LIMIT ?",
+                                        arguments: [id, n])
+            return rows.compactMap { row -> StoredEvent? in
+                let text: String = row["event"]
+                guard let event = try? Self.decoder.decode(FleetEvent.self, from: Data(text.utf8)) else { return nil }
+                return StoredEvent(id: row["id"], event: event, received: Date(timeIntervalSince1970: row["received"]))
+            }
+        }
+    }
 
     /// The last event's row id (0 when none): where a follower starts.
-    public func lastEventID() throws -> Int64 { fatalError() }
+    public func lastEventID() throws -> Int64 {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'fleet_event'), 0)") ?? 0
+        }
+    }
 
     /// A small key-value record beside the index: `listener` (when `wamod listen` last said it
     /// was alive, and what it receives), the sync's own notes.
-    public func setMeta(_ key: String, _ value: String) throws { fatalError() }
-    public func meta(_ key: String) throws -> String? { fatalError() }
+    public func setMeta(_ key: String, _ value: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO fleet_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           arguments: [key, value])
+        }
+    }
+
+    public func meta(_ key: String) throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM fleet_meta WHERE key = ?", arguments: [key]) }
+    }
 
     // MARK: Reads
 
-    public func sessions() throws -> [IndexedSession] { fatalError() }
-    public func groups(session: String) throws -> [IndexedGroup] { fatalError() }
-    public func group(session: String, jid: JID) throws -> IndexedGroup? { fatalError() }
-    public func participants(session: String, group: JID) throws -> [IndexedParticipant] { fatalError() }
+    /// The sessions, by label.
+    public func sessions() throws -> [IndexedSession] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Columns.session) FROM fleet_session s ORDER BY s.label, s.id").map(Decode.session)
+        }
+    }
+
+    /// One session's groups, by subject.
+    public func groups(session: String) throws -> [IndexedGroup] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Columns.group) FROM fleet_group g WHERE g.session = ? ORDER BY g.subject, g.jid",
+                             arguments: [session]).compactMap(Decode.group)
+        }
+    }
+
+    public func group(session: String, jid: JID) throws -> IndexedGroup? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Columns.group) FROM fleet_group g WHERE g.session = ? AND g.jid = ?",
+                             arguments: [session, jid.string]).flatMap(Decode.group)
+        }
+    }
+
+    /// One group's participants, in the order the index first saw them.
+    public func participants(session: String, group: JID) throws -> [IndexedParticipant] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Columns.participant) FROM fleet_participant p WHERE p.session = ? AND p.grp = ? ORDER BY p.pid",
+                             arguments: [session, group.string]).compactMap(Decode.participant)
+        }
+    }
 
     /// Every group of every session where `who` is (by phone, `@lid` or id), sorted by
     /// session label then subject.
-    public func find(_ who: JID) throws -> [IndexHit] { fatalError() }
+    public func find(_ who: JID) throws -> [IndexHit] {
+        try pool.read { db in
+            try Self.hits(db, where: "p.phone = ?1 OR p.lid = ?1 OR p.id = ?1", arguments: [who.string],
+                          order: "s.label, g.subject, s.id, g.jid")
+        }
+    }
 
     /// Participants who joined at or after `since` (baseline never), newest first; of one
     /// session or group when given.
-    public func joined(since: Date, session: String? = nil, group: JID? = nil) throws -> [IndexHit] { fatalError() }
+    public func joined(since: Date, session: String? = nil, group: JID? = nil) throws -> [IndexHit] {
+        var filter = "p.baseline = 0 AND COALESCE(p.joined_at, p.first_seen) >= ?"
+        var arguments: [(any DatabaseValueConvertible)?] = [since.timeIntervalSince1970]
+        if let session { filter += " AND p.session = ?"; arguments.append(session) }
+        if let group { filter += " AND p.grp = ?"; arguments.append(group.string) }
+        return try pool.read { db in
+            try Self.hits(db, where: filter, arguments: StatementArguments(arguments),
+                          order: "COALESCE(p.joined_at, p.first_seen) DESC, s.label, g.subject")
+        }
+    }
 
     /// Where any active entry of the watchlist is, now.
-    public func watchHits(_ entries: [WatchEntry], now: Date = Date()) throws -> [WatchHit] { fatalError() }
+    public func watchHits(_ entries: [WatchEntry], now: Date = Date()) throws -> [WatchHit] {
+        var out: [WatchHit] = []
+        for entry in entries where entry.isActive(at: now) {
+            out += try find(entry.who).map { WatchHit(entry: entry, hit: $0) }
+        }
+        return out
+    }
 
     /// The oldest of the groups' last full reads (the index's age), and how many groups have
     /// never been read. Nil when the index holds no group.
-    public func freshness() throws -> Freshness? { fatalError() }
+    public func freshness() throws -> Freshness? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS n, MIN(last_full_read) AS oldest, MAX(last_full_read) AS newest,
+                  SUM(last_full_read IS NULL) AS never,
+                  (SELECT MAX(finished) FROM sync_round) AS last_round
+                FROM fleet_group
+                """) else { return nil }
+            let n: Int = row["n"]
+            guard n > 0 else { return nil }
+            let oldest: Double? = row["oldest"], newest: Double? = row["newest"], lastRound: Double? = row["last_round"]
+            return Freshness(oldest: oldest.map(Date.init(timeIntervalSince1970:)), newest: newest.map(Date.init(timeIntervalSince1970:)),
+                             neverRead: row["never"] ?? 0, lastRound: lastRound.map(Date.init(timeIntervalSince1970:)))
+        }
+    }
 
     /// Counts, for status lines and benchmarks.
-    public func counts() throws -> (sessions: Int, groups: Int, participants: Int) { fatalError() }
+    public func counts() throws -> (sessions: Int, groups: Int, participants: Int) {
+        try pool.read { db in
+            let s = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM fleet_session") ?? 0
+            let g = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM fleet_group") ?? 0
+            let p = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM fleet_participant") ?? 0
+            return (s, g, p)
+        }
+    }
 
     // MARK: The sync's own state (for resuming a killed sync)
 
     /// Starts a sync round (or returns the one a killed sync left unfinished).
-    public func beginRound(at: Date) throws -> SyncRound { fatalError() }
-    public func finishRound(_ round: SyncRound, at: Date) throws { fatalError() }
+    public func beginRound(at: Date) throws -> SyncRound {
+        try pool.write { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT id, started FROM sync_round WHERE finished IS NULL ORDER BY id DESC LIMIT 1") {
+                return SyncRound(id: row["id"], started: Date(timeIntervalSince1970: row["started"]), resumed: true)
+            }
+            try db.execute(sql: "INSERT INTO sync_round (started) VALUES (?)", arguments: [at.timeIntervalSince1970])
+            let id = db.lastInsertedRowID
+            // The record of old rounds is kept short.
+            try db.execute(sql: "DELETE FROM sync_round WHERE id <= ?", arguments: [id - 100])
+            return SyncRound(id: id, started: at, resumed: false)
+        }
+    }
+
+    /// Ends `round` (and any older one left unfinished).
+    public func finishRound(_ round: SyncRound, at: Date) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE sync_round SET finished = ? WHERE id <= ? AND finished IS NULL",
+                           arguments: [at.timeIntervalSince1970, round.id])
+        }
+    }
+
+    // MARK: For the sync (same module)
+
+    /// What the sync compares a listing with: each group's subject, how many participants the
+    /// index holds for it, and its last full read.
+    struct GroupState: Sendable, Hashable {
+        var subject: String
+        var members: Int
+        var lastFullRead: Date?
+    }
+
+    func groupStates(session: String) throws -> [JID: GroupState] {
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT g.jid, g.subject, g.last_full_read,
+                  (SELECT COUNT(*) FROM fleet_participant p WHERE p.session = g.session AND p.grp = g.jid) AS members
+                FROM fleet_group g WHERE g.session = ?
+                """, arguments: [session])
+            var out: [JID: GroupState] = [:]
+            for row in rows {
+                guard let jid = JID.lenient(row["jid"]) else { continue }
+                let last: Double? = row["last_full_read"]
+                out[jid] = GroupState(subject: row["subject"], members: row["members"], lastFullRead: last.map(Date.init(timeIntervalSince1970:)))
+            }
+            return out
+        }
+    }
+
+    /// The index's hits for `people` of one group (the joins a read found), as `find` gives them.
+    func hits(session: String, group: JID, people: [Participant]) throws -> [IndexHit] {
+        guard !people.isEmpty else { return [] }
+        let all = try pool.read { db in
+            try Self.hits(db, where: "p.session = ?1 AND p.grp = ?2", arguments: [session, group.string], order: "p.pid")
+        }
+        return all.filter { hit in people.contains { $0.matches(hit.participant.participant.id) } }
+    }
+
+    // MARK: Shared
+
+    static let participantsPerEvent = 1024
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .secondsSince1970
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .secondsSince1970
+        return d
+    }()
+
+    private static func hits(_ db: Database, where filter: String, arguments: StatementArguments, order: String) throws -> [IndexHit] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT \(Columns.participant), \(Columns.group), \(Columns.session)
+            FROM fleet_participant p
+            JOIN fleet_group g ON g.session = p.session AND g.jid = p.grp
+            JOIN fleet_session s ON s.id = p.session
+            WHERE \(filter)
+            ORDER BY \(order)
+            """, arguments: arguments)
+        return rows.compactMap { row in
+            guard let p = Decode.participant(row), let g = Decode.group(row) else { return nil }
+            return IndexHit(session: Decode.session(row), group: g, participant: p)
+        }
+    }
 }
 
 /// An event as the index keeps it.

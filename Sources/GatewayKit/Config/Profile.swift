@@ -38,6 +38,14 @@ public struct Profile: Sendable, Hashable {
     /// are filled in), when set: the remove dialog's notice field starts with it, and
     /// `wamod remove --notice-default` sends it.
     public var noticeTemplate: String?
+    /// The fleet index's sync: reads per session per minute (`sync_reads_per_minute`),
+    /// sessions read at once (`sync_sessions_at_once`), how long an unchanged group goes
+    /// unread (`sync_max_age`), and how often the console and `wamod guard` poll where no
+    /// events come (`poll_interval`). Nil: the defaults.
+    public var syncReadsPerMinute: Int?
+    public var syncSessionsAtOnce: Int?
+    public var syncMaxAge: TimeInterval?
+    public var pollInterval: TimeInterval?
 
     public init(name: String, dialect: Dialect, baseURL: URL, token: TokenSource, defaultSession: String? = nil,
                 pacePerMinute: Int? = nil, allowHTTP: Bool = false, timeout: Double = 20, maxAnswerMB: Int = 32) {
@@ -134,7 +142,8 @@ public struct ConfigFile: Sendable {
         return config
     }
 
-    static let knownKeys: Set<String> = ["dialect", "url", "token_env", "token_file", "token_command", "session", "pace_per_minute", "allow_http", "timeout", "max_answer_mb", "notice_template"]
+    static let knownKeys: Set<String> = ["dialect", "url", "token_env", "token_file", "token_command", "session", "pace_per_minute", "allow_http", "timeout", "max_answer_mb", "notice_template",
+                                           "sync_reads_per_minute", "sync_sessions_at_once", "sync_max_age", "poll_interval"]
 
     static func profile(_ name: String, _ f: [String: (String, Int)], source: String) throws(GatewayError) -> Profile {
         for (key, (_, line)) in f where !knownKeys.contains(key) {
@@ -175,6 +184,21 @@ public struct ConfigFile: Sendable {
             let t = n.0.trimmingCharacters(in: .whitespaces)
             guard !t.isEmpty, t.count <= 4096 else { throw .configuration("\(source):\(n.1): notice_template is a text of 1 to 4096 characters") }
             profile.noticeTemplate = t
+        }
+        if let r = f["sync_reads_per_minute"] {
+            guard let n = Int(r.0), (1...600).contains(n) else { throw .configuration("\(source):\(r.1): sync_reads_per_minute is a whole number from 1 to 600") }
+            profile.syncReadsPerMinute = n
+        }
+        if let r = f["sync_sessions_at_once"] {
+            guard let n = Int(r.0), (1...64).contains(n) else { throw .configuration("\(source):\(r.1): sync_sessions_at_once is a whole number from 1 to 64") }
+            profile.syncSessionsAtOnce = n
+        }
+        for (key, min) in [("sync_max_age", 60.0), ("poll_interval", 10.0)] {
+            guard let r = f[key] else { continue }
+            guard let d = Durations.seconds(r.0), d >= min else {
+                throw .configuration("\(source):\(r.1): \(key) is a duration of at least \(Durations.text(min)) (like 90s, 15m, 6h, 2d)")
+            }
+            if key == "sync_max_age" { profile.syncMaxAge = d } else { profile.pollInterval = d }
         }
         return profile
     }

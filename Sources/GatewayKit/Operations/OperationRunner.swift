@@ -131,7 +131,6 @@ public struct OperationRunner: Sendable {
                                             clock: clock) { e in onEvent(StepEvent(step: chunk[0], event: e)) }
             }
             let executor = Executor(gateway: gateway, pacer: pacers?.pacer(for: first.session), retry: retry, clock: clock)
-            let targets = chunk.map { plan.steps[$0].target }
             // Each target appears once per chunk, so its events map back to its step.
             var stepOf: [JID: Int] = [:]
             for i in chunk { stepOf[plan.steps[i].target] = i }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FleetIndex
 import GatewayKit
 
 struct SessionsCommand: AsyncParsableCommand {
@@ -77,16 +78,34 @@ struct GroupsCommand: AsyncParsableCommand {
 }
 
 struct MembersCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "members", abstract: "List a group's participants.")
+    static let configuration = CommandConfiguration(
+        commandName: "members", abstract: "List a group's participants.",
+        discussion: """
+        With --joined-since, only those who joined since then, as the fleet index knows it: the \
+        group is read live into the index first, and those there when the index first read the \
+        group do not count as new. How they joined (an invite link, added by an admin) is shown \
+        where the gateway's events told it.
+
+        Examples:
+          wamod members Support "Buyers Club"
+          wamod members Support 120363041234567890@g.us --joined-since 1h --json
+        """)
     @OptionGroup var gateway: GatewayOptions
     @Argument(help: "The session: its id or label.") var session: String
     @Argument(help: "The group: its JID (…@g.us) or its exact subject.") var group: String
+    @Option(name: .long, help: "Only those who joined since then: a duration (90s, 15m, 1h30m, 2d) or a date.") var joinedSince: String?
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func run() async throws {
+        var since: Date?
+        if let joinedSince {
+            guard let d = Durations.since(joinedSince) else { throw CommandFailure.usage("--joined-since takes a duration (90s, 15m, 1h30m, 2d, 1w) or a date (2026-11-22)") }
+            since = d
+        }
         let (profile, gw) = try gateway.makeGateway()
         let s = try await Lookup.session(session, profile: profile, gateway: gw)
         let g = try await Lookup.group(group, session: s, gateway: gw)
+        if let since { return try await joined(since: since, profile: profile, gateway: gw, session: s, group: g) }
         let people = try await gw.participants(session: s.id, group: g.jid)
         if json {
             return JSONOutput.print(JSONOutput.Members(session: s.id, group: g.jid.string, participants: people.map(JSONOutput.ParticipantRow.init)))
@@ -95,6 +114,35 @@ struct MembersCommand: AsyncParsableCommand {
         t.maxWidths = [0: 32]
         for p in people.sorted(by: { ($0.role, $1.name ?? "") > ($1.role, $0.name ?? "") }) {
             t.add([p.name ?? "-", p.numberText, p.role == .superadmin ? "owner" : p.role.rawValue, p.id.string])
+        }
+        Stdio.out(t.render())
+    }
+
+    struct JoinedRow: Encodable {
+        var id: String, phone: String?, lid: String?, name: String?, role: String
+        var joined: String, via: String?, addedBy: String?
+    }
+
+    func joined(since: Date, profile: Profile, gateway gw: any Gateway, session s: Session, group g: Group) async throws {
+        let store = try FleetFiles.store(profile)
+        let first = try store.group(session: s.id, jid: g.jid)?.lastFullRead == nil
+        try await FleetSync(store: store, gateway: gw, budget: FleetFiles.budget(profile)).read(session: s.id, group: g.jid)
+        let rows = try store.participants(session: s.id, group: g.jid).filter { $0.isNew(since: since) }.sorted { $0.joined > $1.joined }
+        if json {
+            return JSONOutput.print(rows.map { r in
+                JoinedRow(id: r.participant.id.string, phone: r.participant.phone?.string, lid: r.participant.lid?.string, name: r.participant.name,
+                          role: r.participant.role.rawValue, joined: AuditLog.timestamp(r.joined), via: r.joinedVia?.rawValue, addedBy: r.addedBy?.string)
+            })
+        }
+        if first { Stdio.err("the index had not read this group before: everyone in it now counts as there from the start; joins show from the next read") }
+        guard !rows.isEmpty else { return Stdio.out("nobody joined \(g.subject) since \(AuditLog.timestamp(since))") }
+        var t = Table(["NAME", "NUMBER", "ROLE", "JOINED", "HOW"])
+        t.maxWidths = [0: 32]
+        let now = Date()
+        for r in rows {
+            let how = r.joinedVia.map { v in v == .added ? "added" + (r.addedBy.map { " by \($0.phoneNumber ?? $0.string)" } ?? "") : v.rawValue } ?? "-"
+            t.add([r.participant.name ?? "-", r.participant.numberText, r.participant.role.rawValue,
+                   Age.text(since: r.joined, now: now) + " ago" + (r.joinedAt == nil ? " (first seen)" : ""), how])
         }
         Stdio.out(t.render())
     }

@@ -17,6 +17,12 @@ enum Stdio {
         FileHandle.standardError.write(Data((TerminalText.clean(s, keepingNewlines: true) + "\n").utf8))
     }
 
+    /// A progress line redrawn in place on standard error (a terminal): the text is cleaned;
+    /// only the carriage return and the erase-line sequence around it are the program's own.
+    static func progress(_ s: String?) {
+        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + (s.map { TerminalText.clean($0) } ?? "")).utf8))
+    }
+
     /// JSON text, with the characters JSON encoders leave raw (C1, DEL, bidirectional and
     /// invisible controls) escaped as `\uXXXX`, and secrets masked.
     static func json(_ s: String) {
