@@ -33,6 +33,8 @@ let package = Package(
             dependencies: [
                 "WamodModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -44,7 +46,18 @@ let package = Package(
         .target(name: "FleetIndex", dependencies: ["GatewayKit", .product(name: "GRDB", package: "GRDB.swift")]),
         // Live events: each dialect's events decoded, the streams and webhooks they arrive
         // by, and the follower that keeps the index current (polling when events stop).
-        .target(name: "FleetEvents", dependencies: ["GatewayKit", "FleetIndex"]),
+        .target(name: "FleetEvents", dependencies: [
+            "GatewayKit", "FleetIndex",
+            // `wamod listen`'s webhook receiver.
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            // The WebSocket client for WAHA's /ws (no TLS: see WebSocketConnection.swift).
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .systemLibrary(name: "CNCursesW"),
         .target(name: "Console", dependencies: ["GatewayKit", "FleetIndex", "FleetEvents"]),
         .target(name: "ConsoleTerminal", dependencies: ["Console", "CNCursesW"]),
@@ -65,7 +78,14 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["GatewayKit", "GatewaySim"], path: "Tests/TestSupport"),
         .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit"]),
         .testTarget(name: "FleetIndexTests", dependencies: ["FleetIndex", "GatewayKit", "GatewaySim", "TestSupport"]),
-        .testTarget(name: "FleetEventsTests", dependencies: ["FleetEvents", "FleetIndex", "GatewayKit", "GatewaySim", "TestSupport"]),
+        .testTarget(name: "FleetEventsTests", dependencies: [
+            "FleetEvents", "FleetIndex", "GatewayKit", "GatewaySim", "TestSupport",
+            // A loopback webhook sink, to see what the emulator posts.
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "GatewaySimTests", dependencies: ["GatewayKit", "GatewaySim", "TestSupport"]),
         .testTarget(name: "ClientEmulatorTests", dependencies: ["GatewayKit", "GatewaySim", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "GatewayKit", "GatewaySim", "TestSupport"]),

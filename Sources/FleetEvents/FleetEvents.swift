@@ -18,6 +18,21 @@ public protocol EventSource: Sendable {
     func events() -> AsyncThrowingStream<FleetEvent, any Error>
 }
 
+/// An event source that says when its stream is really open (a WebSocket connected, a
+/// listener found alive), so that the follower reports it in use only then, not while it is
+/// still trying.
+public protocol ReportingEventSource: EventSource {
+    /// As `events()`, calling `onOpen` once the stream is open (before any event).
+    func events(onOpen: @escaping @Sendable () -> Void) -> AsyncThrowingStream<FleetEvent, any Error>
+    /// The events are already in the index (another process applied them: `wamod listen`):
+    /// the follower reports them without applying them again.
+    var alreadyApplied: Bool { get }
+}
+
+extension ReportingEventSource {
+    public var alreadyApplied: Bool { false }
+}
+
 /// What following the fleet did, as it happens.
 public enum FollowUpdate: Sendable {
     /// Now following by this (`detail` says why when it is polling: no events in this dialect,
@@ -30,30 +45,3 @@ public enum FollowUpdate: Sendable {
     case failed(String)
 }
 
-/// Keeps the index current: applies a source's events as they come; when there is no source,
-/// or it drops, polls by `FleetSync` every `pollEvery` seconds (and tries the source again
-/// with backoff).
-public final class Follower: Sendable {
-    public let store: FleetStore
-    public let sync: FleetSync
-    public let source: (any EventSource)?
-    public let pollEvery: TimeInterval
-
-    public init(store: FleetStore, sync: FleetSync, source: (any EventSource)?, pollEvery: TimeInterval = 300,
-                clock: any OperationClock = SystemOperationClock()) {
-        self.store = store; self.sync = sync; self.source = source; self.pollEvery = pollEvery
-        fatalError("Follower: not built yet")
-    }
-
-    /// Runs until the consuming task is cancelled.
-    public func updates() -> AsyncStream<FollowUpdate> { fatalError() }
-}
-
-/// The event source a profile's gateway offers, if any.
-public enum EventSources {
-    /// WAHA (and the dialects built on it that document its WebSocket): its `/ws`; a profile
-    /// whose gateway sends webhooks: what `wamod listen` keeps in the index; else nil (poll).
-    public static func source(dialect: Dialect, baseURL: URL, token: String?, sessions: [String], store: FleetStore) -> (any EventSource)? {
-        fatalError("EventSources: not built yet")
-    }
-}

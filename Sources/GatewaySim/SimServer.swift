@@ -1,6 +1,8 @@
 import Foundation
 import WamodModel
 import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -16,9 +18,12 @@ public struct RunningSim: Sendable {
     public let baseURL: URL
     let group: ServiceGroup
     let task: Task<Void, Never>
+    let events: ServerEvents
 
-    /// Stops the server: a graceful shutdown, then cancellation if connections linger.
+    /// Stops the server: its WebSocket connections and webhooks first, then a graceful
+    /// shutdown, then cancellation if connections linger.
     public func stop() async {
+        events.stop()
         await group.triggerGracefulShutdown()
         let task = self.task
         let watchdog = Task {
@@ -46,17 +51,28 @@ public enum SimServerError: Error, Sendable, CustomStringConvertible {
 public enum SimServer {
     /// Starts a server speaking `dialect` over `world`, accepting `token` as its bearer
     /// token (compared in constant time, never logged). Returns once the port is bound.
+    /// Where the dialect's vendor documents pushing events, the server pushes the world's:
+    /// WAHA over its WebSocket (`/ws`), and WAHA, Wawp, WUTS and Evolution to `webhooks` (and
+    /// to those added through the admin view).
     public static func start(world: World, dialect: Dialect, host: String = "127.0.0.1", port: Int = 0,
-                             token: String) async throws -> RunningSim {
+                             token: String, webhooks: [SimWebhook] = []) async throws -> RunningSim {
         guard let routes = routes(for: dialect, token: token) else { throw SimServerError.unsupportedDialect(dialect) }
+        let events = ServerEvents(dialect: dialect, world: world)
         let router = Router(context: SimContext.self)
-        router.add(middleware: FaultMiddleware(world: world, routes: routes, token: token))
+        router.add(middleware: EventSocketMiddleware(events: events, token: token))
+        router.add(middleware: FaultMiddleware(world: world, routes: routes, token: token, events: events))
         router.add(middleware: DialectMiddleware(world: world, routes: routes))
         var logger = Logger(label: "wamod.sim.\(dialect.rawValue)")
         logger.logLevel = .critical
         let signal = StartSignal()
+        let server: HTTPServerBuilder = dialect == .waha
+            ? .http1WebSocketUpgrade(configuration: .init(ws: .init(maxFrameSize: 1 << 20))) { request, _, _ in
+                EventSocket.shouldUpgrade(request, events: events, token: token)
+            }
+            : .http1()
         let app = Application(
             router: router,
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
                 if let bound = channel.localAddress?.port { signal.resolve(.success(bound)) }
@@ -74,15 +90,19 @@ public enum SimServer {
         }
         let bound: Int
         do { bound = try await signal.wait() } catch {
+            events.stop()
             task.cancel()
             throw error
         }
         let hostPart = host.contains(":") ? "[\(host)]" : host
         guard let url = URL(string: "http://\(hostPart):\(bound)") else {
+            events.stop()
             await group.triggerGracefulShutdown()
             throw SimServerError.failedToStart("bad host '\(host)'")
         }
-        return RunningSim(dialect: dialect, host: host, port: bound, baseURL: url, group: group, task: task)
+        events.started(at: url)
+        for hook in webhooks { events.addWebhook(hook) }
+        return RunningSim(dialect: dialect, host: host, port: bound, baseURL: url, group: group, task: task, events: events)
     }
 }
 

@@ -23,10 +23,31 @@ import WamodModel
 /// - `POST /_sim/faults` `{"rates":{"5xx":0.1,…},"stallMs":8000,"mutationsOnly":false}`:
 ///   replaces every share (those not named become 0)
 /// - `POST /_sim/connected` `{"session":ID,"connected":true}`: connects or disconnects a session
+///
+/// Events (`Events/`): to rehearse "someone else did this", and to point the emulator's pushes
+/// somewhere. Every change below, like every change a client makes, is pushed in the server's
+/// dialect (WAHA's WebSocket, webhooks where the vendor documents them).
+/// - `POST /_sim/participants` `{"session":ID,"group":JID,"add":["+155…"],"remove":[…],
+///   "promote":[…],"demote":[…],"via":"invite"|"added","by":"+155…"}`: someone other than the
+///   session changes the members (a join by the link with `via: invite`, another admin's add,
+///   removal, promotion or demotion, `by` naming them); answers what changed and what was
+///   skipped, and why
+/// - `POST /_sim/group` `{"session":ID,"group":JID,"subject":"…","description":"…",
+///   "announce":true,"locked":false,"adminsAdd":true,"approval":false}`: someone else changes the
+///   group's subject or settings (every field optional)
+/// - `GET /_sim/webhooks`: each webhook's destination (scheme, host, port), deliveries, failures,
+///   drops and last error; `POST /_sim/webhooks` `{"url":"http://…","secret":"…","proof":"vendor"|"header"}`
+///   adds one (signed as the vendor signs: WAHA's `X-Webhook-Hmac`, Evolution's JWT, WUTS's
+///   header; `header` sends `X-Wamod-Secret` instead; Wawp signs nothing: put the secret in the
+///   URL's path); `DELETE /_sim/webhooks` removes them all. 404 in a dialect without webhooks
+/// - `GET /_sim/websocket`: whether WAHA's `/ws` is open and how many connections it has;
+///   `POST /_sim/websocket` `{"open":false}` closes every connection and refuses new ones (the upgrade is answered 400)
+///   until `{"open":true}`; `{"drop":true}` ends the connections but keeps accepting new ones
 struct AdminView: Sendable {
     static let prefix = "/_sim/"
     let world: World
     let token: String
+    let events: ServerEvents
 
     static func serves(_ path: String) -> Bool { path.hasPrefix(prefix) || path == "/_sim" }
 
@@ -47,6 +68,15 @@ struct AdminView: Sendable {
         case ("GET", ["faults"]): return faults()
         case ("POST", ["faults"]): return setFaults(request)
         case ("POST", ["connected"]): return setConnected(request)
+        case ("POST", ["participants"]): return rehearseParticipants(request)
+        case ("POST", ["group"]): return rehearseGroup(request)
+        case ("GET", ["webhooks"]) where events.pushes: return webhooks()
+        case ("POST", ["webhooks"]) where events.pushes: return addWebhook(request)
+        case ("DELETE", ["webhooks"]) where events.pushes:
+            events.removeWebhooks()
+            return webhooks()
+        case ("GET", ["websocket"]) where events.dialect == .waha: return websocket()
+        case ("POST", ["websocket"]) where events.dialect == .waha: return setWebsocket(request)
         default:
             return Self.error(404, "no admin route \(request.method) \(request.target.split(separator: "?").first ?? "")")
         }
@@ -223,6 +253,128 @@ struct AdminView: Sendable {
         case .alreadyMember(let s, let g): ("alreadyMember", s, g)
         }
         return .json(200, ["outcome": .string(word), "session": .string(session), "group": .string(group.string)])
+    }
+
+    // MARK: Events
+
+    private func rehearseParticipants(_ request: SimRequest) -> SimResponse {
+        guard let body = Self.object(request), let session = body["session"] as? String, let raw = body["group"] as? String else {
+            return Self.error(400, "the body is {\"session\": ID, \"group\": JID, \"add\"|\"remove\"|\"promote\"|\"demote\": [PHONE or JID], \"via\": \"invite\"|\"added\", \"by\": PHONE or JID}")
+        }
+        guard let group = try? JID(parsing: raw), group.kind == .group else { return Self.error(400, "group is a group JID (…@g.us)") }
+        func people(_ key: String) -> [JID]?? {
+            guard let value = body[key] else { return .some([]) }
+            guard let list = value as? [Any], list.count <= 1024 else { return .none }
+            var out: [JID] = []
+            for item in list {
+                guard let text = item as? String, let jid = try? JID.member(text) else { return .some(nil) }
+                out.append(jid)
+            }
+            return .some(out)
+        }
+        var lists: [String: [JID]] = [:]
+        for key in ["add", "remove", "promote", "demote"] {
+            switch people(key) {
+            case .none: return Self.error(400, "\(key) is a list of at most 1024 phone numbers or JIDs")
+            case .some(.none): return Self.error(400, "every entry of \(key) is a phone number, a user JID or an @lid id")
+            case .some(.some(let list)): lists[key] = list
+            }
+        }
+        guard lists.values.contains(where: { !$0.isEmpty }) else { return Self.error(400, "name someone to add, remove, promote or demote") }
+        let via: JoinVia
+        switch (body["via"] as? String)?.lowercased() {
+        case nil, "added", "add": via = .added
+        case "invite", "link": via = .invite
+        default: return Self.error(400, "via is invite or added")
+        }
+        var by: JID?
+        if let raw = body["by"] {
+            guard let text = raw as? String, let jid = try? JID.member(text) else { return Self.error(400, "by is a phone number, a user JID or an @lid id") }
+            by = jid
+        }
+        let outcome: RehearsalOutcome
+        do throws(RehearsalRefusal) {
+            outcome = try world.rehearse(session: session, group: group, add: lists["add"] ?? [], remove: lists["remove"] ?? [],
+                                         promote: lists["promote"] ?? [], demote: lists["demote"] ?? [], via: via, by: by)
+        } catch {
+            return Self.error(404, error == .unknownSession ? "no session \(session)" : "no group \(group.string) in session \(session)")
+        }
+        let ids = { (list: [JID]) in JSON.array(list.map { .string($0.string) }) }
+        let skipped: [JSON] = outcome.skipped.map { ["id": .string($0.0.string), "why": .string($0.1)] }
+        return .json(200, ["added": ids(outcome.added), "removed": ids(outcome.removed), "promoted": ids(outcome.promoted),
+                           "demoted": ids(outcome.demoted), "skipped": .array(skipped)])
+    }
+
+    private func rehearseGroup(_ request: SimRequest) -> SimResponse {
+        guard let body = Self.object(request), let session = body["session"] as? String, let raw = body["group"] as? String else {
+            return Self.error(400, "the body is {\"session\": ID, \"group\": JID, \"subject\": TEXT, \"description\": TEXT, \"announce\"|\"locked\"|\"adminsAdd\"|\"approval\": true|false}")
+        }
+        guard let group = try? JID(parsing: raw), group.kind == .group else { return Self.error(400, "group is a group JID (…@g.us)") }
+        var changes: [GroupChange] = []
+        if let value = body["subject"] {
+            guard let text = value as? String, !text.isEmpty, text.count <= 100 else { return Self.error(400, "subject is 1 to 100 characters") }
+            changes.append(.subject(text))
+        }
+        if let value = body["description"] {
+            guard let text = value as? String, text.count <= 2048 else { return Self.error(400, "description is at most 2048 characters") }
+            changes.append(.description(text))
+        }
+        // The names `GET /_sim/group` shows the settings by.
+        for (name, setting) in [("announce", GroupSetting.announce), ("locked", .locked), ("adminsAdd", .adminsAdd), ("approval", .approval)] {
+            guard let value = body[name] else { continue }
+            guard let on = value as? Bool else { return Self.error(400, "\(name) is true or false") }
+            changes.append(.setting(setting, on))
+        }
+        guard !changes.isEmpty else { return Self.error(400, "name a subject, a description or a setting to change") }
+        let settings: GroupSettings
+        do throws(RehearsalRefusal) { settings = try world.rehearse(session: session, group: group, changes: changes) } catch {
+            return Self.error(404, error == .unknownSession ? "no session \(session)" : "no group \(group.string) in session \(session)")
+        }
+        return .json(200, ["group": .string(group.string), "subject": .optional(world.group(session: session, jid: group)?.subject),
+                           "settings": Self.settings(settings)])
+    }
+
+    private func webhooks() -> SimResponse {
+        let rows: [JSON] = events.webhookStatus().map { w in
+            ["destination": .string(w.destination), "delivered": .int(w.delivered), "failed": .int(w.failed),
+             "dropped": .int(w.dropped), "lastError": .optional(w.lastError)]
+        }
+        return .json(200, ["dialect": .string(events.dialect.rawValue), "webhooks": .array(rows)])
+    }
+
+    private func addWebhook(_ request: SimRequest) -> SimResponse {
+        guard let body = Self.object(request), let raw = body["url"] as? String, raw.utf8.count <= 2048,
+              let url = URL(string: raw), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil
+        else { return Self.error(400, "the body is {\"url\": \"http(s)://…\", \"secret\": \"…\", \"proof\": \"vendor\"|\"header\"}") }
+        var secret: String?
+        if let value = body["secret"] {
+            guard let text = value as? String, text.utf8.count <= 1024 else { return Self.error(400, "secret is a string of at most 1024 bytes") }
+            secret = text.isEmpty ? nil : text
+        }
+        var proof = SimWebhook.Proof.vendor
+        if let value = body["proof"] {
+            guard let text = value as? String, let p = SimWebhook.Proof(rawValue: text) else { return Self.error(400, "proof is vendor or header") }
+            proof = p
+        }
+        events.addWebhook(SimWebhook(url: url, secret: secret, proof: proof))
+        return webhooks()
+    }
+
+    private func websocket() -> SimResponse {
+        .json(200, ["open": .bool(events.socketsOpen), "connections": .int(events.openSockets)])
+    }
+
+    private func setWebsocket(_ request: SimRequest) -> SimResponse {
+        guard let body = Self.object(request) else { return Self.error(400, "the body is {\"open\": true|false} or {\"drop\": true}") }
+        if let open = body["open"] {
+            guard let open = open as? Bool else { return Self.error(400, "open is true or false") }
+            events.setSocketsOpen(open)
+        }
+        if let drop = body["drop"] {
+            guard let drop = drop as? Bool else { return Self.error(400, "drop is true or false") }
+            if drop { events.closeSockets() }
+        }
+        return websocket()
     }
 
     // MARK: Helpers

@@ -26,13 +26,15 @@ struct FaultMiddleware: RouterMiddleware {
     let routes: any DialectRoutes
     /// The server's token, which the admin view asks for whatever the dialect.
     let token: String
+    /// The server's WebSocket and webhooks (the admin view controls them).
+    let events: ServerEvents
 
     func handle(_ request: Request, context: SimContext,
                 next: (Request, SimContext) async throws -> Response) async throws -> Response {
         if AdminView.serves(request.uri.path) {
             var request = request
             let sim = try await SimRequest.collect(&request)
-            return AdminView(world: world, token: token).respond(to: sim).hummingbird
+            return AdminView(world: world, token: token, events: events).respond(to: sim).hummingbird
         }
         world.recordArrival(method: request.method.rawValue, target: request.uri.path)
         if let hostile = world.takeHostile() { return HostileRendering.respond(hostile, to: request) }

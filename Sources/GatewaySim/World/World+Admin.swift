@@ -120,11 +120,11 @@ extension World {
             if person.name.isEmpty { person.name = name }
             if members.contains(where: { $0.person.lid == person.lid }) { return .success(.alreadyMember(session: session, group: g.jid)) }
             if g.approval {
-                if !g.pending.contains(where: { $0.person.lid == person.lid }) {
-                    g.pending.append(PendingRequest(person: person, method: "invite_link", at: now))
-                }
+                let new = !g.pending.contains(where: { $0.person.lid == person.lid })
+                if new { g.pending.append(PendingRequest(person: person, method: "invite_link", at: now)) }
                 s.directory[person.lid] = person
                 s.sessions[session]?.groups[groupID] = g
+                if new { s.publishChange(session: session, place: g.jid.string, action: "request", person: person, detail: nil) }
                 return .success(.pending(session: session, group: g.jid))
             }
             guard members.count < s.maxGroupSize else { return .failure(.groupFull) }
@@ -301,6 +301,7 @@ extension World {
             g.pending.append(PendingRequest(person: person, method: "invite_link", at: now))
             s.directory[person.lid] = person
             s.sessions[session]?.groups[group.user] = g
+            s.publishChange(session: session, place: g.jid.string, action: "request", person: person, detail: nil)
         }
     }
 

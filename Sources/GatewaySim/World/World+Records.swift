@@ -87,9 +87,13 @@ extension World {
 }
 
 extension WorldState {
-    /// Appends an effective change to the ledger.
-    mutating func recordChange(session: String, group: String, action: String, person: Person) {
-        recordChange(session: session, group: group, action: action, target: person.jid.string)
+    /// Appends an effective change to the ledger (and pushes its event: `Events/EventFeed.swift`).
+    /// `by` and `via` say who did it and how, where it was not the session itself (a rehearsal
+    /// of someone else's change through the admin view).
+    mutating func recordChange(session: String, group: String, action: String, person: Person,
+                               by: JID?? = nil, via: JoinVia? = nil) {
+        record(session: session, place: JID(kind: .group, user: group).string, action: action, target: person.jid.string,
+               person: person, by: by, via: via)
     }
 
     /// `group` is the digits before `@g.us`.
@@ -98,9 +102,12 @@ extension WorldState {
     }
 
     /// `place` is a whole JID: a group's, or for a one-to-one text the person's.
-    mutating func record(session: String, place: String, action: String, target: String, detail: String? = nil) {
+    mutating func record(session: String, place: String, action: String, target: String, detail: String? = nil,
+                         person: Person? = nil, by: JID?? = nil, via: JoinVia? = nil) {
         nextChangeSeq += 1
         ledger.append(SimChange(seq: nextChangeSeq, at: Date().timeIntervalSince1970, session: session,
                                 group: place, action: action, target: target, detail: detail))
+        publishChange(session: session, place: place, action: action, person: person,
+                      detail: detail, by: by, via: via)
     }
 }

@@ -10,10 +10,14 @@ public final class World: Sendable {
     let clock: SimClock
     /// The seed the world (and its fault dice) was made from.
     public let seed: UInt64
+    /// Every change as it is made, for the emulator's WebSocket and webhooks (and tests).
+    public let feed: EventFeed
 
     /// An empty world; fixtures fill it (`World.fixture(_:)`).
     public init(options: WorldOptions = WorldOptions(), seed: UInt64 = 1) {
-        self.state = Mutex(WorldState(options: options, seed: seed))
+        let state = WorldState(options: options, seed: seed)
+        self.feed = state.feed
+        self.state = Mutex(state)
         self.clock = options.clock
         self.seed = seed
     }

@@ -142,6 +142,8 @@ struct WorldState: Sendable {
     var nextMessageSeq = 0
     /// v1's `Idempotency-Key`s already answered, and what was answered.
     var sendReceipts: [String: SendReceipt] = [:]
+    /// Where every change is pushed as it is made (the emulator's events: `Events/`).
+    let feed = EventFeed()
 
     init(options: WorldOptions, seed: UInt64) {
         self.options = options
