@@ -38,21 +38,6 @@ final class IndexHandle: Sendable {
     }
 }
 
-/// The audit log's record of a watchlist change: type `watch`, action `add` or `remove`, the
-/// person as `target`, the reason, who and from where. Readers that list operations skip it
-/// (it is not an operation: no results, nothing to resume or undo).
-enum WatchAudit {
-    static func record(_ action: String, who: JID, reason: String, context: AuditContext) -> AuditRecord {
-        var r = AuditRecord(type: "watch", op: AuditLog.newOperationID(), time: AuditLog.timestamp())
-        r.user = context.user; r.client = context.client; r.profile = context.profile
-        r.gateway = context.gateway; r.dialect = context.dialect
-        r.action = action
-        r.target = who.string
-        r.reason = reason
-        return r
-    }
-}
-
 extension EffectRunner {
     /// How often the index's age is read for the status line.
     static let statusEvery: Duration = .seconds(15)
@@ -168,7 +153,7 @@ extension EffectRunner {
                 let entry = WatchEntry(who: asked.who, reason: asked.reason, addedBy: ctx.user, added: asked.added, expires: asked.expires)
                 let who = entry.who.phoneNumber ?? entry.who.string
                 // Audited first, as an operation is: a change that cannot be recorded is not made.
-                do throws(GatewayError) { try audit?.append(WatchAudit.record("add", who: entry.who, reason: entry.reason, context: ctx)) } catch {
+                do throws(GatewayError) { try audit?.append(.watch("watch-add", who: entry.who, reason: entry.reason, expires: entry.expires, context: ctx)) } catch {
                     return inbox.post(.notice("watchlist: \(error.message); \(who) not added", error: true))
                 }
                 do { try list.add(entry) } catch {
@@ -182,7 +167,7 @@ extension EffectRunner {
             Task.detached {
                 guard let list = index.watchlist else { return inbox.post(.notice("watchlist: not open; nothing changed", error: true)) }
                 let who = target.phoneNumber ?? target.string
-                do throws(GatewayError) { try audit?.append(WatchAudit.record("remove", who: target, reason: reason, context: ctx)) } catch {
+                do throws(GatewayError) { try audit?.append(.watch("watch-remove", who: target, reason: reason, expires: nil, context: ctx)) } catch {
                     return inbox.post(.notice("watchlist: \(error.message); \(who) not taken off", error: true))
                 }
                 let removed: WatchEntry?

@@ -85,7 +85,7 @@ extension Reducer {
         if let open = s.openSession { effects.append(.loadJoins(session: open)) }
         if !snap.sessions.isEmpty {
             let age = snap.status.freshness.flatMap { $0.lastRound ?? $0.newest }.map { ", as of \(Age.text(since: $0, now: s.now)) ago" } ?? ""
-            log(&s, .info, "index: \(snap.sessions.count) session\(snap.sessions.count == 1 ? "" : "s"), \(snap.status.groups) groups, \(snap.status.participants) participants\(age) (cached until the live reads come)")
+            log(&s, .info, "index: \(snap.sessions.count) session\(snap.sessions.count == 1 ? "" : "s"), \(snap.status.groups) groups, \(snap.status.participants) participants\(age) (shown until the live reads come)")
         }
         for h in snap.watchHits {
             raise(&s, h.entry, place: WatchPlace(session: h.hit.session.session.id, group: h.hit.group.group.jid, subject: h.hit.group.group.subject,

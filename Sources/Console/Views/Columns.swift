@@ -52,7 +52,8 @@ struct ParticipantColumns {
         // Narrow: while an operation runs its state takes the role's place; once it ended a
         // mark (✓ ✗) stands beside the role.
         let narrow = w < 48
-        roleW = running == true && narrow ? 0 : 5
+        // Narrow, listing new members: their join takes the role's place (they are members).
+        roleW = (running == true && narrow) || (running == nil && joined && w < 64) ? 0 : 5
         switch running {
         case nil: stateW = joined ? min(25, max(9, w / 3)) : 0
         case true?: stateW = min(28, max(10, w / 3))

@@ -169,7 +169,7 @@ struct PaneViews {
             sc.putFitted(x + cols.numberX, y, cols.number(p), width: cols.numberW, style == .normal ? .dim : style)
             // The role is always shown, also beside an operation's row state.
             let isNew = meta[p.id]?.isNew(since: since) == true
-            let roleText = p.role == .superadmin ? "owner" : (p.role == .admin ? "admin" : (isNew ? "new" : ""))
+            let roleText = p.role == .superadmin ? "owner" : (p.role == .admin ? "admin" : (isNew && !showJoined ? "new" : ""))
             if cols.roleW > 0 {
                 sc.putFitted(x + cols.roleX, y, roleText, width: cols.roleW, style == .normal ? (p.role == .superadmin ? .owner : (p.role == .admin ? .admin : .ok)) : style)
             }
