@@ -1,3 +1,4 @@
+import FleetIndex
 import Foundation
 import GatewayKit
 import Testing
@@ -80,8 +81,35 @@ struct ContextKeysTests {
         _ = Fixtures.press(&running, .char("f"))
         Fixtures.type(&running, "+5511911100002")
         _ = Fixtures.press(&running, .enter)
+        running.fleet.available = true
+        let watchPrompt: Check = { _, _, a, e in e.isEmpty && a.dialog?.found?.watchReason == "" }
         out[.findRunning] = (running, [
             "stop the search": { _, _, a, e in e == [.stopFind] && a.dialog?.found?.stopping == true },
+            "watchlist": watchPrompt,
+        ])
+
+        // The index's answer, listed: x reads its groups live, r searches live, W the watchlist.
+        var listed = FleetConsoleTests.indexed()
+        _ = Fixtures.press(&listed, .char("f"))
+        Fixtures.type(&listed, "+5511955501234")
+        _ = Fixtures.press(&listed, .enter)
+        let hit = IndexHit(session: FleetConsoleTests.isession(Fixtures.support), group: FleetConsoleTests.igroup("S1", Fixtures.alpha),
+                           participant: FleetConsoleTests.iperson(FleetConsoleTests.spammerP))
+        _ = Reducer().reduce(&listed, .indexFound(FleetConsoleTests.spammer, [hit]))
+        out[.findList] = (listed, [
+            "remove (read live first)": { _, _, a, e in e == [.confirmFound(FleetConsoleTests.spammer, hits: [hit])] && a.dialog?.found?.confirming == true },
+            "watchlist": watchPrompt,
+            "search live": { _, _, a, e in e == [.findEverywhere(FleetConsoleTests.spammer)] && a.dialog?.found?.indexHits == nil },
+            "close": { _, _, a, _ in a.dialog == nil },
+        ])
+
+        // Typing the watchlist's reason.
+        var reason = listed
+        _ = Fixtures.press(&reason, .char("W"))
+        Fixtures.type(&reason, "spam")
+        out[.watchReason] = (reason, [
+            "done": { _, _, a, e in e.count == 1 && a.dialog?.found?.watchReason == nil },
+            "cancel": { _, _, a, e in e.isEmpty && a.dialog?.found?.watchReason == nil && a.dialog != nil },
         ])
 
         // A summary, scrolled a little.

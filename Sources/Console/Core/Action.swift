@@ -1,3 +1,5 @@
+import FleetEvents
+import FleetIndex
 import Foundation
 import GatewayKit
 
@@ -35,6 +37,29 @@ public enum Action: Sendable {
     case historyLoaded(Result<[HistoryItem], GatewayError>)
     /// Something to say in the log (and the status line).
     case notice(String, error: Bool)
+
+    // The fleet index, live events and the watchlist.
+    /// The profile's index was opened: what it holds, for the first paint.
+    case indexOpened(IndexSnapshot)
+    /// The index could not be opened (the console goes on without it).
+    case indexUnavailable(String)
+    /// How current the index is now.
+    case indexStatus(IndexStatus)
+    /// A group's participants as the index has them: rows to show until the live read comes
+    /// (`lastFullRead` says how old), and what the index knows of each.
+    case indexParticipants(GroupKey, [IndexedParticipant], lastFullRead: Date?)
+    /// A live read of a group recorded in the index: what it knows of each now, and what changed.
+    case participantsIndexed(GroupKey, [IndexedParticipant], ParticipantDiff)
+    /// What following the fleet did (a source, an event applied, a polling round).
+    case follow(FollowUpdate)
+    /// Where the index saw a person (`f`), answered at once.
+    case indexFound(JID, [IndexHit])
+    /// The joins of a session's groups in the last week, by group.
+    case joinsLoaded(session: String, [JID: [Date]])
+    /// The watchlist as it is now (after a change: what to say).
+    case watchlistLoaded([WatchEntry], note: String?)
+    /// Where watchlisted people are, as the index says (`via`: "sync", "index").
+    case watchHits([WatchHit], via: String)
 }
 
 /// Work the reducer asks for. The effect runner performs each and posts results back as actions.
@@ -80,5 +105,21 @@ public enum Effect: Sendable, Equatable {
     case loadGroupInfo(GroupKey)
     /// Read this gateway's recent operations from the audit log.
     case loadHistory
+    /// Open the profile's fleet index and watchlist (off the UI thread), for the first paint.
+    case openIndex
+    /// Keep the index current (events, else polling) through these sessions.
+    case follow(sessions: [String])
+    /// Where the index saw a person.
+    case findInIndex(JID)
+    /// Read live the groups where the index saw a person (all of them when `hits` is nil),
+    /// before anything is changed: the report confirms.
+    case confirmFound(JID, hits: [IndexHit]?)
+    /// The week's joins of a session's groups.
+    case loadJoins(session: String)
+    /// A group's participants as the index has them now (after a polling round).
+    case refreshFromIndex(GroupKey)
+    /// Put a person on the watchlist, or take them off; audited with the reason.
+    case watchAdd(WatchEntry)
+    case watchRemove(JID, reason: String)
     case quit
 }

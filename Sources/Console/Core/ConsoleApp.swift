@@ -1,3 +1,5 @@
+import FleetEvents
+import FleetIndex
 import Foundation
 import GatewayKit
 import Synchronization
@@ -44,10 +46,30 @@ public struct ConsoleOptions: Sendable {
     public var journal: Journal?
     /// The profile's exit notice, offered in the remove dialog's notice field.
     public var noticeTemplate: String?
+    /// The profile's fleet index, watchlist and events; nil runs without them (live reads only).
+    public var index: IndexOptions?
     public init(readOnly: Bool = false, dryRun: Bool = false, requireReason: Bool = false, gatewayName: String = "",
                 audit: AuditLog? = nil, auditContext: AuditContext? = nil) {
         self.readOnly = readOnly; self.dryRun = dryRun; self.requireReason = requireReason; self.gatewayName = gatewayName
         self.audit = audit; self.auditContext = auditContext
+    }
+}
+
+/// Where the profile's fleet index and watchlist are, how the background sync reads, and
+/// where events come from.
+public struct IndexOptions: Sendable {
+    public var storePath: String
+    public var watchlistPath: String
+    /// The background sync's pace (`ReadBudget.default` unless given).
+    public var budget: ReadBudget
+    /// Seconds between polling rounds where no events come.
+    public var pollEvery: TimeInterval
+    /// The profile's event source (nil: polling), made once the sessions are known.
+    public var source: (@Sendable (_ store: FleetStore, _ sessions: [String]) -> (any EventSource)?)?
+
+    public init(storePath: String, watchlistPath: String, budget: ReadBudget = .default, pollEvery: TimeInterval = 300,
+                source: (@Sendable (_ store: FleetStore, _ sessions: [String]) -> (any EventSource)?)? = nil) {
+        self.storePath = storePath; self.watchlistPath = watchlistPath; self.budget = budget; self.pollEvery = pollEvery; self.source = source
     }
 }
 
@@ -77,12 +99,14 @@ public final class ConsoleApp: InteractiveApp {
         state.requireReason = options.requireReason
         state.noticeTemplate = options.noticeTemplate
         state.gatewayName = options.gatewayName
+        if let index = options.index { state.fleet.pollEvery = index.pollEvery }
     }
 
     public func start(wake: @escaping @Sendable () -> Void) {
         inbox.setWake(wake)
         state.sessions.loading = true
-        perform([.loadSessions, .checkPending])
+        // The index is opened off the UI thread: the first paint does not wait for it.
+        perform((options.index == nil ? [] : [.openIndex]) + [.loadSessions, .checkPending])
     }
 
     public func handle(key: Key) { send(.key(key)) }
@@ -129,9 +153,8 @@ public final class ConsoleApp: InteractiveApp {
 
     /// Applies an action and performs the work it asks for.
     public func send(_ action: Action) {
-        if case .key = action { state.now = Date() }
-        if case .requestLogged = action { state.now = Date() }
-        if case .operationEvent = action { state.now = Date() }
+        // A tick carries its own time; everything else happens now.
+        if case .tick = action {} else { state.now = Date() }
         perform(reducer.reduce(&state, action))
     }
 
@@ -142,4 +165,6 @@ public final class ConsoleApp: InteractiveApp {
             effects.run(e)
         }
     }
+
+    deinit { effects.stopBackground() }
 }

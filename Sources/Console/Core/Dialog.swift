@@ -1,3 +1,4 @@
+import FleetIndex
 import GatewayKit
 
 /// A group and what leaving it will do.
@@ -124,7 +125,27 @@ public struct FindDialog: Sendable {
     /// Only listed while the search runs; the report says whether it confirms.
     public var confirmation = Confirmation(listOnly: true)
 
+    /// Where the fleet index saw them, answered at once (each with how old that is); nil for a
+    /// live search. Nothing is removed from these: `x` reads their groups live first.
+    public var indexHits: [IndexHit]?
+    /// Asked of the fleet index (else a live search of every group).
+    public var fromIndex = false
+    /// Their groups are being read live before a removal (the report then confirms).
+    public var confirming = false
+    /// The reason a removal starts with (a watchlist alert's: "watchlist: …").
+    public var reason: String?
+    /// Their watchlist entry, if they are on the watchlist.
+    public var watch: WatchEntry?
+    /// The reason being typed for putting them on the watchlist or taking them off (`W`);
+    /// nil when not typing.
+    public var watchReason: String?
+    /// Why the last `W` did nothing (no reason typed).
+    public var watchWarning: String?
+
     public init(who: JID) { self.who = who }
+
+    /// Still waiting for what it shows: the live search, or the live reads before a removal.
+    public var waiting: Bool { report == nil && (indexHits == nil || confirming) }
 }
 
 /// This gateway's recent operations (the audit log); u undoes the one under the cursor.
@@ -266,7 +287,7 @@ public enum Dialog: Sendable {
         switch self {
         case .members(let m): m.plan == nil && m.error == nil
         case .leave(let l): l.rows == nil && l.error == nil
-        case .found(let f): f.report == nil
+        case .found(let f): f.waiting
         case .history(let h): h.items == nil && h.error == nil
         case .groupInfo(let g): g.info == nil
         case .summary, .detail, .resume, .answer: false

@@ -1,3 +1,4 @@
+import FleetIndex
 import Foundation
 import GatewayKit
 
@@ -14,6 +15,10 @@ public final class EffectRunner {
     var findTask: Task<Void, Never>?
     /// One pacer per session, kept across operations so back-to-back operations stay paced.
     let pacers: PacerPool
+    /// The profile's fleet index and watchlist once opened (by a background task).
+    let index = IndexHandle()
+    /// What runs for the console's whole life (the follower, the index's status): stopped on quit.
+    var background: [Task<Void, Never>] = []
 
     public init(gateway: any Gateway, inbox: Inbox, options: ConsoleOptions) {
         self.gateway = gateway
@@ -44,12 +49,34 @@ public final class EffectRunner {
         let inbox = inbox
         switch effect {
         case .loadSessions:
-            Task { inbox.post(.sessionsLoaded(await Loads.sessions(gw))) }
+            let index = index
+            Task {
+                let result = await Loads.sessions(gw)
+                inbox.post(.sessionsLoaded(result))
+                if case .success(let list) = result { index.record(inbox) { try $0.recordSessions(list, at: Date()) } }
+            }
         case .loadGroups(let sid):
-            Task { inbox.post(.groupsLoaded(session: sid, await Loads.groups(gw, sid))) }
+            let index = index
+            Task {
+                let result = await Loads.groups(gw, sid)
+                inbox.post(.groupsLoaded(session: sid, result))
+                if case .success(let list) = result { index.record(inbox) { try $0.recordGroups(session: sid, list, at: Date()) } }
+            }
         case .loadParticipants(let key):
-            Task { inbox.post(.participantsLoaded(key, await Loads.participants(gw, key))) }
+            let index = index
+            Task {
+                // What the index has shows at once (marked cached); the live read replaces it
+                // and goes into the index.
+                if !key.requests, let store = index.store, let rows = try? store.participants(session: key.session, group: key.group) {
+                    let read = (try? store.group(session: key.session, jid: key.group))?.lastFullRead
+                    inbox.post(.indexParticipants(key, rows, lastFullRead: read))
+                }
+                let result = await Loads.participants(gw, key)
+                inbox.post(.participantsLoaded(key, result))
+                if !key.requests, case .success(let list) = result { EffectRunner.recordRead(index, inbox, key, list) }
+            }
         case .learnRoles(let sid, let groups):
+            let index = index
             Task {
                 // Two at a time, so a slow link still answers the operator's own reads first.
                 await withTaskGroup(of: Void.self) { tasks in
@@ -58,7 +85,10 @@ public final class EffectRunner {
                         guard let g = next.next() else { return false }
                         tasks.addTask {
                             let key = GroupKey(session: sid, group: g)
-                            if case .success(let list) = await Loads.participants(gw, key) { inbox.post(.rolesLearned(key, list)) }
+                            if case .success(let list) = await Loads.participants(gw, key) {
+                                inbox.post(.rolesLearned(key, list))
+                                EffectRunner.recordRead(index, inbox, key, list)
+                            }
                         }
                         return true
                     }
@@ -67,7 +97,12 @@ public final class EffectRunner {
                 }
             }
         case .preflight(let key):
-            Task { inbox.post(.preflightLoaded(key, await Loads.participants(gw, key))) }
+            let index = index
+            Task {
+                let result = await Loads.participants(gw, key)
+                inbox.post(.preflightLoaded(key, result))
+                if !key.requests, case .success(let list) = result { EffectRunner.recordRead(index, inbox, key, list) }
+            }
         case .leavePreflight(let session, let groups, let known):
             Task { inbox.post(.leavePreflightLoaded(session: session.id, await Loads.leaveRows(gw, session, groups, known))) }
         case .runMembers(let id, let action, let key, let targets, let reason, let undoes, let labels, let sessions, let notice):
@@ -155,7 +190,9 @@ public final class EffectRunner {
                 }
             }
         case .quit:
-            break
+            stopBackground()
+        case .openIndex, .follow, .findInIndex, .confirmFound, .loadJoins, .refreshFromIndex, .watchAdd, .watchRemove:
+            runFleet(effect)
         }
     }
 

@@ -20,6 +20,8 @@ extension Reducer {
         case .confirmYesNo, .confirmTyped, .confirmReason, .resumeYesNo, .resumeTyped: return confirmationCommand(&s, command)
         case .history: return historyCommand(&s, command)
         case .findRunning, .dialogInfo: return readingCommand(&s, command)
+        case .findList: return findListCommand(&s, command)
+        case .watchReason: return watchReasonCommand(&s, command)
         case .groupInfo:
             guard case .groupInfo(var g) = s.dialog else { return [] }
             switch command {
@@ -48,6 +50,12 @@ extension Reducer {
             s.dialog?.confirmation = f
         case .findQuery:
             if let q = s.findQuery, q.count < 64 { s.findQuery = q + String(c) }
+        case .watchReason:
+            if case .found(var d) = s.dialog, let r = d.watchReason, r.count < 200 {
+                d.watchReason = r + String(c)
+                d.watchWarning = nil
+                s.dialog = .found(d)
+            }
         case .filter:
             editFilter(&s) { l, replace in
                 if replace { l.filter = "" }
@@ -129,8 +137,15 @@ extension Reducer {
         case .close:
             s.dialog = nil
             return []
+        case .watch:
+            return startWatchReason(&s)
         case .stopSearch:
             guard case .found(var f) = d, !f.stopping else { return [] }
+            if f.fromIndex, f.indexHits == nil {
+                // Asking the index takes an instant: Esc closes.
+                s.dialog = nil
+                return [.stopFind]
+            }
             f.stopping = true
             s.dialog = .found(f)
             return [.stopFind]
@@ -170,7 +185,16 @@ extension Reducer {
                 return []
             }
             s.findQuery = nil
-            s.dialog = .found(FindDialog(who: who))
+            var d = FindDialog(who: who)
+            d.watch = s.fleet.entry(for: who, now: s.now)
+            // The index answers at once where it has read groups; else every group is read live.
+            if s.fleet.available, s.fleet.status?.usable == true {
+                d.fromIndex = true
+                s.dialog = .found(d)
+                log(&s, .info, "find \(who.phoneNumber ?? who.string) in the index")
+                return [.findInIndex(who)]
+            }
+            s.dialog = .found(d)
             log(&s, .info, "find \(who.phoneNumber ?? who.string) in every group of every session")
             return [.findEverywhere(who)]
         default:

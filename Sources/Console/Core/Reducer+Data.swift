@@ -14,14 +14,18 @@ extension Reducer {
             case .success(let list):
                 s.sessions.value = list
                 s.sessions.error = nil
+                // Live wins over the index's rows.
+                s.fleet.cachedSessions = nil
                 keepInView(&s, .sessions)
+                let follow = startFollowing(&s)
                 if s.openSession == nil || !list.contains(where: { $0.id == s.openSession }) {
                     // Open the first connected session so the panes are not empty at start.
                     if let first = list.first(where: \.connected) ?? list.first {
                         if let i = s.visibleSessions.firstIndex(where: { $0.id == first.id }) { s.lists[.sessions, default: ListState()].cursor = i }
-                        return openSession(&s, first.id)
+                        return openSession(&s, first.id) + follow
                     }
                 }
+                return follow
             case .failure(let e):
                 s.sessions.error = e.message
                 log(&s, .error, "sessions: \(e.message)")
@@ -37,6 +41,7 @@ extension Reducer {
                 }
                 s.groups[sid]?.value = list
                 s.groups[sid]?.error = nil
+                s.fleet.cachedGroups[sid] = nil
                 // A list that tells a group's settings is fresher than what was read before.
                 for g in list where g.settings != nil { s.groupSettings[GroupKey(session: sid, group: g.jid)] = nil }
                 let present = Set(list.map(\.jid))
@@ -51,8 +56,11 @@ extension Reducer {
         case .participantsLoaded(let key, let result):
             s.updateParticipants(key) { $0.loading = false }
             switch result {
-            case .success(let list): storeParticipants(&s, key, list)
+            case .success(let list):
+                storeParticipants(&s, key, list)
+                liveParticipants(&s, key, list)
             case .failure(let e):
+                // Rows drawn from the index stay, still marked cached.
                 s.updateParticipants(key) { $0.error = e.message }
                 log(&s, .error, "participants of \(subject(s, key)): \(e.message)")
             }
@@ -163,11 +171,14 @@ extension Reducer {
         case .foundEverywhere(let who, let report):
             guard case .found(var d) = s.dialog, d.who == who, d.report == nil else { return [] }
             d.report = report
+            d.confirming = false
             let n = report.removalSteps.count
             d.confirmation.listOnly = s.readOnly || s.dryRun || n == 0
             let subjects = report.hits.filter(\.removal.sends).map(\.group.subject)
             d.confirmation.expected = d.confirmation.listOnly ? nil : Friction.required(.remove, targets: n, subjects: subjects, sweep: true).expected
             d.confirmation.field = d.confirmation.listOnly ? .buttons : .typed
+            // A watchlist alert's removal carries the entry's reason.
+            if let r = d.reason { d.confirmation.reason = r }
             s.dialog = .found(d)
             log(&s, .info, "  found in \(report.hits.count) group\(report.hits.count == 1 ? "" : "s")\(report.notSearched.isEmpty ? "" : ", \(report.notSearched.count) not searched")\(report.stopped ? " (stopped after \(report.groupsRead) of \(report.groupsTotal)+ groups)" : "")")
             for n in report.notSearched { log(&s, .error, "  not searched: \(n)") }
@@ -187,7 +198,7 @@ extension Reducer {
             log(&s, .request(e), text, operation: opID,
                 detail: "method \(e.method)\npath \(e.path)\nstatus \(status)\nlatency \(e.latencyMs) ms\nbytes \(e.bytes)\(e.error.map { "\nerror \($0)" } ?? "")")
         default:
-            break
+            return fleet(&s, action)
         }
         return []
     }
@@ -282,6 +293,7 @@ extension Reducer {
             s.updateParticipants(open) { $0.loading = true }
             effects.append(.loadParticipants(open))
         }
+        clearHandledAlerts(&s, op)
         showPending(&s)
         guard !op.session.isEmpty else { return effects }
         s.groups[op.session, default: Loaded()].loading = true

@@ -133,6 +133,9 @@ public struct Reducer: Sendable {
             return [.loadHistory]
         case .find:
             s.findQuery = ""
+        case .newMembers: toggleNew(&s)
+        case .removeWatched: return removeWatched(&s)
+        case .dismissAlert: dismissAlert(&s)
         case .refresh: return refresh(&s, all: false)
         case .refreshAll: return refresh(&s, all: true)
         case .focusLog: return focus(&s, .log)
@@ -241,9 +244,12 @@ public struct Reducer: Sendable {
             s.lists[.groups] = ListState()
             s.lists[.participants] = ListState()
         }
-        if s.groups[id]?.value != nil { return [] }
+        // The week's joins of its groups, where the index knows them (counts, `joined:`).
+        let joins: [Effect] = s.fleet.available ? [.loadJoins(session: id)] : []
+        // Rows drawn from the index are read live too; rows read live are kept.
+        if s.groups[id]?.loading == true || (s.groups[id]?.value != nil && s.fleet.cachedGroups[id] == nil) { return joins }
         s.groups[id, default: Loaded()].loading = true
-        return [.loadGroups(session: id)]
+        return [.loadGroups(session: id)] + joins
     }
 
     func refresh(_ s: inout ConsoleState, all: Bool) -> [Effect] {

@@ -1,3 +1,4 @@
+import FleetIndex
 import Foundation
 import GatewayKit
 
@@ -335,6 +336,9 @@ public struct ConsoleState: Sendable {
         groupSettings[key] ?? groups[key.session]?.value?.first { $0.jid == key.group }?.settings
     }
     public var dialect: Dialect?
+
+    /// The fleet index, live events and the watchlist, as the console shows them.
+    public var fleet = FleetState()
 
     public var readOnly = false
     public var dryRun = false

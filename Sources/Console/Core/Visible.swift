@@ -1,3 +1,4 @@
+import FleetIndex
 import Foundation
 import GatewayKit
 
@@ -26,7 +27,12 @@ extension ConsoleState {
 
     public var visibleGroups: [Group] {
         let f = list(.groups).filter
-        return allGroups.filter { Self.matches(f, [$0.subject, $0.jid.string]) }
+        let q = FilterQuery(f)
+        guard let window = q.joined, let sid = openSession else { return allGroups.filter { Self.matches(f, [$0.subject, $0.jid.string]) } }
+        // `joined:<1h` in the groups pane: the groups where someone joined within that long.
+        return allGroups.filter { g in
+            Self.matches(f, [g.subject, g.jid.string]) && fleet.joinCount(session: sid, group: g.jid, within: window, now: now) > 0
+        }
     }
 
     /// Owner first, then admins, then members; by name within each.
@@ -48,14 +54,27 @@ extension ConsoleState {
     public var visibleParticipants: [Participant] {
         let all = allParticipants
         let f = list(.participants).filter.trimmingCharacters(in: .whitespaces)
-        guard !f.isEmpty, let key = openGroup else { return all }
+        guard let key = openGroup, !f.isEmpty || (fleet.onlyNew && !key.requests) else { return all }
         let search = participantSearch[key] ?? []
         let digits = participantDigits[key] ?? []
         let q = FilterQuery(f)
+        // "New": joined within the window (`n`), or within what `joined:<…` says; the index
+        // tells it, so without it no one is new.
+        var window = q.joined
+        if fleet.onlyNew, !key.requests { window = min(window ?? fleet.newWindow, fleet.newWindow) }
+        let meta = window == nil ? [:] : (fleet.meta[key] ?? [:])
+        let since = window.map { now.addingTimeInterval(-$0) }
         return all.indices.compactMap { i in
             guard i < search.count, i < digits.count else { return nil }
-            return q.matches(search[i], digits: digits[i]) ? all[i] : nil
+            if let since, meta[all[i].id]?.isNew(since: since) != true { return nil }
+            return q.terms.isEmpty || q.matches(search[i], digits: digits[i]) ? all[i] : nil
         }
+    }
+
+    /// The open group's index record of a participant, if the index knows them.
+    public func indexed(_ p: Participant) -> IndexedParticipant? {
+        guard let key = openGroup else { return nil }
+        return fleet.meta[key]?[p.id]
     }
 
     /// Rows in a list pane now.
@@ -195,6 +214,9 @@ struct FilterQuery: Sendable, Hashable {
         case digits(String)
     }
     var terms: [Term] = []
+    /// `joined:<1h`: only those who joined within this long (participants; groups with such
+    /// joins). Other panes ignore it.
+    var joined: TimeInterval?
 
     init(_ filter: String) {
         var number = ""
@@ -208,6 +230,11 @@ struct FilterQuery: Sendable, Hashable {
         }
         for word in ConsoleState.folded(filter).split(whereSeparator: \.isWhitespace) {
             let w = String(word)
+            if case .some(.some(let window)) = JoinedTerm.window(w) {
+                flushNumber()
+                joined = min(joined ?? window, window)
+                continue
+            }
             if w.contains(where: \.isNumber), w.allSatisfy({ $0.isNumber || "+-()".contains($0) }) {
                 number += w.filter(\.isNumber)
                 numberWords.append(w)
@@ -219,7 +246,7 @@ struct FilterQuery: Sendable, Hashable {
         flushNumber()
     }
 
-    var isEmpty: Bool { terms.isEmpty }
+    var isEmpty: Bool { terms.isEmpty && joined == nil }
 
     /// Whether every term is in `hay` (folded text) or, for a number, in `digits` (its digits).
     func matches(_ hay: String, digits: String) -> Bool {

@@ -63,6 +63,18 @@ extension KeyMap {
         case .find:
             if s.sessions.value == nil { return "no sessions read yet: r retries" }
             return nil
+        case .newMembers:
+            guard s.fleet.available else { return "new members are known from the fleet index, which this console has not opened (it needs a profile)" }
+            guard s.openGroup != nil else { return "open a group first (Enter on it)" }
+            if s.openGroup?.requests == true { return "these are join requests (J shows the members)" }
+            guard s.focus == .participants else { return "focus the participants pane first (Tab, or l)" }
+            return nil
+        case .removeWatched:
+            guard !s.fleet.alerts.isEmpty else { return "no watchlist alert stands" }
+            if let why = Self.runningReason(s) { return why }
+            return nil
+        case .dismissAlert:
+            return s.fleet.alerts.isEmpty ? "no watchlist alert stands" : nil
         case .tag, .tagAll, .untagAll:
             return s.focus == .groups || s.focus == .participants ? nil : "tags apply to groups and participants"
         default: return nil

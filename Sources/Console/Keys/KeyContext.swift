@@ -7,6 +7,10 @@ import GatewayKit
 public enum KeyContext: String, Sendable, Hashable, CaseIterable {
     case main
     case confirmYesNo, confirmTyped, confirmReason, resumeYesNo, resumeTyped, history, findRunning, dialogInfo, groupInfo
+    /// The find dialog's list: the index's hits, or a live search's that removes nothing.
+    case findList
+    /// Typing the reason for the watchlist (`W` in the find dialog).
+    case watchReason
     case help, find, filter, tooSmall
 
     /// The context the console is in now.
@@ -31,6 +35,8 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
         case .findRunning: "A search under way (f)"
         case .dialogInfo: "A summary or details"
         case .groupInfo: "A group's details (i)"
+        case .findList: "Found (f): the list"
+        case .watchReason: "Typing a reason for the watchlist (W)"
         case .help: "Help"
         case .find: "Typing a number to find"
         case .filter: "Typing a filter"
@@ -62,7 +68,9 @@ extension Dialog {
     /// confirmation) the field in focus.
     public var keyContext: KeyContext {
         switch self {
-        case .found(let f) where f.report == nil: return .findRunning
+        case .found(let f) where f.watchReason != nil: return .watchReason
+        case .found(let f) where f.waiting: return .findRunning
+        case .found(let f) where f.report == nil || f.confirmation.listOnly: return .findList
         case .history(let h) where h.items != nil: return .history
         case .groupInfo: return .groupInfo
         default: break
@@ -105,6 +113,11 @@ public enum ContextCommand: Sendable, Hashable {
     case stopSearch
     /// Show the whole invite link (a group's details), or mask it again.
     case reveal
+    /// The find dialog: read the groups live to remove the person; search every group live
+    /// instead of the index; put them on the watchlist or take them off (a reason is typed).
+    case removeFound, searchLive, watch
+    /// The watchlist reason typed: put them on (or take them off).
+    case submitWatch
     /// Search for what was typed (find).
     case find
     /// The filter as typed stays; `keep` also says when nothing matches.
@@ -124,6 +137,8 @@ public enum TextEntry: Sendable, Hashable {
     case confirmationField
     /// The number or JID to find.
     case findQuery
+    /// The reason for the watchlist.
+    case watchReason
     /// The focused pane's filter.
     case filter
 }
@@ -231,9 +246,23 @@ extension KeyMap {
         ]),
         .findRunning: ContextTable([
             ContextBinding([.escape, .char("q"), .char("n")], .stopSearch, ContextKey("Esc", "stop the search")),
+            ContextBinding([.char("W")], .watch, ContextKey("W", "watchlist")),
             ContextBinding([.down, .char("j")], .scroll(1)),
             ContextBinding([.up, .char("k")], .scroll(-1)),
         ]),
+        .findList: ContextTable([
+            ContextBinding([.char("x")], .removeFound, ContextKey("x", "remove (read live first)")),
+            ContextBinding([.char("W")], .watch, ContextKey("W", "watchlist")),
+            ContextBinding([.char("r")], .searchLive, ContextKey("r", "search live")),
+            ContextBinding([.escape, .enter, .char("q"), .char("n")], .close, ContextKey("Esc", "close")),
+            ContextBinding([.down, .char("j")], .scroll(1)),
+            ContextBinding([.up, .char("k")], .scroll(-1)),
+        ]),
+        .watchReason: ContextTable([
+            ContextBinding([.enter], .submitWatch, ContextKey("Enter", "done")),
+            ContextBinding([.escape], .cancel, ContextKey("Esc", "cancel")),
+            ContextBinding([.backspace, .delete], .deleteChar),
+        ], text: .watchReason, textHint: ContextKey("typed", "why")),
         .groupInfo: ContextTable([
             ContextBinding([.char("v")], .reveal, ContextKey("v", "show/hide the link")),
             ContextBinding([.escape, .enter, .char("q"), .char("n"), .char("i")], .close, ContextKey("Esc", "close")),
@@ -291,13 +320,14 @@ extension KeyMap {
             return table(s.dialog?.confirmation?.expected == nil ? .confirmYesNo : .confirmTyped).hints
         }
         if context != .main { return table(context).hints }
-        var commands: [Command] = [.help]
+        // A watchlist alert standing: its keys come first, whatever pane is focused.
+        var commands: [Command] = s.fleet.alerts.isEmpty ? [.help] : [.removeWatched, .dismissAlert, .help]
         switch s.focus {
         case .sessions: commands += [.open, .filter, .refresh]
         case .groups: commands += [.open, .tag, .filter, .leave]
         case .participants:
             // A group's join requests (J) take approve and reject instead of the member changes.
-            commands += s.openGroup?.requests == true ? [.approve, .reject, .tag, .filter, .requests] : [.remove, .demote, .promote, .tag, .filter]
+            commands += s.openGroup?.requests == true ? [.approve, .reject, .tag, .filter, .requests] : [.remove, .demote, .promote, .tag, .filter, .newMembers]
         case .log: commands += [.open, .filter, .zoomLog]
         }
         commands.append(.quit)

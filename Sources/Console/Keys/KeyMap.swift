@@ -10,6 +10,7 @@ public enum Command: String, Sendable, Hashable, CaseIterable {
     case resetInvite, lock, unlock, groupInfo
     case requests, approve, reject
     case undo, history, find
+    case newMembers, removeWatched, dismissAlert
     case refresh, refreshAll
     case focusLog, zoomLog, help, interrupt, quit
 }
@@ -64,7 +65,10 @@ public struct KeyMap: Sendable {
         Binding([.char("O")], .unlock, "open the tagged groups again: everyone sends and edits info", dangerous: true),
         Binding([.char("u")], .undo, "undo this console's last operation (re-add, re-promote); again: the one before", dangerous: true),
         Binding([.char("H")], .history, "history: this gateway's recent operations from the audit log; u undoes one"),
-        Binding([.char("f")], .find, "find a number or JID in every group of every session"),
+        Binding([.char("f")], .find, "find a number or JID in every group of every session: from the index at once (each hit's age), else read live; W puts them on the watchlist"),
+        Binding([.char("n")], .newMembers, "in the participants pane: only the new members (joined in the last hour, as the index knows), and back", hint: "new"),
+        Binding([.char("w")], .removeWatched, "the watchlist alert: remove that person from the groups where they were seen (read live first, confirmed)", dangerous: true, hint: "remove watched"),
+        Binding([.char("D")], .dismissAlert, "dismiss the watchlist alert (logged; they are raised again if they join again)", hint: "dismiss"),
         Binding([.char("r")], .refresh, "refresh this pane", hint: "refresh"),
         Binding([.char("R")], .refreshAll, "refresh everything"),
         Binding([.char("@")], .focusLog, "focus the log; Enter on an entry shows its details, on ▸ unfolds requests"),

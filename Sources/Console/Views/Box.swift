@@ -20,6 +20,8 @@ struct Glyphs: Sendable {
     var sending: String { ascii ? ">" : "…" }
     var crumb: String { ascii ? ">" : "▸" }
     var dot: String { ascii ? "-" : "·" }
+    /// The watchlist alert's mark (a plain "!" where emoji would be guesswork).
+    var warnMark: String { "!" }
     var tagWidth: Int { ascii ? 3 : 1 }
 }
 

@@ -35,7 +35,8 @@ struct ParticipantColumns {
 
     /// - Parameter running: nil with no operation's rows to show; true while it runs (its
     ///   column is wide enough for reasons), false once it ended.
-    init(width w: Int, tagWidth: Int, items: [Participant], running: Bool?, g: Glyphs) {
+    ///   - joined: the column says when and how each joined (only new members shown).
+    init(width w: Int, tagWidth: Int, items: [Participant], running: Bool?, joined: Bool = false, g: Glyphs) {
         // Widest content, looked at on at most a few thousand rows (cheap, and enough).
         // Phone numbers set the column; a longer @lid id is cut at the front like any number.
         var nameContent = 4, numberContent = 8, phoneContent = 0
@@ -51,9 +52,10 @@ struct ParticipantColumns {
         // Narrow: while an operation runs its state takes the role's place; once it ended a
         // mark (✓ ✗) stands beside the role.
         let narrow = w < 48
-        roleW = running == true && narrow ? 0 : 5
+        // Narrow, listing new members: their join takes the role's place (they are members).
+        roleW = (running == true && narrow) || (running == nil && joined && w < 64) ? 0 : 5
         switch running {
-        case nil: stateW = 0
+        case nil: stateW = joined ? min(25, max(9, w / 3)) : 0
         case true?: stateW = min(28, max(10, w / 3))
         case false?: stateW = narrow ? 1 : 11
         }

@@ -1,3 +1,4 @@
+import FleetIndex
 import Foundation
 import GatewayKit
 
@@ -65,8 +66,18 @@ struct StatusLine {
     let g: Glyphs
 
     func draw(_ screen: inout Screen, row: Int) {
-        let w = screen.width
-        screen.fill(Rect(x: 0, y: row, width: w, height: 1), .status)
+        let full = screen.width
+        screen.fill(Rect(x: 0, y: row, width: full, height: 1), .status)
+        // The index's part at the right end: what the console follows by, and how old the
+        // index is; the rest of the line gives way to it.
+        var w = full
+        if let fleet = fleetText(long: full >= 100), !fleet.isEmpty, full >= 60 {
+            let fw = CellWidth.of(fleet)
+            if fw < full / 2 {
+                screen.put(full - fw - 1, row, fleet, .status, maxWidth: fw)
+                w = full - fw - 2
+            }
+        }
         var x = 1
         func put(_ text: String, _ style: Style) {
             guard x < w else { return }
@@ -75,8 +86,8 @@ struct StatusLine {
         let label = state.currentSession?.label ?? state.gatewayName
         let account = state.currentSession?.account?.phoneNumber.map { " (\($0))" } ?? ""
         let group = state.currentGroup.map { " \(g.crumb) " + CellWidth.sanitize($0.subject) } ?? ""
-        let full = label + account + group
-        put(CellWidth.of(full) <= w / 3 ? full : CellWidth.truncate(label + group, to: max(10, w / 3)), .status)
+        let crumb = label + account + group
+        put(CellWidth.of(crumb) <= w / 3 ? crumb : CellWidth.truncate(label + group, to: max(10, w / 3)), .status)
         let tagged = state.tagsHere.count
         if tagged > 0 {
             let hidden = state.focus == .groups ? state.hiddenGroupTags : state.hiddenParticipantTags
@@ -107,6 +118,7 @@ struct StatusLine {
             }
             // Too long beside the breadcrumb: the message takes the line, and wraps onto the row
             // above (over the log's lower border) rather than being cut mid-word.
+            let w = full
             let lines = wrap(text, width: max(10, w - 2))
             screen.fill(Rect(x: 0, y: row, width: w, height: 1), .status)
             if lines.count > 1, row > 0 {
@@ -128,4 +140,45 @@ struct StatusLine {
 
     /// Key hints for what is possible right now: the key table's, for this context.
     func hints() -> [(String, String)] { keys.hints(state).map { ($0.keys, $0.action) } }
+
+    /// `events: websocket · index 3m` (narrow: `websocket · index 3m`), `polling 5m`,
+    /// `indexing 120/4000`; nil without an index.
+    func fleetText(long: Bool) -> String? {
+        let f = state.fleet
+        guard f.available else { return nil }
+        var parts: [String] = []
+        if let src = f.source {
+            let what = src == .polling ? "polling " + Age.text(f.pollEvery) : src.rawValue
+            parts.append(long ? "events: " + what : what)
+        }
+        if let st = f.status {
+            let now = max(st.at, state.now)
+            if f.following, st.groups > 0, let fr = st.freshness, fr.neverRead > 0 {
+                parts.append("indexing \(st.groupsRead)/\(st.groups)")
+            } else if let fr = st.freshness, let at = fr.lastRound ?? fr.oldest {
+                parts.append("index " + Age.text(now.timeIntervalSince(at)))
+            } else if st.groups == 0 {
+                parts.append(f.following ? "indexing" : "index empty")
+            }
+        }
+        return parts.joined(separator: " \(g.dot) ")
+    }
+}
+
+/// A watchlisted person seen: one line across the screen (over the log's top border) that
+/// stays until they are removed (`w`) or the alert is dismissed (`D`).
+struct WatchBanner {
+    let state: ConsoleState
+    let g: Glyphs
+
+    func draw(_ screen: inout Screen, row: Int) {
+        guard let a = state.fleet.alerts.first, let first = a.places.first, row >= 0, row < screen.height else { return }
+        let who = a.entry.who.phoneNumber ?? a.entry.who.string
+        let more = a.places.count > 1 ? " and \(a.places.count - 1) more group\(a.places.count == 2 ? "" : "s")" : ""
+        let others = state.fleet.alerts.count > 1 ? " \(g.dot) \(state.fleet.alerts.count - 1) more alert\(state.fleet.alerts.count == 2 ? "" : "s")" : ""
+        let seen = Age.text(since: first.seen, now: state.now)
+        let text = " \(g.warnMark) WATCHLIST \(who) (\(a.entry.reason)) in \(first.subject) (\(first.sessionLabel))\(more), seen \(seen) ago by \(first.via)\(others) \(g.dot) w remove \(g.dot) D dismiss "
+        screen.fill(Rect(x: 0, y: row, width: screen.width, height: 1), .dialogDanger)
+        screen.put(0, row, CellWidth.truncate(CellWidth.sanitize(text), to: screen.width), .dialogDanger, maxWidth: screen.width)
+    }
 }

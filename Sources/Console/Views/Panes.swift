@@ -1,3 +1,4 @@
+import FleetIndex
 import Foundation
 import GatewayKit
 
@@ -21,11 +22,13 @@ struct PaneViews {
     }
 
     /// The right side of a pane's title: filter, count, loading.
-    func titleRight(_ pane: Pane, shown: Int, total: Int, loading: Bool) -> String {
+    func titleRight(_ pane: Pane, shown: Int, total: Int, loading: Bool, cached: Date? = nil) -> String {
         let l = state.list(pane)
         var parts: [String] = []
         if l.editing || !l.filter.isEmpty { parts.append("/" + l.filter + (l.editing ? "_" : "")) }
         if shown != total { parts.append("\(shown)/\(total)") }
+        // Rows drawn from the index until the live read replaces them (or after it failed).
+        if let cached, total > 0 { parts.append("cached " + Age.text(since: cached, now: state.now)) }
         // An empty pane says "loading…" in its body; the title says it only over rows already shown.
         if loading && total > 0 { parts.append("loading") }
         return parts.joined(separator: " ")
@@ -68,7 +71,8 @@ struct PaneViews {
         let items = state.visibleSessions
         let rect = layout.sessions
         screen.box(rect, title: Pane.sessions.title, focused: state.focus == .sessions,
-                   right: titleRight(.sessions, shown: items.count, total: state.sessions.value?.count ?? 0, loading: state.sessions.loading))
+                   right: titleRight(.sessions, shown: items.count, total: state.sessions.value?.count ?? 0, loading: state.sessions.loading,
+                                     cached: state.fleet.cachedSessions))
         rows(&screen, .sessions, items, loaded: state.sessions, empty: "no sessions") { sc, x, y, w, s, style in
             let mark = s.connected ? g.connected : g.offline
             let open = s.id == state.openSession
@@ -85,7 +89,8 @@ struct PaneViews {
         let label = state.currentSession?.label
         let loaded = state.openSession.flatMap { state.groups[$0] }
         screen.box(rect, title: label.map { "Groups (\($0))" } ?? "Groups", focused: state.focus == .groups,
-                   right: titleRight(.groups, shown: items.count, total: state.allGroups.count, loading: loaded?.loading ?? false))
+                   right: titleRight(.groups, shown: items.count, total: state.allGroups.count, loading: loaded?.loading ?? false,
+                                     cached: state.openSession.flatMap { state.fleet.cachedGroups[$0] }))
         if state.openSession == nil {
             return placeholder(&screen, rect, "Enter on a session")
         }
@@ -111,6 +116,11 @@ struct PaneViews {
             // The words where the name keeps ten cells, else their initials ("[mia]").
             var badges = settings.map { GroupBadges.text($0) } ?? ""
             if !badges.isEmpty, nameW - CellWidth.of(badges) - 1 < 10, let st = settings { badges = GroupBadges.text(st, short: true) }
+            // New members (joined within the window, as the index knows): "+3".
+            if let sid = state.openSession {
+                let fresh = state.fleet.joinCount(session: sid, group: grp.jid, within: state.fleet.newWindow, now: state.now)
+                if fresh > 0 { badges = "+\(fresh)" + (badges.isEmpty ? "" : " " + badges) }
+            }
             let badgeW = badges.isEmpty || nameW - CellWidth.of(badges) - 1 < 8 ? 0 : CellWidth.of(badges) + 1
             sc.putFitted(x + g.tagWidth + 1, y, grp.subject, width: nameW - badgeW, style == .normal ? (open ? .header : .normal) : style)
             if badgeW > 0 { sc.put(x + g.tagWidth + 1 + nameW - badgeW, y, badges, style == .normal ? .warn : style, maxWidth: badgeW - 1) }
@@ -126,11 +136,17 @@ struct PaneViews {
         let group = state.currentGroup
         let loaded = state.openGroup.flatMap { state.participants[$0] }
         let requests = state.openGroup?.requests == true
+        let onlyNew = state.fleet.onlyNew && !requests
+        let fresh = state.openGroup.map { state.fleet.newCount($0, now: state.now) } ?? 0
+        let newText = fresh > 0 ? " \(g.dot) \(fresh) new" : ""
         let title = requests
             ? group.map { "Join requests \(g.dot) \($0.subject) (\(state.allParticipants.count))" } ?? "Join requests"
-            : group.map { "Participants \(g.dot) \($0.subject)" + ($0.size.map { " (\($0))" } ?? "") } ?? "Participants"
+            : onlyNew
+            ? group.map { "New members (\(Age.text(state.fleet.newWindow))) \(g.dot) \($0.subject)" } ?? "New members"
+            : group.map { "Participants \(g.dot) \($0.subject)" + ($0.size.map { " (\($0))" } ?? "") + newText } ?? "Participants"
         screen.box(rect, title: title, focused: state.focus == .participants,
-                   right: titleRight(.participants, shown: items.count, total: state.allParticipants.count, loading: loaded?.loading ?? false))
+                   right: titleRight(.participants, shown: items.count, total: state.allParticipants.count, loading: loaded?.loading ?? false,
+                                     cached: state.openGroup.flatMap { state.fleet.cachedParticipants[$0] }))
         if state.openGroup == nil {
             return placeholder(&screen, rect, "Enter on a group")
         }
@@ -138,17 +154,29 @@ struct PaneViews {
         let candidate = state.operation?.key == state.openGroup ? state.operation.flatMap { $0.showRows ? $0 : nil } : nil
         // Row states show while their rows are still here (a finished removal's rows are gone).
         let op = candidate.flatMap { o in items.contains { o.state(of: $0.id) != nil } ? o : nil }
-        let cols = ParticipantColumns(width: rect.inner.width, tagWidth: g.tagWidth, items: items, running: op.map { !$0.finished }, g: g)
-        rows(&screen, .participants, items, loaded: loaded, empty: state.openGroup?.requests == true ? "no pending requests (J: the members)" : "no participants") { sc, x, y, w, p, style in
+        // When and how each joined, where only new members are shown (n, or `joined:<…`).
+        let showJoined = !requests && (onlyNew || FilterQuery(state.list(.participants).filter).joined != nil)
+        let cols = ParticipantColumns(width: rect.inner.width, tagWidth: g.tagWidth, items: items, running: op.map { !$0.finished }, joined: showJoined, g: g)
+        let since = state.now.addingTimeInterval(-state.fleet.newWindow)
+        let meta = state.openGroup.flatMap { state.fleet.meta[$0] } ?? [:]
+        let empty = requests ? "no pending requests (J: the members)"
+            : onlyNew ? (state.allParticipants.isEmpty ? "no participants" : "no member joined in the last \(Age.text(state.fleet.newWindow)) (n: everyone)")
+            : "no participants"
+        rows(&screen, .participants, items, loaded: loaded, empty: empty) { sc, x, y, w, p, style in
             sc.put(x, y, tags.contains(p.id) ? g.tagged : g.untagged, style == .normal ? .tagged : style, maxWidth: g.tagWidth)
             let ownerMark = p.role == .superadmin ? g.owner + " " : ""
             sc.putFitted(x + cols.nameX, y, ownerMark + (p.name ?? "–"), width: cols.nameW, style == .normal ? (p.name == nil ? .dim : .normal) : style)
             sc.putFitted(x + cols.numberX, y, cols.number(p), width: cols.numberW, style == .normal ? .dim : style)
             // The role is always shown, also beside an operation's row state.
-            let roleText = p.role == .superadmin ? "owner" : (p.role == .admin ? "admin" : "")
-            if cols.roleW > 0 { sc.putFitted(x + cols.roleX, y, roleText, width: cols.roleW, style == .normal ? (p.role == .superadmin ? .owner : .admin) : style) }
+            let isNew = meta[p.id]?.isNew(since: since) == true
+            let roleText = p.role == .superadmin ? "owner" : (p.role == .admin ? "admin" : (isNew && !showJoined ? "new" : ""))
+            if cols.roleW > 0 {
+                sc.putFitted(x + cols.roleX, y, roleText, width: cols.roleW, style == .normal ? (p.role == .superadmin ? .owner : (p.role == .admin ? .admin : .ok)) : style)
+            }
             if cols.stateW > 0, let rowState = op?.state(of: p.id) {
                 sc.putFitted(x + cols.stateX, y, stateText(rowState, width: cols.stateW), width: cols.stateW, style == .normal ? stateStyle(rowState) : style)
+            } else if cols.stateW > 0, showJoined, let m = meta[p.id] {
+                sc.putFitted(x + cols.stateX, y, JoinedText.text(m, now: state.now, width: cols.stateW), width: cols.stateW, style == .normal ? .dim : style)
             }
         }
     }

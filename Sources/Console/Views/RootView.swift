@@ -19,6 +19,7 @@ public struct RootView: Sendable {
         let layout = Layout(width: state.width, height: state.height, logSize: state.logSize)
         if layout.sessions.height >= 3 { PaneViews(state: state, layout: layout, g: g).draw(&screen) }
         LogView(state: state, layout: layout, g: g).draw(&screen)
+        if !state.fleet.alerts.isEmpty { WatchBanner(state: state, g: g).draw(&screen, row: layout.log.y) }
         StatusLine(state: state, keys: keys, g: g).draw(&screen, row: layout.statusRow)
         if state.showHelp { HelpView(state: state, keys: keys).draw(&screen) }
         if let d = state.dialog { DialogView(state: state, dialog: d, g: g).draw(&screen) }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Console
 import ConsoleTerminal
+import FleetEvents
+import FleetIndex
 import Foundation
 import GatewayKit
 import GatewaySim
@@ -38,10 +40,11 @@ enum ConsoleLauncher {
 
     /// Runs the console on a UI thread of its own until the operator quits.
     static func run(gateway: any Gateway, inbox: Inbox, flags: ConsoleFlags, name: String, audit: AuditLog, context: AuditContext,
-                    pace: Int?, journal: Journal, notice: String? = nil) async throws {
+                    pace: Int?, journal: Journal, notice: String? = nil, index: IndexOptions? = nil) async throws {
         let keys = try keyMap()
         var made = flags.options(gatewayName: name, audit: audit, context: context, pace: pace, journal: journal)
         made.noticeTemplate = notice
+        made.index = index
         let options = made
         let summary: [String]
         do {
@@ -68,12 +71,30 @@ struct ConsoleCommand: AsyncParsableCommand {
     func run() async throws {
         let profile = try gateway.resolveProfile()
         let inbox = Inbox()
-        let gw = try GatewayFactory.make(profile: profile, observer: inbox.requestObserver)
+        // The token is resolved once: the gateway and the event stream share it.
+        let token = try TokenResolver.resolve(profile.token)
+        let gw = try GatewayFactory.make(dialect: profile.dialect, baseURL: profile.baseURL, token: token,
+                                         options: TransportOptions(timeout: profile.timeout, allowInsecureHTTP: profile.allowHTTP,
+                                                                   maxAnswerBytes: profile.maxAnswerMB << 20),
+                                         observer: inbox.requestObserver)
         let name = gateway.gateway == nil ? profile.name : (profile.baseURL.host ?? "gateway") + (profile.baseURL.port.map { ":\($0)" } ?? "")
         try await ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: name,
                                 audit: AuditLog(path: AuditLog.defaultPath()), context: AuditContext.current(profile: profile),
                                 pace: profile.pacePerMinute, journal: Journal.beside(auditPath: AuditLog.defaultPath()),
-                                notice: profile.noticeTemplate)
+                                notice: profile.noticeTemplate,
+                                index: ConsoleLauncher.index(key: FleetFiles.key(profile), dialect: profile.dialect, baseURL: profile.baseURL,
+                                                             token: token, budget: FleetFiles.budget(profile), pollEvery: FleetFiles.pollInterval(profile)))
+    }
+}
+
+extension ConsoleLauncher {
+    /// The fleet index, watchlist and event source of a profile (`key`: its name, or for
+    /// `--gateway` its host and port; a demo world's name), in the state directory. The token
+    /// is held for the event stream (WAHA's WebSocket), never shown or logged.
+    static func index(key: String, dialect: Dialect, baseURL: URL, token: String, budget: ReadBudget, pollEvery: TimeInterval) -> IndexOptions {
+        IndexOptions(storePath: FleetStore.path(profile: key), watchlistPath: Watchlist.path(profile: key), budget: budget, pollEvery: pollEvery) { store, sessions in
+            EventSources.source(dialect: dialect, baseURL: baseURL, token: token, sessions: sessions, store: store)
+        }
     }
 }
 
@@ -127,6 +148,10 @@ struct DemoCommand: AsyncParsableCommand {
         try await ConsoleLauncher.run(gateway: gw, inbox: inbox, flags: console, name: "demo (\(dialect.rawValue))",
                                 audit: AuditLog(path: auditPath), context: context, pace: pace,
                                 journal: Journal.beside(auditPath: auditPath),
-                                notice: "Hi {name}, you are being removed from {group} after reports of spam. Reply here if this is a mistake.")
+                                notice: "Hi {name}, you are being removed from {group} after reports of spam. Reply here if this is a mistake.",
+                                // The demo world's own index (…/wamod/index/v1-demo-seed1.sqlite): the
+                                // same world on every run, so its rows paint the next run at once.
+                                index: ConsoleLauncher.index(key: demoWorld, dialect: dialect, baseURL: sim.baseURL, token: clientToken,
+                                                             budget: .default, pollEvery: 300))
     }
 }
