@@ -49,6 +49,8 @@ public final class FleetStore: Sendable {
             // A cache: WAL with NORMAL sync never corrupts the file, at worst loses the last
             // writes on a power cut, which the next sync reads again.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // 8 MB of pages per connection: a read of a large group updates four indexes.
+            try db.execute(sql: "PRAGMA cache_size = -8192")
         }
         return config
     }
@@ -154,13 +156,12 @@ public final class FleetStore: Sendable {
         let t = at.timeIntervalSince1970
         return try pool.write { db in
             try Rows.ensureSession(db, session, at: t)
-            try Rows.ensureGroup(db, session: session, group: group, subject: nil, at: t)
+            let gid = try Rows.ensureGroup(db, session: session, group: group, subject: nil, at: t)
             // The row exists (ensured above): no value is a group never read.
-            let lastRead = try Double.fetchOne(db, sql: "SELECT last_full_read FROM fleet_group WHERE session = ? AND jid = ?",
-                                               arguments: [session, group.string])
+            let lastRead = try Double.fetchOne(db, sql: "SELECT last_full_read FROM fleet_group WHERE gid = ?", arguments: [gid])
             let firstRead = lastRead == nil
             var diff = ParticipantDiff(firstRead: firstRead)
-            let members = try Members(db, session: session, group: group)
+            let members = try Members(db, gid: gid)
             var claimed = Set<Int64>()
             var present: [Participant] = []
             var seenPhone = Set<JID>(), seenLID = Set<JID>()
@@ -182,7 +183,7 @@ public final class FleetStore: Sendable {
                 }
             }
             for row in members.rows where !claimed.contains(row.pid) {
-                try db.execute(sql: "DELETE FROM fleet_participant WHERE pid = ?", arguments: [row.pid])
+                try Rows.deleteMember(db, pid: row.pid)
                 diff.left.append(row.participant)
             }
             for (p, row) in matches {
@@ -192,16 +193,15 @@ public final class FleetStore: Sendable {
                     try Rows.updateMember(db, pid: row.pid, merged, at: t)
                     if row.participant.role != p.role { diff.roleChanged.append(merged) }
                 } else {
-                    try Rows.insertMember(db, session: session, group: group, p, at: t, baseline: firstRead,
+                    try Rows.insertMember(db, gid: gid, p, at: t, baseline: firstRead,
                                           joinedAt: nil, via: nil, by: nil)
                     if !firstRead { diff.joined.append(p) }
                 }
             }
             let ourRole = try Rows.ourRole(db, session: session, in: present)
             try db.execute(sql: """
-                UPDATE fleet_group SET last_full_read = ?, last_seen = ?, size = ?, our_role = COALESCE(?, our_role)
-                WHERE session = ? AND jid = ?
-                """, arguments: [t, t, present.count, ourRole?.rawValue, session, group.string])
+                UPDATE fleet_group SET last_full_read = ?, last_seen = ?, size = ?, our_role = COALESCE(?, our_role) WHERE gid = ?
+                """, arguments: [t, t, present.count, ourRole?.rawValue, gid])
             return diff
         }
     }
@@ -213,9 +213,9 @@ public final class FleetStore: Sendable {
         let t = at.timeIntervalSince1970
         return try pool.write { db in
             try Rows.ensureSession(db, event.session, at: t)
-            try Rows.ensureGroup(db, session: event.session, group: event.group, subject: event.subject, at: t)
+            let gid = try Rows.ensureGroup(db, session: event.session, group: event.group, subject: event.subject, at: t)
             var diff = ParticipantDiff()
-            let members = try Members(db, session: event.session, group: event.group)
+            let members = try Members(db, gid: gid)
             let people = event.participants.filter { $0.phone != nil || $0.lid != nil }
             switch event.kind {
             case .joined:
@@ -235,7 +235,7 @@ public final class FleetStore: Sendable {
                         continue
                     }
                     guard inserted.insert(p.id).inserted else { continue }
-                    try Rows.insertMember(db, session: event.session, group: event.group, p, at: t, baseline: false,
+                    try Rows.insertMember(db, gid: gid, p, at: t, baseline: false,
                                           joinedAt: joinedAt, via: event.via ?? .unknown, by: event.by)
                     diff.joined.append(p)
                 }
@@ -243,7 +243,7 @@ public final class FleetStore: Sendable {
                 var removed = Set<Int64>()
                 for p in people {
                     guard let row = members.match(p), removed.insert(row.pid).inserted else { continue }
-                    try db.execute(sql: "DELETE FROM fleet_participant WHERE pid = ?", arguments: [row.pid])
+                    try Rows.deleteMember(db, pid: row.pid)
                     diff.left.append(row.participant)
                 }
             case .promoted, .demoted:
@@ -258,8 +258,7 @@ public final class FleetStore: Sendable {
                 }
             case .groupChanged:
                 if let subject = event.subject {
-                    try db.execute(sql: "UPDATE fleet_group SET subject = ?, last_seen = ? WHERE session = ? AND jid = ?",
-                                   arguments: [subject, t, event.session, event.group.string])
+                    try db.execute(sql: "UPDATE fleet_group SET subject = ?, last_seen = ? WHERE gid = ?", arguments: [subject, t, gid])
                 }
             case .joinRequest, .addedUs:
                 // The group row above is all the index keeps: a new group is read by the
@@ -267,8 +266,11 @@ public final class FleetStore: Sendable {
                 break
             }
             if !diff.isEmpty {
-                try db.execute(sql: "UPDATE fleet_group SET size = (SELECT COUNT(*) FROM fleet_participant WHERE session = ?1 AND grp = ?2), last_seen = ?3 WHERE session = ?1 AND jid = ?2 AND last_full_read IS NOT NULL",
-                               arguments: [event.session, event.group.string, t])
+                // A group read in full keeps its size with the index's count.
+                try db.execute(sql: """
+                    UPDATE fleet_group SET size = (SELECT COUNT(*) FROM fleet_participant WHERE gid = ?1), last_seen = ?2
+                    WHERE gid = ?1 AND last_full_read IS NOT NULL
+                    """, arguments: [gid, t])
             }
             return diff
         }
@@ -353,16 +355,19 @@ public final class FleetStore: Sendable {
     /// One group's participants, in the order the index first saw them.
     public func participants(session: String, group: JID) throws -> [IndexedParticipant] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Columns.participant) FROM fleet_participant p WHERE p.session = ? AND p.grp = ? ORDER BY p.pid",
-                             arguments: [session, group.string]).compactMap(Decode.participant)
+            try Row.fetchAll(db, sql: """
+                SELECT \(Columns.participant), \(Columns.group) FROM fleet_participant p JOIN fleet_group g ON g.gid = p.gid
+                WHERE g.session = ? AND g.jid = ? ORDER BY p.pid
+                """, arguments: [session, group.string]).compactMap(Decode.participant)
         }
     }
 
     /// Every group of every session where `who` is (by phone, `@lid` or id), sorted by
-    /// session label then subject.
+    /// session label then subject. (A participant's id is their phone JID, else their
+    /// `@lid`: matching both columns matches the id too.)
     public func find(_ who: JID) throws -> [IndexHit] {
         try pool.read { db in
-            try Self.hits(db, where: "p.phone = ?1 OR p.lid = ?1 OR p.id = ?1", arguments: [who.string],
+            try Self.hits(db, where: "p.phone = ?1 OR p.lid = ?1", arguments: [who.string],
                           order: "s.label, g.subject, s.id, g.jid")
         }
     }
@@ -372,8 +377,8 @@ public final class FleetStore: Sendable {
     public func joined(since: Date, session: String? = nil, group: JID? = nil) throws -> [IndexHit] {
         var filter = "p.baseline = 0 AND COALESCE(p.joined_at, p.first_seen) >= ?"
         var arguments: [(any DatabaseValueConvertible)?] = [since.timeIntervalSince1970]
-        if let session { filter += " AND p.session = ?"; arguments.append(session) }
-        if let group { filter += " AND p.grp = ?"; arguments.append(group.string) }
+        if let session { filter += " AND g.session = ?"; arguments.append(session) }
+        if let group { filter += " AND g.jid = ?"; arguments.append(group.string) }
         return try pool.read { db in
             try Self.hits(db, where: filter, arguments: StatementArguments(arguments),
                           order: "COALESCE(p.joined_at, p.first_seen) DESC, s.label, g.subject")
@@ -455,7 +460,7 @@ public final class FleetStore: Sendable {
         try pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT g.jid, g.subject, g.last_full_read,
-                  (SELECT COUNT(*) FROM fleet_participant p WHERE p.session = g.session AND p.grp = g.jid) AS members
+                  (SELECT COUNT(*) FROM fleet_participant p WHERE p.gid = g.gid) AS members
                 FROM fleet_group g WHERE g.session = ?
                 """, arguments: [session])
             var out: [JID: GroupState] = [:]
@@ -472,7 +477,7 @@ public final class FleetStore: Sendable {
     func hits(session: String, group: JID, people: [Participant]) throws -> [IndexHit] {
         guard !people.isEmpty else { return [] }
         let all = try pool.read { db in
-            try Self.hits(db, where: "p.session = ?1 AND p.grp = ?2", arguments: [session, group.string], order: "p.pid")
+            try Self.hits(db, where: "g.session = ?1 AND g.jid = ?2", arguments: [session, group.string], order: "p.pid")
         }
         return all.filter { hit in people.contains { $0.matches(hit.participant.participant.id) } }
     }
@@ -498,8 +503,8 @@ public final class FleetStore: Sendable {
         let rows = try Row.fetchAll(db, sql: """
             SELECT \(Columns.participant), \(Columns.group), \(Columns.session)
             FROM fleet_participant p
-            JOIN fleet_group g ON g.session = p.session AND g.jid = p.grp
-            JOIN fleet_session s ON s.id = p.session
+            JOIN fleet_group g ON g.gid = p.gid
+            JOIN fleet_session s ON s.id = g.session
             WHERE \(filter)
             ORDER BY \(order)
             """, arguments: arguments)

@@ -159,7 +159,8 @@ public final class FleetSync: Sendable {
     /// Reads one group live into the index (a group opened in the console, a preflight),
     /// paced by the same per-session pacer as the sync, so the two never burst a session.
     /// The people read are returned even when the index cannot be written (the diff is then
-    /// empty): a live read is what an action is decided on.
+    /// empty): a live read is what an action is decided on. An answer with nobody in it is
+    /// returned but not recorded.
     @discardableResult
     public func read(session: String, group: JID) async throws(GatewayError) -> (people: [Participant], diff: ParticipantDiff) {
         let pacer = pacer(for: session)
@@ -171,6 +172,8 @@ public final class FleetSync: Sendable {
             if Self.isRateLimited(error) { pacer.backOff(retryAfter: Self.retryAfter(error)) }
             throw error
         }
+        // An empty answer is a broken one (the session itself is a member): not recorded.
+        guard !people.isEmpty else { return (people, ParticipantDiff()) }
         let diff = (try? store.recordParticipants(session: session, group: group, people, at: now())) ?? ParticipantDiff()
         return (people, diff)
     }
@@ -247,6 +250,12 @@ public final class FleetSync: Sendable {
                     if retried.insert(g.jid).inserted { queue.append(g); continue }
                 }
                 fail("\(s.label) / \(g.subject): \(error.message)")
+                continue
+            }
+            // Every group lists at least this session's own account: an empty answer is a
+            // broken one, and recording it would mark everyone as gone.
+            guard !people.isEmpty else {
+                fail("\(s.label) / \(g.subject): the gateway listed no participants (not even this session's account); not recorded")
                 continue
             }
             do {

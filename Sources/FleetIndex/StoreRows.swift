@@ -2,9 +2,11 @@ import Foundation
 import GatewayKit
 import GRDB
 
-/// The index's tables. Participants are looked up by phone JID, `@lid` and id across every
-/// group (`find`), by group (a read's diff, the cascade when a group goes), and by when they
-/// joined (`joined(since:)`, the "new members" view): each has its index.
+/// The index's tables. Participants are looked up by phone JID and `@lid` across every group
+/// (`find`; a participant's id is always one of the two), by group (a read's diff, the
+/// cascade when a group goes), and by when they joined (`joined(since:)`, the "new members"
+/// view): each has its index. A participant names its group by the group's integer key,
+/// not by session and JID, which keeps half a million rows about a third smaller.
 enum Schema {
     static let statements: [String] = [
         """
@@ -24,6 +26,7 @@ enum Schema {
         """,
         """
         CREATE TABLE fleet_group (
+          gid INTEGER PRIMARY KEY,
           session TEXT NOT NULL REFERENCES fleet_session(id) ON DELETE CASCADE,
           jid TEXT NOT NULL,
           subject TEXT NOT NULL,
@@ -35,15 +38,14 @@ enum Schema {
           pending_requests INTEGER,
           first_seen REAL NOT NULL,
           last_seen REAL NOT NULL,
-          last_full_read REAL,
-          PRIMARY KEY (session, jid)
+          last_full_read REAL
         )
         """,
+        "CREATE UNIQUE INDEX fleet_group_jid ON fleet_group(session, jid)",
         """
         CREATE TABLE fleet_participant (
           pid INTEGER PRIMARY KEY,
-          session TEXT NOT NULL,
-          grp TEXT NOT NULL,
+          gid INTEGER NOT NULL REFERENCES fleet_group(gid) ON DELETE CASCADE,
           id TEXT NOT NULL,
           phone TEXT,
           lid TEXT,
@@ -54,14 +56,12 @@ enum Schema {
           baseline INTEGER NOT NULL,
           joined_at REAL,
           joined_via TEXT,
-          added_by TEXT,
-          FOREIGN KEY (session, grp) REFERENCES fleet_group(session, jid) ON DELETE CASCADE
+          added_by TEXT
         )
         """,
-        "CREATE UNIQUE INDEX fleet_participant_member ON fleet_participant(session, grp, id)",
-        "CREATE INDEX fleet_participant_phone ON fleet_participant(phone)",
-        "CREATE INDEX fleet_participant_lid ON fleet_participant(lid)",
-        "CREATE INDEX fleet_participant_id ON fleet_participant(id)",
+        "CREATE UNIQUE INDEX fleet_participant_member ON fleet_participant(gid, id)",
+        "CREATE INDEX fleet_participant_phone ON fleet_participant(phone) WHERE phone IS NOT NULL",
+        "CREATE INDEX fleet_participant_lid ON fleet_participant(lid) WHERE lid IS NOT NULL",
         "CREATE INDEX fleet_participant_joined ON fleet_participant(COALESCE(joined_at, first_seen)) WHERE baseline = 0",
         """
         CREATE TABLE fleet_event (
@@ -94,7 +94,7 @@ enum Columns {
         g.first_seen AS g_first, g.last_seen AS g_last, g.last_full_read AS g_read
         """
     static let participant = """
-        p.pid AS p_pid, p.session AS p_session, p.grp AS p_grp, p.phone AS p_phone, p.lid AS p_lid, p.name AS p_name, \
+        p.pid AS p_pid, p.phone AS p_phone, p.lid AS p_lid, p.name AS p_name, \
         p.role AS p_role, p.first_seen AS p_first, p.last_seen AS p_last, p.baseline AS p_baseline, \
         p.joined_at AS p_joined_at, p.joined_via AS p_via, p.added_by AS p_by
         """
@@ -125,14 +125,15 @@ enum Decode {
                             lastSeen: Date(timeIntervalSince1970: row["g_last"]), lastFullRead: date(row["g_read"]))
     }
 
+    /// A participant, from a row that has their group's columns too.
     static func participant(_ row: Row) -> IndexedParticipant? {
-        guard let group = JID.lenient(row["p_grp"]) else { return nil }
+        guard let group = JID.lenient(row["g_jid"]) else { return nil }
         let phone = JID.lenient(row["p_phone"]), lid = JID.lenient(row["p_lid"])
         guard phone != nil || lid != nil else { return nil }
         let role: String = row["p_role"]
         let via: String? = row["p_via"]
         let p = Participant(phone: phone, lid: lid, name: row["p_name"], role: Role(rawValue: role) ?? .member)
-        return IndexedParticipant(session: row["p_session"], group: group, participant: p,
+        return IndexedParticipant(session: row["g_session"], group: group, participant: p,
                                   firstSeen: Date(timeIntervalSince1970: row["p_first"]), lastSeen: Date(timeIntervalSince1970: row["p_last"]),
                                   baseline: row["p_baseline"], joinedAt: date(row["p_joined_at"]),
                                   joinedVia: via.flatMap(JoinVia.init(rawValue:)), addedBy: JID.lenient(row["p_by"]))
@@ -152,9 +153,9 @@ struct Members {
     private var byLID: [JID: Int] = [:]
     private var byID: [String: Int] = [:]
 
-    init(_ db: Database, session: String, group: JID) throws {
-        let found = try GRDB.Row.fetchAll(db, sql: "SELECT pid, id, phone, lid, name, role FROM fleet_participant WHERE session = ? AND grp = ? ORDER BY pid",
-                                          arguments: [session, group.string])
+    init(_ db: Database, gid: Int64) throws {
+        let found = try GRDB.Row.fetchAll(db.cachedStatement(sql: "SELECT pid, id, phone, lid, name, role FROM fleet_participant WHERE gid = ? ORDER BY pid"),
+                                          arguments: [gid])
         var rows: [Row] = []
         for r in found {
             let role: String = r["role"]
@@ -211,28 +212,35 @@ enum Rows {
                              g.community, g.pendingRequests, t, t])
     }
 
-    /// A group the index has not listed yet (never read: no last full read).
-    static func ensureGroup(_ db: Database, session: String, group: JID, subject: String?, at t: Double) throws {
-        try db.execute(sql: """
-            INSERT OR IGNORE INTO fleet_group (session, jid, subject, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
-            """, arguments: [session, group.string, subject ?? "", t, t])
+    /// The group's key, adding it when the index has not listed it yet (never read: no last
+    /// full read).
+    static func ensureGroup(_ db: Database, session: String, group: JID, subject: String?, at t: Double) throws -> Int64 {
+        if let gid = try Int64.fetchOne(db.cachedStatement(sql: "SELECT gid FROM fleet_group WHERE session = ? AND jid = ?"),
+                                        arguments: [session, group.string]) { return gid }
+        try db.execute(sql: "INSERT INTO fleet_group (session, jid, subject, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [session, group.string, subject ?? "", t, t])
+        return db.lastInsertedRowID
     }
 
-    static func insertMember(_ db: Database, session: String, group: JID, _ p: Participant, at t: Double, baseline: Bool,
+    static func insertMember(_ db: Database, gid: Int64, _ p: Participant, at t: Double, baseline: Bool,
                              joinedAt: Double?, via: JoinVia?, by: JID?) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO fleet_participant
-              (session, grp, id, phone, lid, name, role, first_seen, last_seen, baseline, joined_at, joined_via, added_by)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [session, group.string, p.id.string, p.phone?.string, p.lid?.string, p.name, p.role.rawValue,
+              (gid, id, phone, lid, name, role, first_seen, last_seen, baseline, joined_at, joined_via, added_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [gid, p.id.string, p.phone?.string, p.lid?.string, p.name, p.role.rawValue,
                              t, t, baseline, joinedAt, via?.rawValue, by?.string])
     }
 
     /// Refreshes what a read tells of a participant; when and how they joined stay.
     static func updateMember(_ db: Database, pid: Int64, _ p: Participant, at t: Double) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE OR IGNORE fleet_participant SET id = ?, phone = ?, lid = ?, name = ?, role = ?, last_seen = ? WHERE pid = ?
-            """, arguments: [p.id.string, p.phone?.string, p.lid?.string, p.name, p.role.rawValue, t, pid])
+            """).execute(arguments: [p.id.string, p.phone?.string, p.lid?.string, p.name, p.role.rawValue, t, pid])
+    }
+
+    static func deleteMember(_ db: Database, pid: Int64) throws {
+        try db.cachedStatement(sql: "DELETE FROM fleet_participant WHERE pid = ?").execute(arguments: [pid])
     }
 
     /// The session's own role among `people`, where its account is known.
