@@ -41,6 +41,11 @@ public struct SyncReport: Sendable {
     /// Already read in the round a killed sync left unfinished.
     public var groupsResumed = 0
     public var failures: [String] = []
+    /// The failures that are offline sessions (said, but nothing could be read there: not a
+    /// failure of the sync itself).
+    public var offline: [String] = []
+    /// Failures other than offline sessions'.
+    public var failed: [String] { failures.filter { !offline.contains($0) } }
     /// Joins the reads found (not the baseline of a first read).
     public var joined: [IndexHit] = []
     /// Stopped (cancelled) before every group was read.
@@ -52,7 +57,7 @@ public struct SyncReport: Sendable {
     mutating func merge(_ other: SyncReport) {
         groupsListed += other.groupsListed; groupsRead += other.groupsRead
         groupsSkipped += other.groupsSkipped; groupsResumed += other.groupsResumed
-        failures += other.failures; joined += other.joined
+        failures += other.failures; offline += other.offline; joined += other.joined
         stopped = stopped || other.stopped
     }
 }
@@ -184,7 +189,9 @@ public final class FleetSync: Sendable {
         var r = SyncReport()
         func fail(_ line: String) { r.failures.append(line); progress?(.failed(line)) }
         guard s.connected else {
-            fail("\(s.label): the session is not connected (\(s.status)); its groups were not read")
+            let line = "\(s.label): the session is not connected (\(s.status)); its groups were not read"
+            r.offline.append(line)
+            fail(line)
             return r
         }
         let pacer = pacer(for: s.id)

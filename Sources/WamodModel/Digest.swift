@@ -32,6 +32,10 @@ public enum Digest {
     }
 
     /// Lower-case hex.
+    /// SHA-256 of `text`'s UTF-8 as lowercase hex (v1's `Idempotency-Key` is derived from it:
+    /// the same for the same decision on every machine and every run).
+    public static func sha256Hex(_ text: String) -> String { hex(hash(.sha256, Array(text.utf8))) }
+
     public static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()

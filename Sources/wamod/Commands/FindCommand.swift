@@ -104,8 +104,8 @@ struct FindCommand: AsyncParsableCommand {
                     plan.labels = labels
                     try AuditLog(path: AuditLog.defaultPath()).append(plan.startRecord(context: context, dryRun: true))
                 }
-                print(hits, report, source: source, title: dryRun ? "dry run: remove \(target) from \(steps.count) group\(steps.count == 1 ? "" : "s"); nothing sent"
-                                                   : "\(target) can be removed from no group: see why per row", opID: nil)
+                print(hits, report, title: dryRun ? "dry run: remove \(target) from \(steps.count) group\(steps.count == 1 ? "" : "s"); nothing sent"
+                                          : "\(target) can be removed from no group: see why per row", opID: nil, source: source)
                 // As the real run would exit: 1 while they would stay in a group we cannot act on.
                 if report.hits.contains(where: { !$0.removal.sends }) { ok = false }
                 throw ExitCode(ok ? Exit.allDone : Exit.someFailed)
@@ -134,10 +134,6 @@ struct FindCommand: AsyncParsableCommand {
         }
         print(hits, report, title: opID.map { "removed \(target): operation \($0)" }, opID: opID, source: source)
         throw ExitCode(ok ? Exit.allDone : Exit.someFailed)
-    }
-
-    func print(_ hits: [Hit], _ report: FindEverywhere.Report, source: String, title: String?, opID: String?) {
-        print(hits, report, title: title, opID: opID, source: source)
     }
 
     func print(_ hits: [Hit], _ report: FindEverywhere.Report, title: String?, opID: String?, source: String) {

@@ -81,7 +81,7 @@ struct SyncCommand: AsyncParsableCommand {
         }
         for f in report.failures { Stdio.err("wamod: not read: \(f)") }
         if report.stopped { throw ExitCode(Exit.someFailed) }
-        // An offline session is said, but is not a failure of the sync: nothing can be read there.
+        // An offline session is said, but is not a failure of the sync.
         throw ExitCode(report.failed.isEmpty ? Exit.allDone : Exit.someFailed)
     }
 }

@@ -69,9 +69,3 @@ final class ProgressLine: @unchecked Sendable {
         drawn = false
     }
 }
-
-extension SyncReport {
-    /// Failures other than an offline session's (said, but nothing can be read there: not a
-    /// failure of the sync).
-    var failed: [String] { failures.filter { !$0.contains("is not connected") } }
-}
