@@ -402,6 +402,27 @@ struct FleetConsoleTests {
         #expect(s.log.contains { $0.text.contains("our own account") })
     }
 
+    @Test("while w reads live, the dialog shows the roles the index knew (ours and theirs), not question marks")
+    func rolesWhileReading() {
+        var s = Self.indexed(watch: [Self.entry()])
+        // The groups pane has not read this session: only the index knows our role there.
+        s.groups["S1"] = nil
+        var known = Fixtures.alpha
+        known.ourRole = .admin
+        var them = Self.spammerP
+        them.role = .admin
+        let hit = WatchHit(entry: Self.entry(), hit: IndexHit(session: Self.isession(Fixtures.support), group: Self.igroup("S1", known),
+                                                              participant: Self.iperson(them)))
+        _ = Self.reduce(&s, .watchHits([hit], via: "sync"))
+        let effects = Fixtures.press(&s, .char("w"))
+        guard case .confirmFound(_, let hits?)? = effects.first else { Issue.record("got \(effects)"); return }
+        #expect(hits.first?.group.group.ourRole == .admin)
+        #expect(hits.first?.participant.participant.role == .admin)
+        let screen = RootView().render(s).text
+        #expect(screen.contains("they admin  we admin"), "\(screen)")
+        #expect(!screen.contains("we ?"), "\(screen)")
+    }
+
     @Test("w is disabled in read-only mode; an alert still shows")
     func readOnly() {
         var s = Self.indexed(watch: [Self.entry()])

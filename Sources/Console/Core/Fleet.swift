@@ -52,10 +52,15 @@ public struct WatchPlace: Sendable, Hashable {
     public var seen: Date
     /// "event", "sync", "read" (the console opened the group), "index" (an earlier sync).
     public var via: String
+    /// Our role in the group as last known (the index or the groups pane), shown while the
+    /// live read before a removal is under way.
+    public var ourRole: Role?
+    /// Their role there as seen.
+    public var theirRole: Role?
 
-    public init(session: String, group: JID, subject: String, sessionLabel: String, participant: JID, seen: Date, via: String) {
+    public init(session: String, group: JID, subject: String, sessionLabel: String, participant: JID, seen: Date, via: String, ourRole: Role? = nil) {
         self.session = session; self.group = group; self.subject = subject; self.sessionLabel = sessionLabel
-        self.participant = participant; self.seen = seen; self.via = via
+        self.participant = participant; self.seen = seen; self.via = via; self.ourRole = ourRole
     }
 }
 

@@ -46,7 +46,7 @@ extension Reducer {
             for h in hits {
                 raise(&s, h.entry, place: WatchPlace(session: h.hit.session.session.id, group: h.hit.group.group.jid, subject: h.hit.group.group.subject,
                                                      sessionLabel: h.hit.session.session.label, participant: h.hit.participant.participant.id,
-                                                     seen: h.hit.asOf, via: via),
+                                                     seen: h.hit.asOf, via: via, ourRole: h.hit.group.group.ourRole),
                       role: h.hit.participant.participant.role, session: h.hit.session.session)
             }
         default: break
@@ -90,7 +90,7 @@ extension Reducer {
         for h in snap.watchHits {
             raise(&s, h.entry, place: WatchPlace(session: h.hit.session.session.id, group: h.hit.group.group.jid, subject: h.hit.group.group.subject,
                                                  sessionLabel: h.hit.session.session.label, participant: h.hit.participant.participant.id,
-                                                 seen: h.hit.asOf, via: "index"),
+                                                 seen: h.hit.asOf, via: "index", ourRole: h.hit.group.group.ourRole),
                   role: h.hit.participant.participant.role, session: h.hit.session.session)
         }
         return effects + startFollowing(&s)
@@ -145,7 +145,7 @@ extension Reducer {
         for p in list {
             guard let e = s.fleet.entry(for: p, now: s.now) else { continue }
             raise(&s, e, place: WatchPlace(session: key.session, group: key.group, subject: subject(s, key), sessionLabel: label(s, key.session),
-                                           participant: p.id, seen: s.now, via: "read"),
+                                           participant: p.id, seen: s.now, via: "read", ourRole: ourRole(s, key)),
                   role: p.role, session: session)
         }
     }
@@ -266,7 +266,7 @@ extension Reducer {
                 // They joined again: a dismissal of this place no longer holds.
                 s.fleet.dismissed.remove(FleetState.dismissKey(e.who, key.session, key.group))
                 raise(&s, e, place: WatchPlace(session: key.session, group: key.group, subject: name, sessionLabel: label(s, key.session),
-                                               participant: p.id, seen: ev.at ?? s.now, via: "event"),
+                                               participant: p.id, seen: ev.at ?? s.now, via: "event", ourRole: ourRole(s, key)),
                       role: p.role, session: session)
             }
         }
@@ -286,6 +286,8 @@ extension Reducer {
             return
         }
         if s.fleet.dismissed.contains(FleetState.dismissKey(entry.who, place.session, place.group)) { return }
+        var place = place
+        if place.theirRole == nil { place.theirRole = role }
         if let i = s.fleet.alerts.firstIndex(where: { $0.entry.who == entry.who }) {
             guard !s.fleet.alerts[i].places.contains(where: { $0.session == place.session && $0.group == place.group }) else { return }
             s.fleet.alerts[i].places.append(place)
@@ -314,11 +316,18 @@ extension Reducer {
         return [.confirmFound(alert.entry.who, hits: d.indexHits)]
     }
 
+    /// Our role in a group as the groups pane (live or cached) knows it.
+    func ourRole(_ s: ConsoleState, _ key: GroupKey) -> Role? {
+        s.groups[key.session]?.value?.first { $0.jid == key.group }?.ourRole
+    }
+
     /// An alert's place as an index hit, for the live read before a removal.
     func hit(_ s: ConsoleState, _ p: WatchPlace) -> IndexHit {
         let session = s.sessions.value?.first { $0.id == p.session } ?? Session(id: p.session, label: p.sessionLabel, account: nil, connected: true, status: "unknown")
-        let group = s.groups[p.session]?.value?.first { $0.jid == p.group } ?? Group(jid: p.group, subject: p.subject, size: nil, owner: nil, ourRole: nil)
-        let person = Participant(phone: p.participant.kind == .lid ? nil : p.participant, lid: p.participant.kind == .lid ? p.participant : nil, name: nil, role: .member)
+        var group = s.groups[p.session]?.value?.first { $0.jid == p.group } ?? Group(jid: p.group, subject: p.subject, size: nil, owner: nil, ourRole: p.ourRole)
+        // The groups pane may know the group without our role (a list that does not carry it).
+        if group.ourRole == nil { group.ourRole = p.ourRole }
+        let person = Participant(phone: p.participant.kind == .lid ? nil : p.participant, lid: p.participant.kind == .lid ? p.participant : nil, name: nil, role: p.theirRole ?? .member)
         return IndexHit(session: IndexedSession(session: session, firstSeen: p.seen, lastSeen: p.seen, groupsListed: nil),
                         group: IndexedGroup(session: p.session, group: group, firstSeen: p.seen, lastSeen: p.seen, lastFullRead: nil),
                         participant: IndexedParticipant(session: p.session, group: p.group, participant: person, firstSeen: p.seen, lastSeen: p.seen, baseline: false))
