@@ -170,6 +170,35 @@ struct FleetCommandLineTests {
         }
     }
 
+    @Test("guard --auto-remove left running: a watchlisted person who joins through the admin view is removed with no one at the keyboard, the audit saying why")
+    func guardRemovesAJoinAsItHappens() async throws {
+        try await withSim(.waha) { f in
+            let (env, _, audit) = Self.environment(f)
+            let spammer = TinyFixture.outsider
+            #expect(try await runWamod(["watch", "add", "+" + spammer.user, "--reason", "spam wave"] + f.gatewayArgs.prefix(4), env: env).status == 0)
+            let guardian = try spawnWamod(["guard", "--auto-remove"] + f.gatewayArgs, env: env)
+            defer { if guardian.process.isRunning { guardian.process.terminate() } }
+            // The guard listens on WAHA's WebSocket once it has read the fleet.
+            let deadline = Date().addingTimeInterval(30)
+            while f.sim.openEventSockets == 0 && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(f.sim.openEventSockets == 1, "the guard follows the gateway's events")
+            let answer = try await send("POST", f.sim.baseURL, "/_sim/participants", token: f.token,
+                                        json: ["session": TinyFixture.alphaLabel, "group": team.string, "add": ["+" + spammer.user], "via": "invite"])
+            #expect(answer.status == 200, "\(answer.text)")
+            while f.members(team).contains(where: { $0.matches(spammer) }) && Date() < deadline.addingTimeInterval(30) {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(!f.members(team).contains { $0.matches(spammer) }, "removed as they joined")
+            guardian.process.interrupt()
+            #expect(await guardian.wait() == 0, "an interrupted guard ends cleanly")
+            let (records, _) = try AuditLog.read(path: audit)
+            let op = try #require(records.first { $0.type == "operation" && $0.action == "remove" })
+            #expect(op.reason == "watchlist: spam wave")
+            #expect(records.contains { $0.type == "result" && $0.op == op.op && $0.outcome == "done" && $0.target == spammer.string })
+            #expect(f.world.ledger().filter { $0.action == "remove" }.count == 1, "sent once")
+        }
+    }
+
     @Test("a sync killed part way resumes: groups already read are not read again")
     func killedSyncResumes() async throws {
         try await withSim(.waha, fixture: .demo) { f in

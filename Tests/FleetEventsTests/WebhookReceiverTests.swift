@@ -38,7 +38,8 @@ import TestSupport
                     let got = try await next(receiver.received, "the webhook") { !$0.events.isEmpty }
                     #expect(got.events.map(\.kind) == [.joined])
                     #expect(got.rows.count == 1)
-                    let people = try store.participants(session: alpha, group: team)
+                    // The session as the dialect names it: WAHA by its name (the label).
+                    let people = try store.participants(session: dialect == .waha ? TinyFixture.alphaLabel : alpha, group: team)
                     let joined = try #require(people.first { $0.participant.matches(TinyFixture.outsider) })
                     #expect(!joined.baseline)
                     #expect(joined.joinedVia == .invite)

@@ -82,6 +82,11 @@ public struct TmuxSession: Sendable {
             if ok(last) { return last }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
+        // WAMOD_TEST_SCREENS=DIR keeps each timed-out screen in a file, to read after the run.
+        if let dir = ProcessInfo.processInfo.environment["WAMOD_TEST_SCREENS"] {
+            let file = "\(dir)/\(name)-\(what.filter { $0.isLetter || $0.isNumber || $0 == " " }.prefix(60)).txt"
+            try? last.write(toFile: file, atomically: true, encoding: .utf8)
+        }
         throw TmuxTimeout(what: what, screen: last)
     }
 

@@ -22,7 +22,8 @@ enum EventSocket {
         var events: Set<String>
 
         func wants(_ e: SimEvent, name: String) -> Bool {
-            (session == "*" || session == e.event.session) && (events.contains("*") || events.contains(name))
+            // A session is asked for by its name (the label), as WAHA names it; its id is taken too.
+            (session == "*" || session == e.label || session == e.event.session) && (events.contains("*") || events.contains(name))
         }
     }
 

@@ -22,10 +22,12 @@ enum SimEventRendering {
     // MARK: WAHA (https://waha.devlike.pro/docs/how-to/events/)
 
     /// The envelope: `id`, `timestamp` (ms), `event`, `session`, `metadata`, `me`, `payload`,
-    /// `engine`, `environment`; the emulator's WAHA is the NOWEB engine (WAHARoutes).
-    static func wahaEnvelope(_ e: SimEvent, name: String, payload: JSON, me: JSON) -> JSON {
+    /// `engine`, `environment`; the emulator's WAHA is the NOWEB engine (WAHARoutes). `session`
+    /// is the session's name, as WAHA's `/api/sessions` lists it (the world's label); Wawp,
+    /// built on WAHA, names its instance by id instead.
+    static func wahaEnvelope(_ e: SimEvent, name: String, payload: JSON, me: JSON, session: String? = nil) -> JSON {
         ["id": .string("evt_" + ulidLike(e.seq)), "timestamp": .int(milliseconds(e)), "event": .string(name),
-         "session": .string(e.event.session), "metadata": [:], "me": me, "payload": payload,
+         "session": .string(session ?? e.label), "metadata": [:], "me": me, "payload": payload,
          "engine": "NOWEB", "environment": ["tier": "CORE", "version": "2026.9.2", "engine": "NOWEB"]]
     }
 
@@ -101,17 +103,17 @@ enum SimEventRendering {
         let chat = JSON.string(f.group.string)
         switch f.kind {
         case .joined:
-            return ("group.v2.join", wahaEnvelope(e, name: "group.v2.join", payload: ["chatId": chat, "participants": people, "timestamp": seconds, "_data": baileys(e)], me: me))
+            return ("group.v2.join", wahaEnvelope(e, name: "group.v2.join", payload: ["chatId": chat, "participants": people, "timestamp": seconds, "_data": baileys(e)], me: me, session: f.session))
         case .left:
-            return ("group.v2.leave", wahaEnvelope(e, name: "group.v2.leave", payload: ["chatId": chat, "participants": people, "timestamp": seconds, "_data": baileys(e)], me: me))
+            return ("group.v2.leave", wahaEnvelope(e, name: "group.v2.leave", payload: ["chatId": chat, "participants": people, "timestamp": seconds, "_data": baileys(e)], me: me, session: f.session))
         case .promoted, .demoted:
             let payload: JSON = ["chatId": chat, "action": .string(f.kind == .promoted ? "promote" : "demote"), "participants": people,
                                  "timestamp": seconds]
-            return ("group.v2.participants", wahaEnvelope(e, name: "group.v2.participants", payload: payload, me: me))
+            return ("group.v2.participants", wahaEnvelope(e, name: "group.v2.participants", payload: payload, me: me, session: f.session))
         case .groupChanged:
             var fields: [JSON.Field] = [.init("id", chat)]
             if let subject = f.subject { fields.append(.init("subject", .string(subject))) }
-            return ("group.v2.update", wahaEnvelope(e, name: "group.v2.update", payload: ["group": .object(fields), "timestamp": seconds], me: me))
+            return ("group.v2.update", wahaEnvelope(e, name: "group.v2.update", payload: ["group": .object(fields), "timestamp": seconds], me: me, session: f.session))
         case .joinRequest, .addedUs:
             // Wawp's webhook pages list no join-request event.
             return nil

@@ -27,7 +27,7 @@ import WamodModel
 /// Events (`Events/`): to rehearse "someone else did this", and to point the emulator's pushes
 /// somewhere. Every change below, like every change a client makes, is pushed in the server's
 /// dialect (WAHA's WebSocket, webhooks where the vendor documents them).
-/// - `POST /_sim/participants` `{"session":ID,"group":JID,"add":["+155…"],"remove":[…],
+/// - `POST /_sim/participants` `{"session":ID (or the name the dialect shows),"group":JID,"add":["+155…"],"remove":[…],
 ///   "promote":[…],"demote":[…],"via":"invite"|"added","by":"+155…"}`: someone other than the
 ///   session changes the members (a join by the link with `via: invite`, another admin's add,
 ///   removal, promotion or demotion, `by` naming them); answers what changed and what was
@@ -224,7 +224,7 @@ struct AdminView: Sendable {
     }
 
     private func setConnected(_ request: SimRequest) -> SimResponse {
-        guard let body = Self.object(request), let session = body["session"] as? String,
+        guard let body = Self.object(request), let session = (body["session"] as? String).map(sessionID),
               let connected = body["connected"] as? Bool
         else { return Self.error(400, "the body is {\"session\": ID, \"connected\": true|false}") }
         guard world.session(session) != nil else { return Self.error(404, "no session \(session)") }
@@ -255,10 +255,17 @@ struct AdminView: Sendable {
         return .json(200, ["outcome": .string(word), "session": .string(session), "group": .string(group.string)])
     }
 
+    /// A session named as the operator sees it: its id, or the name a dialect shows for it
+    /// (WAHA's session name, the label), so a rehearsal can use what the console shows.
+    private func sessionID(_ named: String) -> String {
+        if world.session(named) != nil { return named }
+        return world.session(labeled: named)?.id ?? named
+    }
+
     // MARK: Events
 
     private func rehearseParticipants(_ request: SimRequest) -> SimResponse {
-        guard let body = Self.object(request), let session = body["session"] as? String, let raw = body["group"] as? String else {
+        guard let body = Self.object(request), let session = (body["session"] as? String).map(sessionID), let raw = body["group"] as? String else {
             return Self.error(400, "the body is {\"session\": ID, \"group\": JID, \"add\"|\"remove\"|\"promote\"|\"demote\": [PHONE or JID], \"via\": \"invite\"|\"added\", \"by\": PHONE or JID}")
         }
         guard let group = try? JID(parsing: raw), group.kind == .group else { return Self.error(400, "group is a group JID (…@g.us)") }
@@ -306,7 +313,7 @@ struct AdminView: Sendable {
     }
 
     private func rehearseGroup(_ request: SimRequest) -> SimResponse {
-        guard let body = Self.object(request), let session = body["session"] as? String, let raw = body["group"] as? String else {
+        guard let body = Self.object(request), let session = (body["session"] as? String).map(sessionID), let raw = body["group"] as? String else {
             return Self.error(400, "the body is {\"session\": ID, \"group\": JID, \"subject\": TEXT, \"description\": TEXT, \"announce\"|\"locked\"|\"adminsAdd\"|\"approval\": true|false}")
         }
         guard let group = try? JID(parsing: raw), group.kind == .group else { return Self.error(400, "group is a group JID (…@g.us)") }

@@ -57,18 +57,34 @@ struct GuardCommand: AsyncParsableCommand {
         let follower = Follower(store: store, sync: sync, source: source, pollEvery: FleetFiles.pollInterval(profile))
         enforcer.say(Line(time: AuditLog.timestamp(), event: "start",
                           detail: "guarding \(profile.name): \(try list.entries().count) on the watchlist; \(autoRemove ? "removing" : "reporting") them"))
-        for await update in follower.updates() {
-            switch update {
-            case .source(let kind, let detail):
-                enforcer.say(Line(time: AuditLog.timestamp(), event: "following", detail: "\(kind.rawValue)\(detail.isEmpty ? "" : ": " + detail)"))
-            case .event(let e, let diff):
-                if e.kind == .joined || e.kind == .addedUs || !diff.joined.isEmpty { _ = try await enforcer.check() }
-            case .synced(let report):
-                for f in report.failures { enforcer.say(Line(time: AuditLog.timestamp(), event: "not-read", detail: f)) }
-                _ = try await enforcer.check()
-            case .failed(let why):
-                enforcer.say(Line(time: AuditLog.timestamp(), event: "error", detail: why))
+        // SIGINT or SIGTERM stops it: following ends, an operation under way is cancelled and
+        // waited for (its unsent targets are recorded not attempted), then it exits 0.
+        let stop = SignalStop()
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await update in follower.updates() {
+                    switch update {
+                    case .source(let kind, let detail):
+                        enforcer.say(Line(time: AuditLog.timestamp(), event: "following", detail: "\(kind.rawValue)\(detail.isEmpty ? "" : ": " + detail)"))
+                    case .event(let e, let diff):
+                        if e.kind == .joined || e.kind == .addedUs || !diff.joined.isEmpty { _ = try await enforcer.check() }
+                    case .synced(let report):
+                        for f in report.failures { enforcer.say(Line(time: AuditLog.timestamp(), event: "not-read", detail: f)) }
+                        _ = try await enforcer.check()
+                    case .failed(let why):
+                        enforcer.say(Line(time: AuditLog.timestamp(), event: "error", detail: why))
+                    }
+                }
+                return false
             }
+            group.addTask {
+                await stop.wait()
+                return true
+            }
+            let stopped = try await group.next() ?? false
+            group.cancelAll()
+            while try await group.next() != nil {}
+            if stopped { enforcer.say(Line(time: AuditLog.timestamp(), event: "stop", detail: "stopped by a signal")) }
         }
     }
 }
