@@ -43,6 +43,7 @@ import ctypes.util
 import functools
 import glob
 import importlib
+import json
 import os
 import re
 import secrets
@@ -54,6 +55,7 @@ import sys
 import tempfile
 import time
 import unicodedata
+import urllib.request
 
 COLS, ROWS = 100, 30
 # In several groups of several sessions in the demo world (GatewaySim's DemoFixture.spammer).
@@ -781,12 +783,78 @@ def scene_partial_failure(binary: str, renderer: Renderer, out: str, keep_ansi: 
     raise RuntimeError("no seed produced a partial failure")
 
 
+def scene_watchlist(binary: str, renderer: Renderer, out: str, keep_ansi: bool, timeout: float):
+    """watchlist.png: `wamod sim --dialect waha --fixture demo`, a number put on the
+    watchlist, the console on Team Alpha; the number joins by the link through the emulator's
+    admin view (someone else's doing), the console raises it at once over WAHA's events, and
+    `w` reads the group live and asks to confirm the removal with the entry as the reason."""
+    token = secrets.token_hex(16)
+    port = free_port()
+    env = dict(os.environ, WAMOD_SIM_TOKEN=token)
+    proc = subprocess.Popen([binary, "sim", "--port", str(port), "--fixture", "demo", "--dialect", "waha", "--rate", "0"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+
+    def admin(path: str, body: dict | None = None) -> dict:
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(base + path, data=data, method="POST" if body is not None else "GET",
+                                     headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read() or b"{}")
+
+    tm = None
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                admin("/_sim/sessions")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("wamod sim did not start listening")
+                time.sleep(0.1)
+        state = tempfile.mkdtemp(prefix="wamod-shots-state-")
+        cenv = {"WAMOD_TOKEN": token, "XDG_STATE_HOME": state, "WAMOD_AUDIT": os.path.join(state, "audit.jsonl"),
+                "WAMOD_CONFIG": "/nonexistent"}
+        gateway = ["--gateway", base, "--dialect", "waha"]
+        number = "+5511955509876"
+        subprocess.run([binary, "watch", "add", number, "--reason", "spam wave", *gateway], env=dict(env, **cenv),
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        tm = Tmux(f"{shlex.quote(binary)} {' '.join(gateway)}", "watchlist", timeout, env=cenv)
+        tm.wait_for(r"Team Alpha\s+\d+")
+        tm.wait_for(r"events: websocket")
+        tm.keys("Enter")
+        tm.wait_for(r"Groups \(support-br\)")
+        tm.keys("/")
+        tm.keys("Team Alpha", literal=True)
+        tm.keys("Enter")
+        tm.keys("Enter")
+        tm.wait_for(r"Participants · Team Alpha")
+        sessions = admin("/_sim/sessions").get("sessions", [])
+        support = next(s for s in sessions if s.get("label") == "support-br")
+        group = next(g["jid"] for g in support["groups"] if g.get("subject") == "Team Alpha")
+        admin("/_sim/participants", {"session": support["id"], "group": group, "add": [number], "via": "invite"})
+        tm.wait_for(r"WATCHLIST \+5511955509876")
+        tm.keys("w")
+        tm.wait_for(r"Type .* or 1")
+        shot(tm, renderer, out, "watchlist", keep_ansi)
+        tm.keys("Escape", "q")
+    finally:
+        if tm is not None:
+            tm.close()
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--binary", default=os.path.join(ROOT, ".build", "debug", "wamod"))
     ap.add_argument("--out", default=os.path.join(ROOT, "screenshots"))
-    ap.add_argument("--only", default="main,confirm,help,find,badges,requests,partial-failure",
-                    help="comma-separated: main, confirm, help, find, badges, requests, partial-failure")
+    ap.add_argument("--only", default="main,confirm,help,find,badges,requests,watchlist,partial-failure",
+                    help="comma-separated: main, confirm, help, find, badges, requests, watchlist, partial-failure")
     ap.add_argument("--font-size", type=int, default=16)
     ap.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for expected text")
     ap.add_argument("--keep-ansi", action="store_true", help="also write each capture as NAME.ans")
@@ -809,13 +877,15 @@ def main() -> int:
     if not os.access(binary, os.X_OK):
         sys.exit(f"screenshots: no binary at {binary}; run `swift build` first")
     wanted = {w.strip() for w in args.only.split(",") if w.strip()}
-    unknown = wanted - {"main", "confirm", "help", "find", "badges", "requests", "partial-failure"}
+    unknown = wanted - {"main", "confirm", "help", "find", "badges", "requests", "watchlist", "partial-failure"}
     if unknown:
         sys.exit(f"screenshots: unknown shot(s): {', '.join(sorted(unknown))}")
     if wanted & {"main", "confirm", "help", "find"}:
         scene_demo(binary, renderer, args.out, wanted, args.keep_ansi, args.timeout)
     if wanted & {"badges", "requests"}:
         scene_incident(binary, renderer, args.out, wanted, args.keep_ansi, args.timeout)
+    if "watchlist" in wanted:
+        scene_watchlist(binary, renderer, args.out, args.keep_ansi, args.timeout)
     if "partial-failure" in wanted:
         scene_partial_failure(binary, renderer, args.out, args.keep_ansi, args.timeout)
     return 0

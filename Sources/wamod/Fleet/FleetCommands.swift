@@ -151,7 +151,7 @@ struct WatchAdd: AsyncParsableCommand {
         try AuditLog(path: AuditLog.defaultPath()).append(.watch("watch-add", who: person, reason: why, expires: until, context: context))
         let old = try list.add(entry)
         if json { return JSONOutput.print(WatchList.Row(entry)) }
-        Stdio.out("\(old == nil ? "added" : "updated") \(person) on the watchlist of \(profile.name)\(until.map { " until \(AuditLog.timestamp($0))" } ?? "")")
+        Stdio.out("\(old == nil ? "added" : "updated") \(person) on the watchlist of \(FleetFiles.key(profile))\(until.map { " until \(AuditLog.timestamp($0))" } ?? "")")
     }
 }
 
@@ -173,7 +173,7 @@ struct WatchList: AsyncParsableCommand {
         let profile = try target.resolveProfile()
         let entries = try FleetFiles.watchlist(profile).entries(includeExpired: all)
         if json { return JSONOutput.print(entries.map { Row($0) }) }
-        guard !entries.isEmpty else { return Stdio.out("the watchlist of \(profile.name) is empty") }
+        guard !entries.isEmpty else { return Stdio.out("the watchlist of \(FleetFiles.key(profile)) is empty") }
         var t = Table(["WHO", "REASON", "ADDED BY", "ADDED", "EXPIRES"])
         t.maxWidths = [1: 48]
         let now = Date()
@@ -197,11 +197,11 @@ struct WatchRemove: AsyncParsableCommand {
         let profile = try target.resolveProfile()
         let list = try FleetFiles.watchlist(profile)
         guard try list.entries(includeExpired: true).contains(where: { $0.who == person }) else {
-            throw CommandFailure(message: "\(person) is not on the watchlist of \(profile.name)", code: Exit.someFailed)
+            throw CommandFailure(message: "\(person) is not on the watchlist of \(FleetFiles.key(profile))", code: Exit.someFailed)
         }
         try AuditLog(path: AuditLog.defaultPath()).append(.watch("watch-remove", who: person, reason: reason, expires: nil,
                                                                   context: AuditContext.current(profile: profile)))
         _ = try list.remove(person)
-        Stdio.out("removed \(person) from the watchlist of \(profile.name)")
+        Stdio.out("removed \(person) from the watchlist of \(FleetFiles.key(profile))")
     }
 }
