@@ -50,20 +50,6 @@ struct FleetConsoleJourneys {
         return t
     }
 
-    /// Team Alpha open in the participants pane.
-    func openTeamAlpha(_ t: TmuxSession) async throws {
-        try await t.wait(for: "Team Alpha")
-        try t.keys("Tab")
-        try await t.wait(for: "the groups pane focused") { $0.contains("Groups (") }
-        try t.keys("/")
-        try t.literal("Team Alpha")
-        try t.keys("Enter")
-        try await t.wait(for: "only Team Alpha in the groups pane") { !$0.contains("Readers") && $0.contains("Team Alpha") }
-        try t.keys("Enter")
-        try await t.wait(for: "Participants · Team Alpha")
-        try await t.wait(for: "+" + TinyFixture.plainMembers[0].user)
-    }
-
     /// Someone joins Team Alpha by its link, through the emulator's admin view, over HTTP as an
     /// operator rehearsing "someone else did this" would.
     func joinByLink(_ f: SimFixture, _ number: String) async throws {
@@ -114,7 +100,7 @@ struct FleetConsoleJourneys {
             defer { s.remove() }
             let t = try open(f, s)
             defer { t.kill() }
-            try await openTeamAlpha(t)
+            try await t.openTeamAlpha()
             try await t.wait(for: "the status line naming the WebSocket", timeout: 20) { $0.contains("events: websocket") }
             #expect(!(try t.screen()).contains("+" + stranger))
             try await joinByLink(f, stranger)
@@ -147,7 +133,7 @@ struct FleetConsoleJourneys {
             """.write(toFile: config, atomically: true, encoding: .utf8)
             let t = try open(f, s, args: "", config: config)
             defer { t.kill() }
-            try await openTeamAlpha(t)
+            try await t.openTeamAlpha()
             try await t.wait(for: "the status line saying it polls", timeout: 20) { $0.contains("events: polling") }
             try await joinByLink(f, stranger)
             let screen = try await t.wait(for: "the new member after a poll", timeout: 40) { $0.contains("+" + stranger) }
@@ -165,7 +151,7 @@ struct FleetConsoleJourneys {
             #expect(listed.status == 0, "\(listed.stdout)\(listed.stderr)")
             let t = try open(f, s)
             defer { t.kill() }
-            try await openTeamAlpha(t)
+            try await t.openTeamAlpha()
             try await t.wait(for: "the status line naming the WebSocket", timeout: 20) { $0.contains("events: websocket") }
             try await joinByLink(f, stranger)
             let alert = try await t.wait(for: "the watchlist banner", timeout: 20) { $0.contains("WATCHLIST +\(stranger)") }

@@ -26,26 +26,6 @@ struct IncidentConsoleJourneys {
         return t
     }
 
-    /// The groups pane focused, filtered to Team Alpha, the cursor on it.
-    func onTeamAlpha(_ t: TmuxSession) async throws {
-        try await t.wait(for: "Team Alpha")
-        try t.keys("Tab")
-        try await t.wait(for: "the groups pane focused") { $0.contains("Groups (") }
-        try t.keys("/")
-        try t.literal("Team Alpha")
-        try t.keys("Enter")
-        try await t.wait(for: "only Team Alpha in the groups pane") { !$0.contains("Readers") && $0.contains("Team Alpha") }
-    }
-
-    /// Team Alpha open in the participants pane.
-    func openTeamAlpha(_ t: TmuxSession) async throws {
-        try await onTeamAlpha(t)
-        try t.keys("Enter")
-        try await t.wait(for: "Participants · Team Alpha")
-        // WAHA's rows show numbers.
-        try await t.wait(for: "+" + TinyFixture.plainMembers[0].user)
-    }
-
     /// The screen's lines naming Team Alpha that carry a settings badge.
     static func badged(_ screen: String) -> [Substring] {
         screen.split(separator: "\n").filter { $0.contains("Team Alpha") && $0.contains("[msg info") }
@@ -63,7 +43,7 @@ struct IncidentConsoleJourneys {
             let old = try #require(f.world.currentInviteCode(session: TinyFixture.alpha, group: team))
             let t = try open(f, audit: audit)
             defer { t.kill() }
-            try await onTeamAlpha(t)
+            try await t.onTeamAlpha()
 
             try t.keys("i")
             try await t.wait(for: "the masked link") { $0.contains("invite link: https://chat.whatsapp.com/\(old.prefix(4))…") }
@@ -105,7 +85,7 @@ struct IncidentConsoleJourneys {
             // Wide enough that the groups pane keeps room for the badges beside the row's "✓ done".
             let t = try open(f, audit: audit, width: 140)
             defer { t.kill() }
-            try await onTeamAlpha(t)
+            try await t.onTeamAlpha()
             #expect(Self.badged(try t.screen()).isEmpty)
 
             try t.keys("K")
@@ -140,7 +120,7 @@ struct IncidentConsoleJourneys {
             let first = TinyFixture.requesters[0], second = TinyFixture.requesters[1]
             let t = try open(f, audit: audit)
             defer { t.kill() }
-            try await openTeamAlpha(t)
+            try await t.openTeamAlpha()
 
             try t.keys("J")
             try await t.wait(for: "both requests listed") { $0.contains("Join requests") && $0.contains("+" + first.user) && $0.contains("+" + second.user) }
@@ -197,7 +177,7 @@ struct IncidentConsoleJourneys {
 
             let t = try open(f, audit: audit, env: ["WAMOD_CONFIG": config], args: "")
             defer { t.kill() }
-            try await openTeamAlpha(t)
+            try await t.openTeamAlpha()
             try t.keys("/")
             try t.literal(carla.user)
             try t.keys("Enter")
