@@ -107,8 +107,13 @@ public struct AuditContext: Sendable, Hashable {
 /// several operators appending at once never tear a line.
 public final class AuditLog: Sendable {
     public let path: String
+    /// Where each line also goes once it is in the file (`WAMOD_AUDIT_SYSLOG`), or nil.
+    public let syslog: AuditSyslog?
 
-    public init(path: String) { self.path = path }
+    public init(path: String, syslog: AuditSyslog? = AuditSyslog.fromEnvironment()) {
+        self.path = path
+        self.syslog = syslog
+    }
 
     /// `$WAMOD_AUDIT`, else `$XDG_STATE_HOME/wamod/audit.jsonl`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -132,17 +137,29 @@ public final class AuditLog: Sendable {
         try append([record])
     }
 
-    /// Appends records, each a whole line, in one locked, flushed write.
+    /// Appends records, each a whole line, in one locked, flushed write; then, where syslog
+    /// forwarding is on, sends the same lines there (a failure there is reported once, at exit,
+    /// and loses nothing: the file has them).
     public func append(_ records: [AuditRecord]) throws(GatewayError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var data = Data()
+        var forwarded: [String] = []
         for r in records {
             guard let line = try? encoder.encode(r) else { continue }
             // A secret a gateway echoed back (in an error's detail, say) is never recorded.
-            data.append(Data(Secrets.mask(String(decoding: line, as: UTF8.self)).utf8))
+            let masked = Secrets.mask(String(decoding: line, as: UTF8.self))
+            data.append(Data(masked.utf8))
             data.append(0x0A)
+            if syslog != nil { forwarded.append(AuditSyslog.message(r, line: masked)) }
         }
+        try writeLocally(data)
+        if let syslog, !forwarded.isEmpty {
+            do { try syslog.send(forwarded) } catch { SyslogTrouble.shared.note(error.message) }
+        }
+    }
+
+    private func writeLocally(_ data: Data) throws(GatewayError) {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
