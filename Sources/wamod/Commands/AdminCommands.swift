@@ -16,7 +16,7 @@ enum GroupOperation {
         for g in texts where g.contains("@") {
             do { _ = try JID.group(g) } catch { throw error.failure }
         }
-        let (profile, gw) = try options.makeGateway()
+        let (profile, gw) = try await options.makeGateway()
         if let why = gw.capabilities.missing(kind, dialect: gw.dialect) { throw CommandFailure.usage(why) }
         let wanted = try change?(gw.capabilities)
         if let wanted, wanted.isEmpty { throw CommandFailure.usage("no setting to change") }
@@ -95,7 +95,7 @@ struct InviteShowCommand: AsyncParsableCommand {
     @Argument(help: "The group: its JID or exact subject.") var group: String
 
     func run() async throws {
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         guard gw.capabilities.inviteLinks else { throw CommandFailure.usage(gw.capabilities.missing(.inviteReset, dialect: gw.dialect) ?? "") }
         let s = try await Lookup.session(session, profile: profile, gateway: gw)
         let g = try await Lookup.group(group, session: s, gateway: gw)
@@ -213,7 +213,7 @@ struct SettingsCommand: AsyncParsableCommand {
     }
 
     func show() async throws {
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         guard !gw.capabilities.readsSettings.isEmpty else {
             throw CommandFailure.usage("this gateway's dialect (\(gw.dialect.rawValue)) does not read group settings")
         }
@@ -248,7 +248,7 @@ struct RequestsListCommand: AsyncParsableCommand {
     @Argument(help: "The group: its JID or exact subject.") var group: String
 
     func run() async throws {
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         if let why = gw.capabilities.missing(.approve, dialect: gw.dialect) { throw CommandFailure.usage(why) }
         let s = try await Lookup.session(session, profile: profile, gateway: gw)
         let g = try await Lookup.group(group, session: s, gateway: gw)
@@ -288,7 +288,7 @@ extension RequestAnswer {
             throw CommandFailure.usage("name the requests to \(Self.kind.verb) (`wamod requests list` shows them), or pass --all-pending")
         }
         guard ids.isEmpty || !allPending else { throw CommandFailure.usage("name requests or pass --all-pending, not both") }
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         if let why = gw.capabilities.missing(Self.kind, dialect: gw.dialect) { throw CommandFailure.usage(why) }
         let s = try await Lookup.session(session, profile: profile, gateway: gw)
         let g = try await Lookup.group(group, session: s, gateway: gw)

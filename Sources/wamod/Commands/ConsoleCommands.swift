@@ -72,7 +72,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         let profile = try gateway.resolveProfile()
         let inbox = Inbox()
         // The token is resolved once: the gateway and the event stream share it.
-        let token = try TokenResolver.resolve(profile.token)
+        let token = try await TokenResolver.resolve(profile)
         let gw = try GatewayFactory.make(dialect: profile.dialect, baseURL: profile.baseURL, token: token,
                                          options: TransportOptions(timeout: profile.timeout, allowInsecureHTTP: profile.allowHTTP,
                                                                    maxAnswerBytes: profile.maxAnswerMB << 20),

@@ -88,7 +88,7 @@ extension MemberMutation {
         if args.group.contains("@") {
             do { _ = try JID.group(args.group) } catch { throw error.failure }
         }
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         let notice = try notice(template: profile.noticeTemplate)
         if let why = gw.capabilities.missing(OperationKind(Self.action), dialect: gw.dialect) { throw CommandFailure.usage(why) }
         if notice != nil, !gw.capabilities.sendsText {
@@ -191,7 +191,7 @@ struct LeaveCommand: AsyncParsableCommand {
         for g in groups where g.contains("@") {
             do { _ = try JID.group(g) } catch { throw error.failure }
         }
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         if let why = gw.capabilities.missing(.leave, dialect: gw.dialect) { throw CommandFailure.usage(why) }
         let s = try await Lookup.session(session, profile: profile, gateway: gw)
         let resolved = try await Lookup.groups(groups, session: s, gateway: gw)

@@ -9,7 +9,7 @@ struct SessionsCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON (see the README for the shape).") var json = false
 
     func run() async throws {
-        let (_, gw) = try gateway.makeGateway()
+        let (_, gw) = try await gateway.makeGateway()
         let sessions = try await gw.sessions()
         if json { return JSONOutput.print(JSONOutput.Sessions(sessions: sessions.map(JSONOutput.SessionRow.init))) }
         var t = Table(["SESSION", "ID", "STATE", "ACCOUNT", "STATUS"])
@@ -36,7 +36,7 @@ struct GroupsCommand: AsyncParsableCommand {
     static let unknownRoleNote = "ROLE ? : this gateway's group list does not say our role; --roles reads each group (paced)"
 
     func run() async throws {
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         let s = try await Lookup.session(session, profile: profile, gateway: gw)
         var groups = try await gw.groups(session: s.id)
         var unread = 0
@@ -102,7 +102,7 @@ struct MembersCommand: AsyncParsableCommand {
             guard let d = Durations.since(joinedSince) else { throw CommandFailure.usage("--joined-since takes a duration (90s, 15m, 1h30m, 2d, 1w) or a date (2026-11-22)") }
             since = d
         }
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         let s = try await Lookup.session(session, profile: profile, gateway: gw)
         let g = try await Lookup.group(group, session: s, gateway: gw)
         if let since { return try await joined(since: since, profile: profile, gateway: gw, session: s, group: g) }

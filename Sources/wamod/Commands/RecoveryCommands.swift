@@ -47,7 +47,7 @@ struct ResumeCommand: AsyncParsableCommand {
                                  ? "no interrupted operation \(id) (it finished, or was never journaled here: \(journal.directory))"
                                  : "operation \(id) is running or being resumed by another process", code: Exit.someFailed)
         }
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         let context = AuditContext.current(profile: profile)
         guard context.gateway == p.plan.gateway else {
             entry.release()
@@ -125,7 +125,7 @@ struct UndoCommand: AsyncParsableCommand {
     func run() async throws {
         let (records, _) = try AuditLog.read(path: AuditLog.defaultPath())
         let undo = try Undo.plan(operation, records: records)
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         let context = AuditContext.current(profile: profile)
         if let original = undo.original.gateway, original != context.gateway {
             throw CommandFailure.usage("operation \(operation) ran against \(original) (profile \(undo.original.profile ?? "?")); this profile is \(context.gateway): run with --profile \(undo.original.profile ?? "NAME")")

@@ -40,7 +40,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let n = readsPerMinute, !(1...600).contains(n) { throw CommandFailure.usage("--reads-per-minute is a whole number from 1 to 600") }
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         let store = try FleetFiles.store(profile)
         var only: String?
         if let session { only = try await Lookup.session(session, profile: profile, gateway: gw).id }
