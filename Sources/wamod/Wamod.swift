@@ -34,7 +34,7 @@ struct Wamod: AsyncParsableCommand {
             SessionsCommand.self, GroupsCommand.self, MembersCommand.self,
             RemoveCommand.self, DemoteCommand.self, PromoteCommand.self, AddCommand.self, LeaveCommand.self,
             InviteCommand.self, LockCommand.self, UnlockCommand.self, SettingsCommand.self, RequestsCommand.self,
-            FindCommand.self, SyncCommand.self, WatchCommand.self, GuardCommand.self, ListenCommand.self, ResumeCommand.self, UndoCommand.self, AuditCommand.self, ProbeCommand.self, SimCommand.self, DemoCommand.self, ConsoleCommand.self,
+            FindCommand.self, SyncCommand.self, WatchCommand.self, GuardCommand.self, ListenCommand.self, ResumeCommand.self, UndoCommand.self, AuditCommand.self, ProbeCommand.self, ConfigCommand.self, DoctorCommand.self, SimCommand.self, DemoCommand.self, ConsoleCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self
     )
