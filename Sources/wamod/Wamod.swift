@@ -28,6 +28,12 @@ struct Wamod: AsyncParsableCommand {
         audit log or the journal could not be written (nothing was sent without its record).
         The token is never a command-line value: it comes from the profile's token source, or \
         from the environment variable WAMOD_TOKEN with --gateway.
+
+        Examples:
+          wamod
+          wamod --profile sales sessions
+          wamod remove Support "Buyers Club" +5511999990000 --reason "spam wave"
+          wamod doctor
         """,
         version: GatewayKitVersion.string,
         subcommands: [

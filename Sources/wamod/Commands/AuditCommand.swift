@@ -6,7 +6,14 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Read the audit log: every operation and each target's result.",
-        discussion: "The log is $WAMOD_AUDIT, else $XDG_STATE_HOME/wamod/audit.jsonl (JSON Lines, append-only).")
+        discussion: """
+        The log is $WAMOD_AUDIT, else $XDG_STATE_HOME/wamod/audit.jsonl (JSON Lines, append-only).
+
+        Examples:
+          wamod audit --since 2h
+          wamod audit --since 1w --group 120363041234567890@g.us --wide
+          wamod audit --op mhx0u3k1-4f2a9c1d --json
+        """)
 
     @Option(help: "Only operations since then: a duration (90s, 15m, 1h30m, 2d, 1w) or a date (2026-11-22 or 2026-11-22T10:00:00Z).") var since: String?
     @Option(help: "Only operations on this group (its JID).") var group: String?

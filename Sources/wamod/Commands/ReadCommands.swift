@@ -4,7 +4,14 @@ import FleetIndex
 import GatewayKit
 
 struct SessionsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sessions", abstract: "List the gateway's sessions (connected WhatsApp accounts).")
+    static let configuration = CommandConfiguration(
+        commandName: "sessions", abstract: "List the gateway's sessions (connected WhatsApp accounts).",
+        discussion: """
+        Examples:
+          wamod sessions
+          wamod sessions --profile sales --json
+          WAMOD_TOKEN=… wamod sessions --gateway https://gw.example.com --dialect waha
+        """)
     @OptionGroup var gateway: GatewayOptions
     @Flag(name: .long, help: "Print JSON (see the README for the shape).") var json = false
 
@@ -26,6 +33,11 @@ struct GroupsCommand: AsyncParsableCommand {
         discussion: """
         Some gateways' group lists do not say our role in each group (ROLE shows ?): --roles \
         reads each such group's participants to tell it, one group at a time and paced.
+
+        Examples:
+          wamod groups Support
+          wamod groups Support --roles
+          wamod groups --profile sales --json
         """)
     @OptionGroup var gateway: GatewayOptions
     @Argument(help: "The session: its id or label (default: the profile's session).") var session: String?
