@@ -353,6 +353,8 @@ public struct ConfigFile: Sendable {
     }
 
     static func expandHome(_ path: String) -> String {
-        path.hasPrefix("~/") ? NSHomeDirectory() + path.dropFirst() : path
+        // $HOME first, as the XDG paths take it (NSHomeDirectory reads the password database).
+        let home = ProcessInfo.processInfo.environment["HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? NSHomeDirectory()
+        return path.hasPrefix("~/") ? home + path.dropFirst() : path
     }
 }
