@@ -98,7 +98,7 @@ struct ConfigCheckTests {
         #expect(ConfigChecks.tokenFile(link, profile: "p", place: "cfg:3").first?.detail.contains("symbolic link") == true)
         #expect(ConfigChecks.tokenFile(dir.appendingPathComponent("none").path, profile: "p", place: "cfg:3").first?.status == .fail)
         let empty = dir.appendingPathComponent("empty").path
-        FileManager.default.createFile(atPath: empty, contents: Data(), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: empty, contents: Data(), attributes: [.posixPermissions: 0o600])
         #expect(ConfigChecks.tokenFile(empty, profile: "p", place: "cfg:3").first?.detail.contains("is empty") == true)
     }
 
@@ -181,7 +181,7 @@ struct ConfigCheckTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("audit.jsonl").path
         #expect(StateChecks.auditFile(path).status == .ok)
-        FileManager.default.createFile(atPath: path, contents: Data("{}\n".utf8), attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(atPath: path, contents: Data("{}\n".utf8), attributes: [.posixPermissions: 0o644])
         let open = StateChecks.auditFile(path)
         #expect(open.status == .fail && open.hint == "chmod 600 \(path)")
         chmod(path, 0o600)
