@@ -21,13 +21,16 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         // The emulator's event WebSocket (WAHA's `/ws`).
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        // A profile's token_command: its standard error kept for the operator, a timeout
+        // that stops it and what it started, and the terminal handed over so it can prompt.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // The model (entities, JIDs, results, errors, dialect names): the one vocabulary the
         // client and the emulator share. The emulator depends on it alone, so it cannot reach
         // into the client.
         .target(name: "WamodModel"),
-        .target(name: "GatewayKit", dependencies: ["WamodModel"]),
+        .target(name: "GatewayKit", dependencies: ["WamodModel", .product(name: "Subprocess", package: "swift-subprocess")]),
         .target(
             name: "GatewaySim",
             dependencies: [

@@ -28,13 +28,19 @@ struct Wamod: AsyncParsableCommand {
         audit log or the journal could not be written (nothing was sent without its record).
         The token is never a command-line value: it comes from the profile's token source, or \
         from the environment variable WAMOD_TOKEN with --gateway.
+
+        Examples:
+          wamod
+          wamod --profile sales sessions
+          wamod remove Support "Buyers Club" +5511999990000 --reason "spam wave"
+          wamod doctor
         """,
         version: GatewayKitVersion.string,
         subcommands: [
             SessionsCommand.self, GroupsCommand.self, MembersCommand.self,
             RemoveCommand.self, DemoteCommand.self, PromoteCommand.self, AddCommand.self, LeaveCommand.self,
             InviteCommand.self, LockCommand.self, UnlockCommand.self, SettingsCommand.self, RequestsCommand.self,
-            FindCommand.self, SyncCommand.self, WatchCommand.self, GuardCommand.self, ListenCommand.self, ResumeCommand.self, UndoCommand.self, AuditCommand.self, ProbeCommand.self, SimCommand.self, DemoCommand.self, ConsoleCommand.self,
+            FindCommand.self, SyncCommand.self, WatchCommand.self, GuardCommand.self, ListenCommand.self, ResumeCommand.self, UndoCommand.self, AuditCommand.self, ProbeCommand.self, ConfigCommand.self, DoctorCommand.self, SimCommand.self, DemoCommand.self, ConsoleCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self
     )

@@ -75,10 +75,10 @@ struct ConfigTests {
     }
 
     @Test("tokens from the environment, a private file, or a command")
-    func tokens() throws {
-        #expect(try TokenResolver.resolve(.environment("T"), environment: ["T": " abc \n"]) == "abc")
+    func tokens() async throws {
+        #expect(try await TokenResolver.resolve(.environment("T"), environment: ["T": " abc \n"]) == "abc")
         do {
-            _ = try TokenResolver.resolve(.environment("MISSING"), environment: [:])
+            _ = try await TokenResolver.resolve(.environment("MISSING"), environment: [:])
             Issue.record("expected an error")
         } catch { #expect(error.message.contains("MISSING is not set")) }
 
@@ -89,18 +89,18 @@ struct ConfigTests {
         try "s3cret-file\n".write(toFile: file, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file)
         do {
-            _ = try TokenResolver.resolve(.file(file))
+            _ = try await TokenResolver.resolve(.file(file))
             Issue.record("a group-readable token file must be refused")
         } catch {
             #expect(error.message.contains("chmod 600"))
             #expect(!error.message.contains("s3cret"))
         }
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
-        #expect(try TokenResolver.resolve(.file(file)) == "s3cret-file")
+        #expect(try await TokenResolver.resolve(.file(file)) == "s3cret-file")
 
-        #expect(try TokenResolver.resolve(.command("printf 'from-cmd\\n'")) == "from-cmd")
+        #expect(try await TokenResolver.resolve(.command("printf 'from-cmd\\n'"), terminal: .never) == "from-cmd")
         do {
-            _ = try TokenResolver.resolve(.command("echo leaked-secret; exit 3"))
+            _ = try await TokenResolver.resolve(.command("echo leaked-secret; exit 3"), terminal: .never)
             Issue.record("a failing command must be refused")
         } catch {
             #expect(error.message.contains("status 3"))

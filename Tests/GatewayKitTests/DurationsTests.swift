@@ -3,12 +3,14 @@ import GatewayKit
 import Testing
 
 @Suite struct DurationsTests {
-    @Test(arguments: [("90s", 90.0), ("15m", 900), ("1h30m", 5400), ("2d", 172_800), ("1w", 604_800), ("45", 45), ("1w2d3h4m5s", 788_645), (" 2H ", 7200)])
+    @Test(arguments: [("90s", 90.0), ("15m", 900), ("1h30m", 5400), ("2d", 172_800), ("1w", 604_800), ("45", 45), ("1w2d3h4m5s", 788_645), (" 2H ", 7200),
+                      ("1h 30m", 5400), ("1.5h", 5400), ("0s", 0), ("2d12h", 216_000)])
     func durationsOperatorsType(text: String, seconds: Double) {
         #expect(Durations.seconds(text) == seconds)
     }
 
-    @Test(arguments: ["", "soon", "1x", "m", "30m1h", "1h1h", "-5m", "1e400", "99999999w", String(repeating: "1", count: 40)])
+    @Test(arguments: ["", "soon", "1x", "m", "30m1h", "1h1h", "-5m", "1e400", "99999999w", String(repeating: "1", count: 40),
+                      "12 34", "1h30", "h1", "1..5h", "15 minutes"])
     func notDurations(text: String) {
         #expect(Durations.seconds(text) == nil)
     }
@@ -20,6 +22,20 @@ import Testing
         #expect(Durations.since("2026-11-22", now: now) == ISO8601DateFormatter().date(from: "2026-11-22T00:00:00Z"))
         #expect(Durations.since("2026-11-22T10:00:00Z", now: now) == ISO8601DateFormatter().date(from: "2026-11-22T10:00:00Z"))
         #expect(Durations.since("yesterday", now: now) == nil)
+    }
+
+    @Test("what every since and age option takes: each form, relative to now, or the date itself")
+    func sinceForms() throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        for (text, seconds) in [("90s", 90.0), ("15m", 900), ("1h30m", 5400), ("2d", 172_800), ("1w", 604_800)] {
+            #expect(Durations.since(text, now: now) == now.addingTimeInterval(-seconds), "\(text)")
+            #expect(Durations.until(text, now: now) == now.addingTimeInterval(seconds), "\(text)")
+        }
+        let iso = ISO8601DateFormatter()
+        #expect(Durations.since("2026-11-22T10:00:00.250Z", now: now) == iso.date(from: "2026-11-22T10:00:00Z")?.addingTimeInterval(0.25))
+        #expect(Durations.since("2026-11-22T12:00:00+02:00", now: now) == iso.date(from: "2026-11-22T10:00:00Z"))
+        #expect(Durations.since("2026-13-40", now: now) == nil)
+        #expect(Durations.since("22/11/2026", now: now) == nil)
     }
 
     @Test func writtenBackAsTyped() {

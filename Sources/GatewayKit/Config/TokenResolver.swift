@@ -1,9 +1,17 @@
 import Foundation
-import Synchronization
 
-/// Reads a token from its source, with errors that never include the token.
+/// Reads a token from its source, with errors that never include the token. The token is
+/// registered with `Secrets` as soon as it is read, so that nothing shows it from then on.
 public enum TokenResolver {
-    public static func resolve(_ source: TokenSource, environment: [String: String] = ProcessInfo.processInfo.environment) throws(GatewayError) -> String {
+    /// A profile's token, its command given the profile's `token_command_timeout`.
+    public static func resolve(_ profile: Profile, environment: [String: String] = ProcessInfo.processInfo.environment,
+                               terminal: TokenCommand.Terminal = .whenPresent) async throws(GatewayError) -> String {
+        try await resolve(profile.token, environment: environment, commandTimeout: profile.tokenCommandTimeout, terminal: terminal)
+    }
+
+    public static func resolve(_ source: TokenSource, environment: [String: String] = ProcessInfo.processInfo.environment,
+                               commandTimeout: TimeInterval = TokenCommand.defaultTimeout,
+                               terminal: TokenCommand.Terminal = .whenPresent) async throws(GatewayError) -> String {
         let token: String
         switch source {
         case .environment(let name):
@@ -14,13 +22,14 @@ public enum TokenResolver {
         case .file(let path):
             token = try readFile(path)
         case .command(let command):
-            token = try run(command)
+            token = try await TokenCommand.run(command, timeout: commandTimeout, terminal: terminal)
         }
         let trimmed = token.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw .configuration("the token from \(source.description) is empty") }
         guard !trimmed.contains(where: { $0.isNewline }) else {
             throw .configuration("the token from \(source.description) spans several lines; it must be one line")
         }
+        Secrets.register(trimmed)
         return trimmed
     }
 
@@ -43,46 +52,4 @@ public enum TokenResolver {
         }
         return String(decoding: data, as: UTF8.self)
     }
-
-    /// How long a token command may take (a password manager asking to be unlocked, a
-    /// command that hangs) before it is stopped.
-    public static let commandTimeout: TimeInterval = 10
-
-    static func run(_ command: String, timeout: TimeInterval = commandTimeout) throws(GatewayError) -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", command]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
-        do { try p.run() } catch {
-            throw .configuration("the token command could not start")
-        }
-        // Read on a thread of its own, so that a command that never ends is stopped in time.
-        let box = TokenOutput()
-        let done = DispatchSemaphore(value: 0)
-        let reader = out.fileHandleForReading
-        Thread.detachNewThread {
-            box.set(reader.readDataToEndOfFile())
-            done.signal()
-        }
-        if done.wait(timeout: .now() + timeout) == .timedOut {
-            kill(p.processIdentifier, SIGKILL)
-            throw .configuration("the token command did not finish within \(Int(timeout)) s and was stopped")
-        }
-        let data = box.get()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw .configuration("the token command exited with status \(p.terminationStatus)")
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
-}
-
-/// The token command's output, handed from its reading thread.
-private final class TokenOutput: Sendable {
-    private let data = Mutex(Data())
-    func set(_ d: Data) { data.withLock { $0 = d } }
-    func get() -> Data { data.withLock { $0 } }
 }

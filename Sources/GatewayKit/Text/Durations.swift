@@ -3,10 +3,11 @@ import Foundation
 /// Durations and points in time as operators type them: `90s`, `15m`, `1h30m`, `2d`, `1w`
 /// (units may be combined, largest first), or an ISO 8601 date or date and time.
 public enum Durations {
-    /// Seconds in `text` (`90s`, `15m`, `1h30m`, `2d`, `1w`; a bare number is seconds); nil
-    /// when it is not a duration. At most ten years.
+    /// Seconds in `text` (`90s`, `15m`, `1h30m`, `2d`, `1w`; a bare number is seconds; spaces
+    /// between the parts are allowed, `1h 30m`); nil when it is not a duration. At most ten years.
     public static func seconds(_ text: String) -> TimeInterval? {
-        let s = text.trimmingCharacters(in: .whitespaces).lowercased()
+        var s = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if s.contains(where: \.isLetter) { s = s.filter { !$0.isWhitespace } }
         guard !s.isEmpty, s.count <= 32 else { return nil }
         if let n = Double(s), n.isFinite, n >= 0 { return n <= maxSeconds ? n : nil }
         let units: [Character: Double] = ["w": 604_800, "d": 86_400, "h": 3600, "m": 60, "s": 1]

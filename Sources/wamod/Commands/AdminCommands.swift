@@ -16,7 +16,7 @@ enum GroupOperation {
         for g in texts where g.contains("@") {
             do { _ = try JID.group(g) } catch { throw error.failure }
         }
-        let (profile, gw) = try options.makeGateway()
+        let (profile, gw) = try await options.makeGateway()
         if let why = gw.capabilities.missing(kind, dialect: gw.dialect) { throw CommandFailure.usage(why) }
         let wanted = try change?(gw.capabilities)
         if let wanted, wanted.isEmpty { throw CommandFailure.usage("no setting to change") }
@@ -82,12 +82,22 @@ struct GroupTargets: ParsableArguments {
 struct InviteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "invite", abstract: "A group's invite link: show it, or reset it (the old link stops working).",
+        discussion: """
+        Examples:
+          wamod invite show Support "Buyers Club"
+          wamod invite reset Support "Buyers Club" --reason "link leaked"
+        """,
         subcommands: [InviteShowCommand.self, InviteResetCommand.self])
 }
 
 struct InviteShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show a group's invite link (masked unless --reveal: whoever has it can join).")
+        commandName: "show", abstract: "Show a group's invite link (masked unless --reveal: whoever has it can join).",
+        discussion: """
+        Examples:
+          wamod invite show Support "Buyers Club"
+          wamod invite show Support 120363041234567890@g.us --reveal --json
+        """)
     @OptionGroup var gateway: GatewayOptions
     @Flag(name: .long, help: "Print the whole link.") var reveal = false
     @Flag(name: .long, help: "Print JSON.") var json = false
@@ -95,7 +105,7 @@ struct InviteShowCommand: AsyncParsableCommand {
     @Argument(help: "The group: its JID or exact subject.") var group: String
 
     func run() async throws {
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         guard gw.capabilities.inviteLinks else { throw CommandFailure.usage(gw.capabilities.missing(.inviteReset, dialect: gw.dialect) ?? "") }
         let s = try await Lookup.session(session, profile: profile, gateway: gw)
         let g = try await Lookup.group(group, session: s, gateway: gw)
@@ -112,7 +122,12 @@ struct InviteShowCommand: AsyncParsableCommand {
 
 struct InviteResetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "reset", abstract: "Reset groups' invite links: the old links stop working. Cannot be undone.")
+        commandName: "reset", abstract: "Reset groups' invite links: the old links stop working. Cannot be undone.",
+        discussion: """
+        Examples:
+          wamod invite reset Support "Buyers Club" --reason "link leaked"
+          wamod invite reset Support 120363041234567890@g.us --yes
+        """)
     @OptionGroup var gateway: GatewayOptions
     @OptionGroup var mutation: MutationOptions
     @OptionGroup var targets: GroupTargets
@@ -155,7 +170,15 @@ struct LockCommand: LockToggle {
     static let configuration = CommandConfiguration(
         commandName: "lock",
         abstract: "Lock groups down: only admins send and edit info (--all-settings: and add members, with approval for new members).",
-        discussion: "Each group's settings before the lock are recorded in the audit log; `wamod undo OP` puts back exactly what was there.")
+        discussion: """
+        Each group's settings before the lock are recorded in the audit log; `wamod undo OP` \
+        puts back exactly what was there.
+
+        Examples:
+          wamod lock Support "Buyers Club" --reason "spam wave"
+          wamod lock Support "Buyers Club" "Eventos São Paulo" --all-settings --yes
+          wamod lock Support 120363041234567890@g.us --dry-run
+        """)
     static let kind = OperationKind.lock
     @OptionGroup var gateway: GatewayOptions
     @OptionGroup var mutation: MutationOptions
@@ -167,7 +190,13 @@ struct UnlockCommand: LockToggle {
     static let configuration = CommandConfiguration(
         commandName: "unlock",
         abstract: "Open groups again: everyone sends and edits info (--all-settings: and adds, without approval).",
-        discussion: "To put back exactly what a lock found, undo the lock instead: `wamod undo OP`.")
+        discussion: """
+        To put back exactly what a lock found, undo the lock instead: `wamod undo OP`.
+
+        Examples:
+          wamod unlock Support "Buyers Club"
+          wamod unlock Support "Buyers Club" --all-settings --dry-run
+        """)
     static let kind = OperationKind.unlock
     @OptionGroup var gateway: GatewayOptions
     @OptionGroup var mutation: MutationOptions
@@ -178,7 +207,12 @@ struct UnlockCommand: LockToggle {
 struct SettingsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "settings",
-        abstract: "Show a group's settings, or set single ones: announce=on locked=off admins-add=on approval=off.")
+        abstract: "Show a group's settings, or set single ones: announce=on locked=off admins-add=on approval=off.",
+        discussion: """
+        Examples:
+          wamod settings Support "Buyers Club"
+          wamod settings Support "Buyers Club" announce=on approval=on --reason "raid"
+        """)
     @OptionGroup var gateway: GatewayOptions
     @OptionGroup var mutation: MutationOptions
     @Argument(help: "The session: its id or label.") var session: String
@@ -213,7 +247,7 @@ struct SettingsCommand: AsyncParsableCommand {
     }
 
     func show() async throws {
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         guard !gw.capabilities.readsSettings.isEmpty else {
             throw CommandFailure.usage("this gateway's dialect (\(gw.dialect.rawValue)) does not read group settings")
         }
@@ -237,18 +271,30 @@ struct SettingsCommand: AsyncParsableCommand {
 struct RequestsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "requests", abstract: "Pending requests to join a group: list, approve, reject.",
+        discussion: """
+        Examples:
+          wamod requests list Support "Buyers Club"
+          wamod requests approve Support "Buyers Club" +5511999990000
+          wamod requests reject Support "Buyers Club" --all-pending
+        """,
         subcommands: [RequestsListCommand.self, RequestsApproveCommand.self, RequestsRejectCommand.self])
 }
 
 struct RequestsListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List a group's pending join requests.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List a group's pending join requests.",
+        discussion: """
+        Examples:
+          wamod requests list Support "Buyers Club"
+          wamod requests list Support 120363041234567890@g.us --json
+        """)
     @OptionGroup var gateway: GatewayOptions
     @Flag(name: .long, help: "Print JSON.") var json = false
     @Argument(help: "The session: its id or label.") var session: String
     @Argument(help: "The group: its JID or exact subject.") var group: String
 
     func run() async throws {
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         if let why = gw.capabilities.missing(.approve, dialect: gw.dialect) { throw CommandFailure.usage(why) }
         let s = try await Lookup.session(session, profile: profile, gateway: gw)
         let g = try await Lookup.group(group, session: s, gateway: gw)
@@ -288,7 +334,7 @@ extension RequestAnswer {
             throw CommandFailure.usage("name the requests to \(Self.kind.verb) (`wamod requests list` shows them), or pass --all-pending")
         }
         guard ids.isEmpty || !allPending else { throw CommandFailure.usage("name requests or pass --all-pending, not both") }
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         if let why = gw.capabilities.missing(Self.kind, dialect: gw.dialect) { throw CommandFailure.usage(why) }
         let s = try await Lookup.session(session, profile: profile, gateway: gw)
         let g = try await Lookup.group(group, session: s, gateway: gw)
@@ -354,7 +400,13 @@ extension RequestAnswer {
 }
 
 struct RequestsApproveCommand: RequestAnswer {
-    static let configuration = CommandConfiguration(commandName: "approve", abstract: "Approve pending join requests (they become members).")
+    static let configuration = CommandConfiguration(
+        commandName: "approve", abstract: "Approve pending join requests (they become members).",
+        discussion: """
+        Examples:
+          wamod requests approve Support "Buyers Club" +5511999990000 +5511988880000
+          wamod requests approve Support "Buyers Club" --all-pending --yes
+        """)
     static let kind = OperationKind.approve
     @OptionGroup var gateway: GatewayOptions
     @OptionGroup var mutation: MutationOptions
@@ -365,7 +417,13 @@ struct RequestsApproveCommand: RequestAnswer {
 }
 
 struct RequestsRejectCommand: RequestAnswer {
-    static let configuration = CommandConfiguration(commandName: "reject", abstract: "Reject pending join requests.")
+    static let configuration = CommandConfiguration(
+        commandName: "reject", abstract: "Reject pending join requests.",
+        discussion: """
+        Examples:
+          wamod requests reject Support "Buyers Club" +5511977770000 --reason spam
+          wamod requests reject Support "Buyers Club" --all-pending
+        """)
     static let kind = OperationKind.reject
     @OptionGroup var gateway: GatewayOptions
     @OptionGroup var mutation: MutationOptions

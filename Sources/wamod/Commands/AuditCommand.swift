@@ -6,9 +6,16 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Read the audit log: every operation and each target's result.",
-        discussion: "The log is $WAMOD_AUDIT, else $XDG_STATE_HOME/wamod/audit.jsonl (JSON Lines, append-only).")
+        discussion: """
+        The log is $WAMOD_AUDIT, else $XDG_STATE_HOME/wamod/audit.jsonl (JSON Lines, append-only).
 
-    @Option(help: "Only operations since then: a duration (30m, 2h, 7d) or a date (2026-11-22 or 2026-11-22T10:00:00Z).") var since: String?
+        Examples:
+          wamod audit --since 2h
+          wamod audit --since 1w --group 120363041234567890@g.us --wide
+          wamod audit --op mhx0u3k1-4f2a9c1d --json
+        """)
+
+    @Option(help: "Only operations since then: a duration (90s, 15m, 1h30m, 2d, 1w) or a date (2026-11-22 or 2026-11-22T10:00:00Z).") var since: String?
     @Option(help: "Only operations on this group (its JID).") var group: String?
     @Option(help: "Read this file instead of the default.") var file: String?
     @Flag(help: "Print the records as JSON Lines.") var json = false
@@ -18,7 +25,9 @@ struct AuditCommand: AsyncParsableCommand {
     func run() async throws {
         var cutoff: Date?
         if let since {
-            guard let d = Self.parseSince(since) else { throw CommandFailure.usage("--since takes 30m, 2h, 7d or a date like 2026-11-22") }
+            guard let d = Durations.since(since) else {
+                throw CommandFailure.usage("--since takes a duration (90s, 15m, 1h30m, 2d, 1w) or a date (2026-11-22 or 2026-11-22T10:00:00Z)")
+            }
             cutoff = d
         }
         var groupJID: JID?
@@ -59,21 +68,6 @@ struct AuditCommand: AsyncParsableCommand {
             }
         }
         if bad > 0 { Stdio.err("wamod: \(bad) line(s) of \(path) could not be read") }
-    }
-
-    static func parseSince(_ s: String, now: Date = Date()) -> Date? {
-        if let unit = s.last, let n = Double(s.dropLast()), n >= 0 {
-            switch unit {
-            case "m": return now.addingTimeInterval(-n * 60)
-            case "h": return now.addingTimeInterval(-n * 3600)
-            case "d": return now.addingTimeInterval(-n * 86400)
-            default: break
-            }
-        }
-        let iso = ISO8601DateFormatter()
-        if let d = iso.date(from: s) { return d }
-        iso.formatOptions = [.withFullDate]
-        return iso.date(from: s)
     }
 }
 

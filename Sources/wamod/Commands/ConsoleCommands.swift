@@ -63,7 +63,13 @@ enum ConsoleLauncher {
 struct ConsoleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "console",
-        abstract: "Open the console (the default command) on a profile or --gateway.")
+        abstract: "Open the console (the default command) on a profile or --gateway.",
+        discussion: """
+        Examples:
+          wamod console --profile support
+          wamod console --profile sales --read-only
+          WAMOD_TOKEN=… wamod console --gateway https://gw.example.com --dialect waha
+        """)
 
     @OptionGroup var gateway: GatewayOptions
     @OptionGroup var console: ConsoleFlags
@@ -72,7 +78,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         let profile = try gateway.resolveProfile()
         let inbox = Inbox()
         // The token is resolved once: the gateway and the event stream share it.
-        let token = try TokenResolver.resolve(profile.token)
+        let token = try await TokenResolver.resolve(profile)
         let gw = try GatewayFactory.make(dialect: profile.dialect, baseURL: profile.baseURL, token: token,
                                          options: TransportOptions(timeout: profile.timeout, allowInsecureHTTP: profile.allowHTTP,
                                                                    maxAnswerBytes: profile.maxAnswerMB << 20),
@@ -102,7 +108,14 @@ struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Open the console against the built-in emulator with demo data.",
-        discussion: "The emulator runs in this process on a free loopback port; nothing leaves the machine.")
+        discussion: """
+        The emulator runs in this process on a free loopback port; nothing leaves the machine.
+
+        Examples:
+          wamod demo
+          wamod demo --dialect waha --fixture large
+          wamod demo --read-only --ascii
+        """)
 
     @Option(help: "The dialect the emulator speaks: \(SimDialects.supported.map(\.rawValue).joined(separator: ", ")).") var dialect = "v1"
     @Option(help: "The world: tiny, demo or large.") var fixture = "demo"

@@ -52,7 +52,7 @@ struct FindCommand: AsyncParsableCommand {
         do { target = try JID.member(who) } catch { throw error.failure }
         guard remove || (!dryRun && !yes && reason == nil && !watch) else { throw CommandFailure.usage("--dry-run, --yes, --reason and --watch go with --remove") }
         if watch, reason?.trimmingCharacters(in: .whitespaces).isEmpty ?? true { throw CommandFailure.usage("--watch needs --reason (the watchlist says why)") }
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         var report: FindEverywhere.Report
         var seen: [String: Date] = [:]
         var source = "live"

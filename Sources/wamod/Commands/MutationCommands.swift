@@ -88,7 +88,7 @@ extension MemberMutation {
         if args.group.contains("@") {
             do { _ = try JID.group(args.group) } catch { throw error.failure }
         }
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         let notice = try notice(template: profile.noticeTemplate)
         if let why = gw.capabilities.missing(OperationKind(Self.action), dialect: gw.dialect) { throw CommandFailure.usage(why) }
         if notice != nil, !gw.capabilities.sendsText {
@@ -145,7 +145,14 @@ extension MemberMutation {
 }
 
 struct RemoveCommand: MemberMutation {
-    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove participants from a group.")
+    static let configuration = CommandConfiguration(
+        commandName: "remove", abstract: "Remove participants from a group.",
+        discussion: """
+        Examples:
+          wamod remove Support "Buyers Club" +5511999990000 --reason "spam wave"
+          wamod remove Support 120363041234567890@g.us +5511999990000 --dry-run
+          wamod remove Support "Buyers Club" +5511999990000 --notice-default --yes
+        """)
     static let action = MemberAction.remove
     @OptionGroup var gateway: GatewayOptions
     @OptionGroup var mutation: MutationOptions
@@ -156,7 +163,13 @@ struct RemoveCommand: MemberMutation {
 }
 
 struct DemoteCommand: MemberMutation {
-    static let configuration = CommandConfiguration(commandName: "demote", abstract: "Take admin rights from participants.")
+    static let configuration = CommandConfiguration(
+        commandName: "demote", abstract: "Take admin rights from participants.",
+        discussion: """
+        Examples:
+          wamod demote Support "Buyers Club" +5511999990000
+          wamod demote Support 120363041234567890@g.us +5511999990000 --dry-run --json
+        """)
     static let action = MemberAction.demote
     @OptionGroup var gateway: GatewayOptions
     @OptionGroup var mutation: MutationOptions
@@ -164,7 +177,13 @@ struct DemoteCommand: MemberMutation {
 }
 
 struct PromoteCommand: MemberMutation {
-    static let configuration = CommandConfiguration(commandName: "promote", abstract: "Make participants admins.")
+    static let configuration = CommandConfiguration(
+        commandName: "promote", abstract: "Make participants admins.",
+        discussion: """
+        Examples:
+          wamod promote Support "Buyers Club" +5511999990000 --reason "new moderator"
+          wamod promote Support "Buyers Club" 227711339955880@lid --yes
+        """)
     static let action = MemberAction.promote
     @OptionGroup var gateway: GatewayOptions
     @OptionGroup var mutation: MutationOptions
@@ -172,7 +191,13 @@ struct PromoteCommand: MemberMutation {
 }
 
 struct AddCommand: MemberMutation {
-    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add (or re-add) participants to a group.")
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Add (or re-add) participants to a group.",
+        discussion: """
+        Examples:
+          wamod add Support "Buyers Club" +5511999990000
+          wamod add Support "Buyers Club" +5511999990000 +5511988880000 --yes
+        """)
     static let action = MemberAction.add
     @OptionGroup var gateway: GatewayOptions
     @OptionGroup var mutation: MutationOptions
@@ -180,7 +205,13 @@ struct AddCommand: MemberMutation {
 }
 
 struct LeaveCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "leave", abstract: "Leave groups with the session's own account.")
+    static let configuration = CommandConfiguration(
+        commandName: "leave", abstract: "Leave groups with the session's own account.",
+        discussion: """
+        Examples:
+          wamod leave Support "Old Campaign"
+          wamod leave Support 120363041234567890@g.us 120363041234567891@g.us --dry-run
+        """)
     @OptionGroup var gateway: GatewayOptions
     @OptionGroup var mutation: MutationOptions
     @Argument(help: "The session: its id or label.") var session: String
@@ -191,7 +222,7 @@ struct LeaveCommand: AsyncParsableCommand {
         for g in groups where g.contains("@") {
             do { _ = try JID.group(g) } catch { throw error.failure }
         }
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         if let why = gw.capabilities.missing(.leave, dialect: gw.dialect) { throw CommandFailure.usage(why) }
         let s = try await Lookup.session(session, profile: profile, gateway: gw)
         let resolved = try await Lookup.groups(groups, session: s, gateway: gw)

@@ -11,6 +11,11 @@ struct ProbeCommand: AsyncParsableCommand {
         Sends each dialect's list of sessions (or groups, or status) once, with the token from \
         WAMOD_TOKEN in that dialect's form (without it, only the way a gateway refuses a missing \
         token can tell). Only reads; nothing is changed. For wawp the token is INSTANCE_ID:ACCESS_TOKEN.
+
+        Examples:
+          WAMOD_TOKEN=… wamod probe https://gateway.example.com
+          wamod probe http://gateway.lan:3000 --allow-http --json
+          wamod probe http://127.0.0.1:8080 --timeout 3
         """)
 
     @Argument(help: "The gateway's base URL.") var url: String

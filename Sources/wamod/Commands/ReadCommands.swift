@@ -4,12 +4,19 @@ import FleetIndex
 import GatewayKit
 
 struct SessionsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sessions", abstract: "List the gateway's sessions (connected WhatsApp accounts).")
+    static let configuration = CommandConfiguration(
+        commandName: "sessions", abstract: "List the gateway's sessions (connected WhatsApp accounts).",
+        discussion: """
+        Examples:
+          wamod sessions
+          wamod sessions --profile sales --json
+          WAMOD_TOKEN=… wamod sessions --gateway https://gw.example.com --dialect waha
+        """)
     @OptionGroup var gateway: GatewayOptions
     @Flag(name: .long, help: "Print JSON (see the README for the shape).") var json = false
 
     func run() async throws {
-        let (_, gw) = try gateway.makeGateway()
+        let (_, gw) = try await gateway.makeGateway()
         let sessions = try await gw.sessions()
         if json { return JSONOutput.print(JSONOutput.Sessions(sessions: sessions.map(JSONOutput.SessionRow.init))) }
         var t = Table(["SESSION", "ID", "STATE", "ACCOUNT", "STATUS"])
@@ -26,6 +33,11 @@ struct GroupsCommand: AsyncParsableCommand {
         discussion: """
         Some gateways' group lists do not say our role in each group (ROLE shows ?): --roles \
         reads each such group's participants to tell it, one group at a time and paced.
+
+        Examples:
+          wamod groups Support
+          wamod groups Support --roles
+          wamod groups --profile sales --json
         """)
     @OptionGroup var gateway: GatewayOptions
     @Argument(help: "The session: its id or label (default: the profile's session).") var session: String?
@@ -36,7 +48,7 @@ struct GroupsCommand: AsyncParsableCommand {
     static let unknownRoleNote = "ROLE ? : this gateway's group list does not say our role; --roles reads each group (paced)"
 
     func run() async throws {
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         let s = try await Lookup.session(session, profile: profile, gateway: gw)
         var groups = try await gw.groups(session: s.id)
         var unread = 0
@@ -102,7 +114,7 @@ struct MembersCommand: AsyncParsableCommand {
             guard let d = Durations.since(joinedSince) else { throw CommandFailure.usage("--joined-since takes a duration (90s, 15m, 1h30m, 2d, 1w) or a date (2026-11-22)") }
             since = d
         }
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         let s = try await Lookup.session(session, profile: profile, gateway: gw)
         let g = try await Lookup.group(group, session: s, gateway: gw)
         if let since { return try await joined(since: since, profile: profile, gateway: gw, session: s, group: g) }

@@ -12,6 +12,11 @@ struct ResumeCommand: AsyncParsableCommand {
         interrupted ones (and resumes it when there is just one). Each group is read again \
         first: a target already done is recorded so and not sent twice. The rest is paced and \
         audited under the same operation id.
+
+        Examples:
+          wamod resume
+          wamod resume mhx0u3k1-4f2a9c1d --yes
+          wamod resume mhx0u3k1-4f2a9c1d --discard
         """)
 
     @OptionGroup var gateway: GatewayOptions
@@ -47,7 +52,7 @@ struct ResumeCommand: AsyncParsableCommand {
                                  ? "no interrupted operation \(id) (it finished, or was never journaled here: \(journal.directory))"
                                  : "operation \(id) is running or being resumed by another process", code: Exit.someFailed)
         }
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         let context = AuditContext.current(profile: profile)
         guard context.gateway == p.plan.gateway else {
             entry.release()
@@ -116,6 +121,11 @@ struct UndoCommand: AsyncParsableCommand {
         The undo is a new operation: previewed from a fresh read of each group, confirmed, \
         paced and audited (with `undoes` naming the original). WhatsApp may refuse a re-add \
         (privacy settings, someone who left recently); each row shows its own outcome.
+
+        Examples:
+          wamod undo mhx0u3k1-4f2a9c1d --dry-run
+          wamod undo mhx0u3k1-4f2a9c1d --reason "removed by mistake"
+          wamod undo mhx0u3k1-4f2a9c1d --yes --json
         """)
 
     @OptionGroup var gateway: GatewayOptions
@@ -125,7 +135,7 @@ struct UndoCommand: AsyncParsableCommand {
     func run() async throws {
         let (records, _) = try AuditLog.read(path: AuditLog.defaultPath())
         let undo = try Undo.plan(operation, records: records)
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         let context = AuditContext.current(profile: profile)
         if let original = undo.original.gateway, original != context.gateway {
             throw CommandFailure.usage("operation \(operation) ran against \(original) (profile \(undo.original.profile ?? "?")); this profile is \(context.gateway): run with --profile \(undo.original.profile ?? "NAME")")

@@ -13,6 +13,11 @@ struct SimCommand: AsyncParsableCommand {
         Serves one in-memory world in each dialect asked for, on consecutive ports from --port, \
         until interrupted. The token comes from WAMOD_SIM_TOKEN; without it one is made and \
         printed once.
+
+        Examples:
+          WAMOD_SIM_TOKEN=secret wamod sim --dialect v1,wasend --fixture demo --seed 1
+          wamod sim --dialect all
+          wamod sim --dialect waha --latency 300 --fault-rates 5xx=0.1,429=0.05
         """)
 
     @Option(help: "Dialects to serve, comma-separated (\(SimDialects.supported.map(\.rawValue).joined(separator: ", "))).")

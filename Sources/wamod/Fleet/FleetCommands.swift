@@ -40,7 +40,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let n = readsPerMinute, !(1...600).contains(n) { throw CommandFailure.usage("--reads-per-minute is a whole number from 1 to 600") }
-        let (profile, gw) = try gateway.makeGateway()
+        let (profile, gw) = try await gateway.makeGateway()
         let store = try FleetFiles.store(profile)
         var only: String?
         if let session { only = try await Lookup.session(session, profile: profile, gateway: gw).id }
@@ -127,7 +127,13 @@ struct WatchCommand: AsyncParsableCommand {
 }
 
 struct WatchAdd: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a person to the watchlist (or change their entry).")
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Add a person to the watchlist (or change their entry).",
+        discussion: """
+        Examples:
+          wamod watch add +5511999990000 --reason "spam wave 2026-12-02" --expires 30d
+          wamod watch add 227711339955880@lid --reason "raid" --profile sales
+        """)
     @OptionGroup var target: GatewayOptions
     @Argument(help: "A phone number with country code, a user JID or an @lid id.") var who: String
     @Option(name: .long, help: "Why, recorded in the watchlist and the audit log.") var reason: String
@@ -156,7 +162,13 @@ struct WatchAdd: AsyncParsableCommand {
 }
 
 struct WatchList: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the watchlist.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the watchlist.",
+        discussion: """
+        Examples:
+          wamod watch list
+          wamod watch list --all --json
+        """)
     @OptionGroup var target: GatewayOptions
     @Flag(name: .long, help: "Include expired entries.") var all = false
     @Flag(name: .long, help: "Print JSON.") var json = false
@@ -186,7 +198,13 @@ struct WatchList: AsyncParsableCommand {
 }
 
 struct WatchRemove: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Take a person off the watchlist.")
+    static let configuration = CommandConfiguration(
+        commandName: "remove", abstract: "Take a person off the watchlist.",
+        discussion: """
+        Examples:
+          wamod watch remove +5511999990000 --reason "appeal accepted"
+          wamod watch remove 227711339955880@lid --profile sales
+        """)
     @OptionGroup var target: GatewayOptions
     @Argument(help: "A phone number with country code, a user JID or an @lid id.") var who: String
     @Option(name: .long, help: "Why, recorded in the audit log.") var reason: String?

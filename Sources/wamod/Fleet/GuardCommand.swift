@@ -37,7 +37,8 @@ struct GuardCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (profile, gw) = try gateway.makeGateway()
+        // One token for the gateway and the event stream: a token command is asked once.
+        let (profile, gw, token) = try await gateway.makeGatewayAndToken()
         let planned = try notice.make(template: profile.noticeTemplate)
         if planned != nil, !autoRemove { throw CommandFailure.usage("a notice goes with --auto-remove") }
         let store = try FleetFiles.store(profile)
@@ -52,7 +53,6 @@ struct GuardCommand: AsyncParsableCommand {
             throw ExitCode(left == 0 && report.failed.isEmpty ? Exit.allDone : Exit.someFailed)
         }
         let sessions = (try? await gw.sessions().map(\.id)) ?? []
-        let token = try? TokenResolver.resolve(profile.token)
         let source = EventSources.source(dialect: profile.dialect, baseURL: profile.baseURL, token: token, sessions: sessions, store: store)
         let follower = Follower(store: store, sync: sync, source: source, pollEvery: FleetFiles.pollInterval(profile))
         enforcer.say(Line(time: AuditLog.timestamp(), event: "start",

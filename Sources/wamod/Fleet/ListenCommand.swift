@@ -21,7 +21,8 @@ struct ListenCommand: AsyncParsableCommand {
 
         Examples:
           WAMOD_WEBHOOK_SECRET=… wamod listen --profile support --port 8787
-          wamod listen --profile evo --address 0.0.0.0 --port 8787 --secret-file /etc/wamod/webhook.key --json
+          wamod listen --profile evo --port 8787 --secret-file /etc/wamod/webhook.key
+          wamod listen --profile evo --address 0.0.0.0 --port 8787 --json
         """)
 
     @OptionGroup var gateway: GatewayOptions

@@ -70,7 +70,14 @@ struct GatewayOptions: ParsableArguments {
         return pace
     }
 
-    func makeGateway() throws -> (Profile, any Gateway) {
+    func makeGateway() async throws -> (Profile, any Gateway) {
+        let (profile, gateway, _) = try await makeGatewayAndToken()
+        return (profile, gateway)
+    }
+
+    /// The profile, its gateway, and the token it holds (for a command that also opens the
+    /// gateway's event stream: the token source, perhaps a prompting command, is asked once).
+    func makeGatewayAndToken() async throws -> (Profile, any Gateway, String) {
         let profile = try resolveProfile()
         var observer: RequestObserver?
         if verbose {
@@ -80,7 +87,8 @@ struct GatewayOptions: ParsableArguments {
                 Stdio.err("\(e.method) \(e.path) \(status) \(e.latencyMs)ms \(e.bytes)B\(why)")
             }
         }
-        return (profile, try GatewayFactory.make(profile: profile, observer: observer))
+        let token = try await TokenResolver.resolve(profile)
+        return (profile, try GatewayFactory.make(profile: profile, token: token, observer: observer), token)
     }
 }
 
