@@ -30,7 +30,9 @@ let package = Package(
         // client and the emulator share. The emulator depends on it alone, so it cannot reach
         // into the client.
         .target(name: "WamodModel"),
-        .target(name: "GatewayKit", dependencies: ["WamodModel", .product(name: "Subprocess", package: "swift-subprocess")]),
+        .target(name: "GatewayKit", dependencies: ["WamodModel", .product(name: "Subprocess", package: "swift-subprocess"),
+                                                   // The request log and errors (`--log-file`, `WAMOD_LOG`).
+                                                   .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "GatewaySim",
             dependencies: [

@@ -52,7 +52,9 @@ enum Main {
     static func main() async {
         do {
             let arguments: [String]
-            switch GlobalArguments.arrange(Array(CommandLine.arguments.dropFirst())) {
+            let (given, logFile) = LogFileArgument.extract(Array(CommandLine.arguments.dropFirst()))
+            try LogFileArgument.start(logFile)
+            switch GlobalArguments.arrange(given) {
             case .parse(let a): arguments = a
             case .unknownCommand(let message):
                 Stdio.err("wamod: \(message)")
@@ -65,9 +67,11 @@ enum Main {
                 try command.run()
             }
         } catch let failure as CommandFailure {
+            RequestLogging.failure(failure.message, command: LogFileArgument.commandName)
             Stdio.err("wamod: \(failure.message)")
             exit(failure.code)
         } catch let error as GatewayError {
+            RequestLogging.failure(error.message, command: LogFileArgument.commandName)
             Stdio.err("wamod: \(error.message)")
             exit(error.exitCode)
         } catch {

@@ -267,15 +267,19 @@ public final class HTTPTransport: Sendable {
             case .deadline?: failure = .transport("no complete answer within \(GatewayError.seconds(options.timeout)) (timed out)")
             case nil: failure = .transport(HTTPTransport.describe(error, timeout: options.timeout))
             }
-            observer?(RequestEvent(method: spec.method, path: shownPath, status: nil, latencyMs: ms, bytes: 0,
-                                   error: failure.message, at: started))
+            let event = RequestEvent(method: spec.method, path: shownPath, status: nil, latencyMs: ms, bytes: 0,
+                                     error: failure.message, at: started)
+            observer?(event)
+            RequestLogging.record(event)
             throw failure
         }
         let ms = Int(Date().timeIntervalSince(started) * 1000)
         guard let http = response as? HTTPURLResponse else {
             throw .transport("the answer was not HTTP")
         }
-        observer?(RequestEvent(method: spec.method, path: shownPath, status: http.statusCode, latencyMs: ms, bytes: data.count, error: nil, at: started))
+        let event = RequestEvent(method: spec.method, path: shownPath, status: http.statusCode, latencyMs: ms, bytes: data.count, error: nil, at: started)
+        observer?(event)
+        RequestLogging.record(event)
         let retry = (http.value(forHTTPHeaderField: "Retry-After")).flatMap(HTTPTransport.parseRetryAfter)
         return HTTPResponseData(status: http.statusCode, body: data, retryAfter: retry,
                                 contentType: http.value(forHTTPHeaderField: "Content-Type"), latencyMs: ms)
