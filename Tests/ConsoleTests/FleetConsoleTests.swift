@@ -259,6 +259,8 @@ struct FleetConsoleTests {
         #expect(filtered("joined:<1h") == ["Carla Dias", "Diego Ramírez"])
         #expect(filtered("joined:<30m") == ["Carla Dias"])
         #expect(filtered("joined:<2d") == ["Carla Dias", "Diego Ramírez", "王小明"])
+        #expect(filtered("joined:<0h30m") == ["Carla Dias"], "the command line's durations: combined units")
+        #expect(filtered("joined:<1h30m") == ["Carla Dias", "Diego Ramírez"])
         #expect(filtered("joined:<1h diego") == ["Diego Ramírez"], "ANDed with a name")
         #expect(filtered("joined:<1h 91110 0002") == ["Carla Dias"], "and with a number")
         #expect(filtered("joined:soon").isEmpty, "a malformed term matches nothing")

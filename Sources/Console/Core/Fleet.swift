@@ -182,16 +182,8 @@ enum JoinedTerm {
         guard w.hasPrefix("joined:") else { return nil }
         var rest = w.dropFirst("joined:".count)
         if rest.first == "<" { rest = rest.dropFirst() }
-        guard let unit = rest.last, let n = Double(rest.dropLast()), n > 0, n < 1_000_000 else { return .some(nil) }
-        let seconds: Double
-        switch unit {
-        case "s": seconds = 1
-        case "m": seconds = 60
-        case "h": seconds = 3600
-        case "d": seconds = 86_400
-        case "w": seconds = 7 * 86_400
-        default: return .some(nil)
-        }
-        return .some(n * seconds)
+        // The command line's one duration parser: `30m`, `1h30m`, `2d`, `1w`.
+        guard let seconds = Durations.seconds(String(rest)), seconds > 0 else { return .some(nil) }
+        return .some(seconds)
     }
 }
