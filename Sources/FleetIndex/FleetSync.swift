@@ -119,6 +119,12 @@ public final class FleetSync: Sendable {
             if Task.isCancelled { report.stopped = true } else { fail("sessions: \(error.message)") }
             return report
         }
+        // A gateway that suddenly lists no session at all (a restart, a token that lost its
+        // scope) is not taken as every session gone: the index keeps what it knew.
+        if listed.isEmpty, ((try? store.sessions()) ?? []).isEmpty == false {
+            fail("sessions: the gateway listed none; the index keeps the sessions it knew")
+            return report
+        }
         do { try store.recordSessions(listed, at: now()) } catch {
             fail("the fleet index: \(error)")
             return report

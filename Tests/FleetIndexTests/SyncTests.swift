@@ -230,6 +230,29 @@ import TestSupport
         }
     }
 
+    @Test func aGatewayListingNoSessionsDoesNotEmptyTheIndex() async throws {
+        try await withSim { h in
+            try await withTempDirectory { dir in
+                let store = try FleetStore(path: dir + "/i.sqlite")
+                let clock = VirtualClock()
+                _ = await FleetSync(store: store, gateway: h.gateway, budget: Self.budget, clock: clock, now: wallTime(clock)).run()
+                let before = try store.counts()
+                #expect(before.groups > 0)
+                // The same index, read through a gateway whose world has no session at all
+                // (as one that restarted, or whose token lost its scope, answers).
+                let empty = World()
+                let sim = try await SimServer.start(world: empty, dialect: .v1, token: Harness.token)
+                defer { Task { await sim.stop() } }
+                let gw = try GatewayFactory.make(dialect: .v1, baseURL: sim.baseURL, token: Harness.token)
+                let report = await FleetSync(store: store, gateway: gw, budget: Self.budget, clock: clock, now: wallTime(clock)).run()
+                #expect(report.failures.contains { $0.contains("listed none") }, "\(report.failures)")
+                #expect(try store.counts() == before, "nothing forgotten")
+                #expect(try store.sessions().count == h.world.sessions().count)
+                await sim.stop()
+            }
+        }
+    }
+
     @Test func aFailedReadIsReportedAndTheRoundGoesOn() async throws {
         try await withSim(retries: false) { h in
             try await withTempDirectory { dir in
