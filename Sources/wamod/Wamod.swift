@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GatewayKit
 import Console
+import BuildInfo
 
 /// The command line's exit codes (documented in the README).
 enum Exit {
@@ -29,7 +30,7 @@ struct Wamod: AsyncParsableCommand {
         The token is never a command-line value: it comes from the profile's token source, or \
         from the environment variable WAMOD_TOKEN with --gateway.
         """,
-        version: GatewayKitVersion.string,
+        version: BuildInfo.versionLine(program: "wamod", version: GatewayKitVersion.string),
         subcommands: [
             SessionsCommand.self, GroupsCommand.self, MembersCommand.self,
             RemoveCommand.self, DemoteCommand.self, PromoteCommand.self, AddCommand.self, LeaveCommand.self,
