@@ -49,9 +49,11 @@ fi
 arch=$(dpkg --print-architecture)
 
 # The commit's time for every date in the package; the build's time without git.
-if epoch=$(git log -1 --format=%ct 2>/dev/null) && [ -n "$epoch" ]; then :; else epoch=$(date +%s); fi
+# (The binary's own commit, which is HEAD's unless what is staged was built before a commit.)
+at=${commit:-HEAD}
+if [ -n "$commit" ] && epoch=$(git log -1 --format=%ct "$at" 2>/dev/null) && [ -n "$epoch" ]; then :; else epoch=$(date +%s); fi
 export SOURCE_DATE_EPOCH=$epoch
-maintainer=${DEB_MAINTAINER:-$(git log -1 --format='%an <%ae>' 2>/dev/null || true)}
+maintainer=${DEB_MAINTAINER:-$(git log -1 --format='%an <%ae>' "$at" 2>/dev/null || true)}
 [ -n "$maintainer" ] || die "set DEB_MAINTAINER='Name <address>' (no git to take the commit's author from)"
 
 root=$scratch/deb/wamod_${version}_$arch
@@ -73,7 +75,7 @@ when=$(date -u -R -d "@$epoch")
     echo
     if [ -n "$commit" ]; then
         echo "  * Built from commit $commit of the wamod repository."
-        subject=$(git log -1 --format=%s 2>/dev/null | cut -c1-55 || true)
+        subject=$(git log -1 --format=%s "$commit" 2>/dev/null | cut -c1-55 || true)
         [ -z "$subject" ] || echo "    Its last change: $subject"
     else
         echo "  * Built from a tree without git history."
