@@ -75,7 +75,7 @@ when=$(date -u -R -d "@$epoch")
     echo
     if [ -n "$commit" ]; then
         echo "  * Built from commit $commit of the wamod repository."
-        subject=$(git log -1 --format=%s "$commit" 2>/dev/null | cut -c1-55 || true)
+        subject=$(git log -1 --format=%s "$commit" 2>/dev/null | cut -c1-55 | sed "s/[[:space:]]*$//" || true)
         [ -z "$subject" ] || echo "    Its last change: $subject"
     else
         echo "  * Built from a tree without git history."
