@@ -3,7 +3,9 @@ import PackageDescription
 
 let package = Package(
     name: "wamod",
-    platforms: [.macOS(.v14)],
+    // Built and tested on Linux only: Debian 12, x86_64. The console's terminal code uses
+    // Linux calls (pipe2, memfd_create) and ncursesw's header path, so no Apple platform is
+    // claimed; `platforms` names Apple systems only, and Linux needs no entry.
     products: [
         .executable(name: "wamod", targets: ["wamod"]),
         .library(name: "WamodModel", targets: ["WamodModel"]),
@@ -63,8 +65,14 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .systemLibrary(name: "CNCursesW"),
+        // pkg-config is what makes SwiftPM print the install hint when the library is missing;
+        // it warns that it drops the .pc file's -D flags ("prohibited flag(s)"), which the
+        // shim does not need: it defines what it needs itself.
+        .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "Console", dependencies: ["GatewayKit", "FleetIndex", "FleetEvents"]),
+        // The commit `wamod --version` names, written at build time by the plugin.
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
+        .target(name: "BuildInfo", plugins: ["BuildInfoPlugin"]),
         .target(name: "ConsoleTerminal", dependencies: ["Console", "CNCursesW"]),
         .executableTarget(
             name: "wamod",
@@ -75,6 +83,7 @@ let package = Package(
                 "FleetEvents",
                 "Console",
                 "ConsoleTerminal",
+                "BuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GatewayKit
 import Console
+import BuildInfo
 
 /// The command line's exit codes (documented in the README).
 enum Exit {
@@ -35,7 +36,7 @@ struct Wamod: AsyncParsableCommand {
           wamod remove Support "Buyers Club" +5511999990000 --reason "spam wave"
           wamod doctor
         """,
-        version: GatewayKitVersion.string,
+        version: BuildInfo.versionLine(program: "wamod", version: GatewayKitVersion.string),
         subcommands: [
             SessionsCommand.self, GroupsCommand.self, MembersCommand.self,
             RemoveCommand.self, DemoteCommand.self, PromoteCommand.self, AddCommand.self, LeaveCommand.self,
