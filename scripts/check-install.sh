@@ -149,13 +149,21 @@ served=$(hidden sh -c '
         WAMOD_TOKEN=check-token XDG_STATE_HOME=$dir/state XDG_CONFIG_HOME=$dir/config \
             "$w" sessions --gateway "$url" --dialect v1 --json
         status=$?
+        # wamod doctor against the same emulator: the token, the gateway, the probe, the session.
+        if [ $status -eq 0 ] && "$w" --help 2>/dev/null | grep -Eq "^ +doctor( |\$)"; then
+            WAMOD_TOKEN=check-token XDG_STATE_HOME=$dir/state XDG_CONFIG_HOME=$dir/config TERM=xterm-256color LANG=C.UTF-8 \
+                "$w" doctor --gateway "$url" --dialect v1 > "$dir/doctor.out" 2>&1
+            echo "doctor exit $?" >&2
+            grep "FAIL" "$dir/doctor.out" >&2
+            grep -Eiq "probe|dialect" "$dir/doctor.out" || { echo "doctor said nothing of the gateway:" >&2; cat "$dir/doctor.out" >&2; status=1; }
+        fi
     else
         cat "$dir/sim.log" >&2
     fi
     kill "$sim" 2>/dev/null
     wait "$sim" 2>/dev/null
     exit $status
-' sh "$w" "$tmp/home" 2>&1) && ok "served the emulator and read its sessions: $(printf '%s' "$served" | head -c 100)…" \
+' sh "$w" "$tmp/home" 2>&1) && ok "served the emulator, read its sessions and ran doctor on it: $(printf '%s' "$served" | head -c 100)…" \
     || fail "the emulator round trip failed: $(printf '%s' "$served" | head -c 400)"
 
 step "ldd $w"
