@@ -53,6 +53,13 @@ struct FleetCommandLineTests {
             #expect(groups.contains { $0["group"] as? String == team.string }, "\(found.stdout)")
             #expect(groups.allSatisfy { ($0["ageSeconds"] as? Int).map { $0 >= 0 } == true && $0["seen"] is String }, "\(found.stdout)")
             #expect(Self.reads(f) == before, "find from the index sends no request")
+            // It needs no token either: nothing is sent (the token source, perhaps a prompting
+            // command, is not asked).
+            var tokenless = env
+            tokenless["WAMOD_TOKEN"] = nil
+            let offline = try await runWamod(["find", "+" + who.user, "--json"] + f.gatewayArgs, env: tokenless)
+            #expect(offline.status == 0 && Self.json(offline.stdout)["source"] as? String == "index", "\(offline.stdout)\(offline.stderr)")
+            #expect(Self.reads(f) == before)
 
             let live = try await runWamod(["find", "+" + who.user, "--json", "--live"] + f.gatewayArgs, env: env)
             #expect(Self.json(live.stdout)["source"] as? String == "live")

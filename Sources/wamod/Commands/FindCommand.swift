@@ -52,15 +52,25 @@ struct FindCommand: AsyncParsableCommand {
         do { target = try JID.member(who) } catch { throw error.failure }
         guard remove || (!dryRun && !yes && reason == nil && !watch) else { throw CommandFailure.usage("--dry-run, --yes, --reason and --watch go with --remove") }
         if watch, reason?.trimmingCharacters(in: .whitespaces).isEmpty ?? true { throw CommandFailure.usage("--watch needs --reason (the watchlist says why)") }
-        let (profile, gw) = try await gateway.makeGateway()
+        // The gateway (its token, perhaps a prompting command, and its HTTP session) is made
+        // only when something is read live: a find from the index sends nothing.
+        let profile = try gateway.resolveProfile()
+        var made: (any Gateway)?
+        func gw() async throws -> any Gateway {
+            if let made { return made }
+            let (_, g) = try await gateway.makeGateway()
+            made = g
+            return g
+        }
         var report: FindEverywhere.Report
         var seen: [String: Date] = [:]
         var source = "live"
-        if let indexed = try indexed(target, profile: profile, gateway: gw) {
+        if let indexed = try indexed(target, profile: profile) {
             source = "index"
             if remove {
                 if !indexed.hits.isEmpty, !json { Stdio.err("reading \(Set(indexed.hits.map { $0.group.group.jid }).count) group(s) live before anything is changed…") }
-                report = await IndexFind.confirm(target, hits: indexed.hits, sync: indexed.sync)
+                let sync = FleetSync(store: indexed.store, gateway: try await gw(), budget: FleetFiles.budget(profile))
+                report = await IndexFind.confirm(target, hits: indexed.hits, sync: sync)
             } else {
                 report = FindEverywhere.Report(who: target)
                 for h in indexed.hits {
@@ -74,7 +84,7 @@ struct FindCommand: AsyncParsableCommand {
             }
         } else {
             if !live, !json { Stdio.err("the index is empty: reading every group (wamod sync indexes the fleet, and find then answers at once)") }
-            report = await FindEverywhere.search(target, gateway: gw)
+            report = await FindEverywhere.search(target, gateway: try await gw())
         }
         if report.notSearched.first?.hasPrefix("sessions: ") == true, report.hits.isEmpty {
             throw CommandFailure(message: report.notSearched[0], code: Exit.unreachable)
@@ -123,7 +133,7 @@ struct FindCommand: AsyncParsableCommand {
             var plan = OperationPlan(action: .remove, steps: steps, reason: reason, context: context)
             plan.labels = labels
             opID = plan.id
-            let results = try await CLIOperation.run(plan, profile: profile, gateway: gw, sessions: report.hits.map(\.session), context: context)
+            let results = try await CLIOperation.run(plan, profile: profile, gateway: try await gw(), sessions: report.hits.map(\.session), context: context)
             for (s, r) in zip(plan.steps, results) {
                 guard let i = hits.firstIndex(where: { $0.session == s.session && $0.group == s.group.string }) else { continue }
                 hits[i].outcome = r.outcome.kind
@@ -161,12 +171,11 @@ struct FindCommand: AsyncParsableCommand {
 
     /// The index's hits, or nil when the search must read every group (`--live`, or an
     /// index that holds no group yet).
-    func indexed(_ who: JID, profile: Profile, gateway gw: any Gateway) throws -> (hits: [IndexHit], sync: FleetSync, freshness: Freshness?)? {
+    func indexed(_ who: JID, profile: Profile) throws -> (hits: [IndexHit], store: FleetStore, freshness: Freshness?)? {
         guard !live else { return nil }
         let store = try FleetFiles.store(profile)
         guard let fresh = try store.freshness(), fresh.newest != nil else { return nil }
-        let sync = FleetSync(store: store, gateway: gw, budget: FleetFiles.budget(profile))
-        return (try store.find(who), sync, fresh)
+        return (try store.find(who), store, fresh)
     }
 
     /// After a removal: `--watch` puts them on the watchlist; at a terminal without it, the
