@@ -215,11 +215,12 @@ def main() -> int:
         who = next(m["phone"] for m in members if m.get("phone"))
         number = "+" + who.split("@")[0]
         times = []
+        r = None
         for _ in range(0 if args.skip_find else args.find_runs):
             r, t = run(args.binary, ["find", number, "--json"], penv)
             if r.returncode == 0:
                 times.append(t)
-        hits = len(json.loads(r.stdout or "{}").get("groups", []))
+        hits = len(json.loads(r.stdout or "{}").get("groups", [])) if times else 0
         result["find_index"] = {"median_ms": round(statistics.median(times) * 1000, 1) if times else None,
                                 "runs": len(times), "hits": hits}
         r, t = run(args.binary, ["--version"], penv)
