@@ -182,8 +182,13 @@ import Testing
                 answered.set(true)
                 return a
             }
-            // The change is made while the answer is still held.
-            while isPresent(world, member) && ContinuousClock.now - start < .seconds(10) {
+            // The change is made while the answer is still held (a loaded machine may be slow to
+            // send the request at all: the wait is for its arrival first).
+            while world.arrivals().isEmpty && ContinuousClock.now - start < .seconds(30) {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            let arrived = ContinuousClock.now
+            while isPresent(world, member) && ContinuousClock.now - arrived < .seconds(30) {
                 try await Task.sleep(for: .milliseconds(5))
             }
             #expect(!isPresent(world, member), "carried out before the answer")
