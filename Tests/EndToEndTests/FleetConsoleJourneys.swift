@@ -75,19 +75,18 @@ struct FleetConsoleJourneys {
             defer { s.remove() }
             let sync = try await runWamod(["sync"] + f.gatewayArgs, env: environment(f, s))
             #expect(sync.status == 0, "\(sync.stdout)\(sync.stderr)")
-            // Every read is held 6 s: nothing live can be on the screen before then.
-            f.world.updateFaults { $0.stallRate = 1; $0.stallMs = 6_000 }
-            let started = ContinuousClock.now
+            // Every read is held 20 s: nothing live can be on the screen before then (a loaded
+            // machine may be slow to start the console; the hold starts when a read arrives).
+            f.world.updateFaults { $0.stallRate = 1; $0.stallMs = 20_000 }
             let t = try open(f, s)
             defer { t.kill() }
-            let cached = try await t.wait(for: "the sessions and groups from the index, marked cached", timeout: 5) {
+            let cached = try await t.wait(for: "the sessions and groups from the index, marked cached", timeout: 19) {
                 $0.contains("cached") && $0.contains("Team Alpha")
             }
-            #expect(ContinuousClock.now - started < .seconds(6), "drawn before any live answer could come")
-            #expect(cached.contains(TinyFixture.alphaLabel), "\(cached)")
+            #expect(cached.contains(TinyFixture.alphaLabel), "drawn from the index: \(cached)")
             f.world.updateFaults { $0 = .none }
             // The held answers come; the live lists replace the cached ones.
-            let live = try await t.wait(for: "the live lists, no longer marked cached", timeout: 30) { !$0.contains("cached") && $0.contains("Team Alpha") }
+            let live = try await t.wait(for: "the live lists, no longer marked cached", timeout: 60) { !$0.contains("cached") && $0.contains("Team Alpha") }
             #expect(live.contains("index "), "the status line gives the index's age: \(live)")
             try await quit(t)
         }

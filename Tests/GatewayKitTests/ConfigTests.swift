@@ -98,9 +98,9 @@ struct ConfigTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
         #expect(try await TokenResolver.resolve(.file(file)) == "s3cret-file")
 
-        #expect(try await TokenResolver.resolve(.command("printf 'from-cmd\\n'"), terminal: .never) == "from-cmd")
+        #expect(try await TokenResolver.resolve(.command("printf 'from-cmd\\n'"), commandTimeout: 60, terminal: .never) == "from-cmd")
         do {
-            _ = try await TokenResolver.resolve(.command("echo leaked-secret; exit 3"), terminal: .never)
+            _ = try await TokenResolver.resolve(.command("echo leaked-secret; exit 3"), commandTimeout: 60, terminal: .never)
             Issue.record("a failing command must be refused")
         } catch {
             #expect(error.message.contains("status 3"))

@@ -74,7 +74,7 @@ public struct TmuxSession: Sendable {
 
     /// Waits until the screen satisfies `ok`, polling; fails with the last screen after `timeout`.
     @discardableResult
-    public func wait(for what: String, timeout: Double = 15, _ ok: (String) -> Bool) async throws -> String {
+    public func wait(for what: String, timeout: Double = 40, _ ok: (String) -> Bool) async throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < deadline {
@@ -91,7 +91,7 @@ public struct TmuxSession: Sendable {
     }
 
     @discardableResult
-    public func wait(for text: String, timeout: Double = 15) async throws -> String {
+    public func wait(for text: String, timeout: Double = 40) async throws -> String {
         try await wait(for: text, timeout: timeout) { $0.contains(text) }
     }
 }
