@@ -88,11 +88,12 @@ else
 fi
 
 step "man renders the page"
-page=$(MANPAGER=cat MANWIDTH=80 man --warnings -l "$prefix/share/man/man1/wamod.1" 2>"$tmp/man.err" || true)
+man_rc=0
+page=$(MANPAGER=cat MANWIDTH=80 man --warnings -l "$prefix/share/man/man1/wamod.1" 2>"$tmp/man.err") || man_rc=$?
 if printf '%s' "$page" | grep -q '^SYNOPSIS' && printf '%s' "$page" | grep -q 'sync'; then
     ok "$(printf '%s\n' "$page" | wc -l) lines; SYNOPSIS and the sync command are there"
 else
-    fail "man -l printed no SYNOPSIS or no sync: $(head -c 300 "$tmp/man.err")"
+    fail "man -l (exit $man_rc, $(printf '%s' "$page" | wc -c) bytes, page $(wc -c < "$prefix/share/man/man1/wamod.1") bytes) printed no SYNOPSIS or no sync: $(printf '%s' "$page" | head -c 200) $(head -c 300 "$tmp/man.err")"
 fi
 if [ -s "$tmp/man.err" ]; then printf '   man/groff said:\n'; sed 's/^/     /' "$tmp/man.err" | head -n 10; fi
 found=$(MANPATH=$prefix/share/man man -w wamod 2>/dev/null || true)
@@ -254,6 +255,13 @@ if [ -f "$deb" ]; then
         fi
         if [ "${WAMOD_CHECK_APT_INSTALL:-}" = 1 ]; then
             step "apt-get install ./$(basename "$deb") on this machine, then purge"
+            # An earlier run killed while dpkg worked (man-db's trigger, say) leaves "dpkg was
+            # interrupted", and apt refuses everything until its work is finished.
+            if [ -n "$(dpkg --audit 2>/dev/null)" ]; then
+                printf '   dpkg reports unfinished work; running dpkg --configure -a\n'
+                DEBIAN_FRONTEND=noninteractive dpkg --configure -a > "$tmp/dpkg-a.out" 2>&1 \
+                    || { tail -n 5 "$tmp/dpkg-a.out" | sed 's/^/   /'; fail "dpkg --configure -a failed"; }
+            fi
             if dpkg -s wamod >/dev/null 2>&1; then
                 fail "a wamod package is already installed here; not replacing it"
             else
