@@ -26,7 +26,11 @@ public final class FleetStore: Sendable {
     }
 
     public let path: String
-    let pool: DatabasePool
+    /// A pool for the console, sync and guard; one read-only connection for the commands
+    /// that only read (`openForReading`).
+    let pool: any DatabaseWriter
+    /// Opened by `openForReading`: every write fails.
+    public let readOnly: Bool
 
     /// Opens (creating the directory and the file, 0600) or rebuilds the index at `path`.
     /// A file of another schema version, or one that is not a database, is deleted (with its
@@ -35,6 +39,42 @@ public final class FleetStore: Sendable {
     public init(path: String) throws {
         self.path = path
         pool = try Self.open(path)
+        readOnly = false
+    }
+
+    private init(path: String, reader: DatabaseQueue) {
+        self.path = path
+        pool = reader
+        readOnly = true
+    }
+
+    /// The index for a command that only reads it (`wamod find` without `--remove`,
+    /// `members --joined-since`): one read-only connection, nil when there is no index of
+    /// this schema yet (the caller then reads live, or says to sync). A writable open costs a
+    /// write and an fsync each time: with the WAL gone after the last close, the pool writes
+    /// a transaction to make one again, and checkpoints it at close; a read-only one does
+    /// neither, and never rebuilds a file another version is using.
+    public static func openForReading(path: String) throws -> FleetStore? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        var config = configuration()
+        config.readonly = true
+        // SQLite opens a read-only WAL database when it may create the -shm and -wal beside
+        // it (the state directory is ours), https://www.sqlite.org/wal.html#readonly.
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            let version = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+            guard version == schemaVersion else {
+                try queue.close()
+                return nil
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            // Not an index we can read: the next writable open rebuilds it.
+            return nil
+        } catch {
+            throw GatewayError.storage("the fleet index at \(path) cannot be opened: \(error)")
+        }
+        return FleetStore(path: path, reader: queue)
     }
 
     // MARK: Opening

@@ -191,4 +191,43 @@ import GatewayKit
             #expect(try list.entries(now: date(50)) == [a2])
         }
     }
+    /// `wamod find` opens the index read-only: it sees what the sync wrote, writes nothing
+    /// (not even the transaction a writable pool makes to bring its WAL back), and a file it
+    /// cannot use is left for the next writable open to rebuild.
+    @Test func aReadOnlyOpenReadsWithoutWriting() async throws {
+        try await withTempDirectory { dir in
+            let path = dir + "/prod.sqlite"
+            #expect(try FleetStore.openForReading(path: path) == nil)
+            #expect(!FileManager.default.fileExists(atPath: path))
+            do {
+                let store = try Self.filled(path)
+                try store.pool.close()
+            }
+            func contents() -> [Data?] { [path, path + "-wal"].map { try? Data(contentsOf: URL(fileURLWithPath: $0)) } }
+            let before = contents()
+            do {
+                let reader = try #require(try FleetStore.openForReading(path: path))
+                #expect(reader.readOnly)
+                #expect(try reader.find(person(1).phone!).map(\.group.group.jid) == [group(1).jid])
+                #expect(try reader.counts().participants == 2)
+                #expect(throws: (any Error).self) { try reader.setMeta("k", "v") }
+                try reader.pool.close()
+            }
+            // Neither the file nor its WAL changed by a byte.
+            #expect(contents() == before)
+
+            // A writer open at the same time: the reader sees what it committed.
+            let writer = try FleetStore(path: path)
+            try writer.recordParticipants(session: "s1", group: group(1).jid, [person(1), person(2), person(3)], at: date(5))
+            let reader = try #require(try FleetStore.openForReading(path: path))
+            #expect(try reader.counts().participants == 3)
+
+            // Another schema version: no reader, and the file is not touched.
+            try writer.pool.write { try $0.execute(sql: "PRAGMA user_version = 99") }
+            try writer.pool.close()
+            try reader.pool.close()
+            #expect(try FleetStore.openForReading(path: path) == nil)
+            #expect(try Self.userVersion(path) == 99)
+        }
+    }
 }

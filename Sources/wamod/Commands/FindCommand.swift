@@ -173,7 +173,9 @@ struct FindCommand: AsyncParsableCommand {
     /// index that holds no group yet).
     func indexed(_ who: JID, profile: Profile) throws -> (hits: [IndexHit], store: FleetStore, freshness: Freshness?)? {
         guard !live else { return nil }
-        let store = try FleetFiles.store(profile)
+        // Only --remove writes (the live reads before the change): a plain find opens the
+        // index read-only, which neither writes nor syncs the disk.
+        guard let store = remove ? try FleetFiles.store(profile) : try FleetFiles.reader(profile) else { return nil }
         guard let fresh = try store.freshness(), fresh.newest != nil else { return nil }
         return (try store.find(who), store, fresh)
     }

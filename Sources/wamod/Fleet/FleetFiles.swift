@@ -19,6 +19,14 @@ enum FleetFiles {
         }
     }
 
+    /// The index for reading only, nil when there is none of this schema yet.
+    static func reader(_ profile: Profile) throws -> FleetStore? {
+        let path = FleetStore.path(profile: key(profile))
+        do { return try FleetStore.openForReading(path: path) } catch {
+            throw CommandFailure(message: "the fleet index \(path) cannot be opened: \(error)", code: Exit.storage)
+        }
+    }
+
     static func watchlist(_ profile: Profile) throws -> Watchlist {
         let path = Watchlist.path(profile: key(profile))
         do { return try Watchlist(path: path) } catch {
