@@ -152,6 +152,16 @@ public final class FleetStore: Sendable {
         }
     }
 
+    /// Moves the write-ahead log into the file and empties it, when no other process is
+    /// reading (then it does nothing: that process keeps the log's index alive). Called when a
+    /// writer is done (a sync, the console, guard, listen): a log left behind by a process that
+    /// ends without closing the file is read in full by every later opening, 11 MB and some
+    /// 20 ms for each `wamod find` after a console session.
+    public func checkpoint() {
+        guard !readOnly else { return }
+        _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    }
+
     // MARK: Writes (each one transaction)
 
     /// The sessions listed now. Those not listed are gone from the index (with their groups).

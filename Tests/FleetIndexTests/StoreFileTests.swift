@@ -230,4 +230,20 @@ import GatewayKit
             #expect(try Self.userVersion(path) == 99)
         }
     }
+    /// A writer done with the index empties its log: the next open (a read-only find) has
+    /// nothing to read back from it.
+    @Test func aCheckpointEmptiesTheLog() async throws {
+        try await withTempDirectory { dir in
+            let path = dir + "/prod.sqlite"
+            let store = try Self.filled(path)
+            func walSize() -> Int { (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)?.intValue ?? 0 }
+            #expect(walSize() > 0)
+            store.checkpoint()
+            #expect(walSize() == 0)
+            #expect(try store.counts().participants == 2)
+            let reader = try #require(try FleetStore.openForReading(path: path))
+            reader.checkpoint()
+            #expect(try reader.counts().participants == 2)
+        }
+    }
 }

@@ -47,6 +47,7 @@ extension EffectRunner {
         for t in background { t.cancel() }
         background = []
         findTask?.cancel()
+        index.store?.checkpoint()
     }
 
     static func status(_ store: FleetStore) -> IndexStatus {

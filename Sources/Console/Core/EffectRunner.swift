@@ -318,11 +318,7 @@ enum Loads {
         var how = "asked"
         if let m = r.method, !m.isEmpty { how += " by \(m.replacingOccurrences(of: "_", with: " "))" }
         if let at = r.at {
-            let f = DateFormatter()
-            f.locale = Locale(identifier: "en_US_POSIX")
-            f.timeZone = TimeZone(identifier: "UTC")
-            f.dateFormat = "MMM d HH:mm"
-            how += " \(f.string(from: at))"
+            how += " \(TimeText.dayAndTime(at))"
         }
         var p = Participant(phone: phone, lid: lid, name: how, role: .member)
         p.id = r.requester

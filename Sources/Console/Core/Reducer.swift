@@ -306,8 +306,7 @@ public struct Reducer: Sendable {
     }
 
     static func time(_ d: Date) -> String {
-        let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone.current, from: d)
-        return String(format: "%02d:%02d:%02d", c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+        TimeText.localClock(d)
     }
 
     func log(_ s: inout ConsoleState, _ kind: LogEntry.Kind, _ text: String, operation: Int? = nil, detail: String? = nil) {

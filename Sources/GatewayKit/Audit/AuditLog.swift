@@ -127,10 +127,7 @@ public final class AuditLog: Sendable {
     }
 
     public static func timestamp(_ d: Date = Date()) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: d)
+        TimeText.iso8601(d)
     }
 
     public func append(_ record: AuditRecord) throws(GatewayError) {

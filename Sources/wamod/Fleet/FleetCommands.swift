@@ -53,6 +53,7 @@ struct SyncCommand: AsyncParsableCommand {
         }
         bar.clear()
         let seconds = Date().timeIntervalSince(started)
+        store.checkpoint()
         // The file and its write-ahead log: what the index takes on disk.
         let sizes = [store.path, store.path + "-wal"].compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }
         let bytes: Int? = sizes.isEmpty ? nil : sizes.reduce(0, +)

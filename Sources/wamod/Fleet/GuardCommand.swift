@@ -86,6 +86,7 @@ struct GuardCommand: AsyncParsableCommand {
             while try await group.next() != nil {}
             if stopped { enforcer.say(Line(time: AuditLog.timestamp(), event: "stop", detail: "stopped by a signal")) }
         }
+        store.checkpoint()
     }
 }
 

@@ -68,6 +68,7 @@ struct ListenCommand: AsyncParsableCommand {
         await stop.wait()
         await receiver.stop()
         printer.cancel()
+        store.checkpoint()
         let c = receiver.counts
         Stdio.err("stopped: \(c.accepted) webhook\(c.accepted == 1 ? "" : "s") accepted, \(c.refused) refused")
     }
