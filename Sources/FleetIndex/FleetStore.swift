@@ -130,7 +130,10 @@ public final class FleetStore: Sendable {
         let pool = try DatabasePool(path: path, configuration: configuration())
         do {
             let version = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
-            if version == schemaVersion { return .ready(pool) }
+            if version == schemaVersion {
+                try addMissingIndexes(pool)
+                return .ready(pool)
+            }
             if version == 0 {
                 // Created in one immediate transaction: a second process opening a new file at
                 // the same time waits, then finds the schema made.
@@ -139,6 +142,7 @@ public final class FleetStore: Sendable {
                     if now == schemaVersion { return true }
                     guard now == 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") == 0 else { return false }
                     for sql in Schema.statements { try db.execute(sql: sql) }
+                    for a in Schema.additions { try db.execute(sql: a.sql) }
                     try db.execute(sql: "PRAGMA user_version = \(schemaVersion)")
                     return true
                 }
@@ -160,6 +164,19 @@ public final class FleetStore: Sendable {
     public func checkpoint() {
         guard !readOnly else { return }
         _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    }
+
+    /// The additive indexes a file of this version lacks (looked for in a read, so an
+    /// index that has them all costs no write).
+    private static func addMissingIndexes(_ pool: DatabasePool) throws {
+        let names = Schema.additions.map(\.name)
+        let present = try pool.read { db in
+            try Set(String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN (\(names.map { _ in "?" }.joined(separator: ",")))",
+                                    arguments: StatementArguments(names)))
+        }
+        let missing = Schema.additions.filter { !present.contains($0.name) }
+        guard !missing.isEmpty else { return }
+        try pool.write { db in for a in missing { try db.execute(sql: a.sql) } }
     }
 
     // MARK: Writes (each one transaction)

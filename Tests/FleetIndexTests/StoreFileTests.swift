@@ -246,4 +246,25 @@ import GatewayKit
             #expect(try reader.counts().participants == 2)
         }
     }
+    /// An index added after the version shipped is made on the next writable open of an older
+    /// file, its rows kept; the "groups read … ago" query then reads that index, not the table.
+    @Test func anAddedIndexIsMadeWithoutARebuild() async throws {
+        try await withTempDirectory { dir in
+            let path = dir + "/prod.sqlite"
+            do {
+                let store = try Self.filled(path)
+                try store.pool.write { try $0.execute(sql: "DROP INDEX fleet_group_read") }
+                try store.pool.close()
+            }
+            let store = try FleetStore(path: path)
+            #expect(try store.counts().participants == 2)
+            let indexes = try store.pool.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index'") }
+            #expect(indexes.contains("fleet_group_read"))
+            let plan = try store.pool.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT COUNT(*), MIN(last_full_read), MAX(last_full_read), SUM(last_full_read IS NULL) FROM fleet_group")
+                    .map { $0["detail"] as String }
+            }
+            #expect(plan.contains { $0.contains("COVERING INDEX fleet_group_read") }, "\(plan)")
+        }
+    }
 }
