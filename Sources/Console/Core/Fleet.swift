@@ -102,7 +102,9 @@ public struct FleetState: Sendable {
 
     /// What the index knows of each participant of a group (first seen, baseline, how they
     /// joined), by participant id.
-    public var meta: [GroupKey: [JID: IndexedParticipant]] = [:]
+    public var meta: [GroupKey: [JID: IndexedParticipant]] = [:] { didSet { metaVersion &+= 1 } }
+    /// Changes with every change of `meta`.
+    public private(set) var metaVersion = 0
     /// Joins of each session's groups in the last week, by group (newest first).
     public var joins: [String: [JID: [Date]]] = [:]
 

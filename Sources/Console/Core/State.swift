@@ -285,7 +285,9 @@ public struct ConsoleState: Sendable {
     public var groups: [String: Loaded<[Group]>] = [:]
     public var openGroup: GroupKey?
     /// Participants per group, kept in display order (owner, admins, members by name).
-    public private(set) var participants: [GroupKey: Loaded<[Participant]>] = [:]
+    public private(set) var participants: [GroupKey: Loaded<[Participant]>] = [:] { didSet { participantsVersion &+= 1 } }
+    /// Changes with every change of `participants` (what the derived lists are keyed by).
+    public private(set) var participantsVersion = 0
     /// Each participant's folded search text, in the same order, so filtering a 1,024-member
     /// group does not fold every name on every key.
     public private(set) var participantSearch: [GroupKey: [String]] = [:]
@@ -298,7 +300,9 @@ public struct ConsoleState: Sendable {
     /// Tagged participants, per group (by the participant's id).
     public var participantTags: [GroupKey: Set<JID>] = [:]
 
-    public var log: [LogEntry] = []
+    public var log: [LogEntry] = [] { didSet { logVersion &+= 1 } }
+    /// Changes with every change of `log`.
+    public private(set) var logVersion = 0
     /// The log pane follows new entries until the operator scrolls up.
     public var logFollow = true
     /// Folds opened with Enter in the log (an operation's id, or a run of requests' first entry).
@@ -357,6 +361,9 @@ public struct ConsoleState: Sendable {
     /// The gateway's name for the breadcrumb (profile or URL host).
     public var gatewayName = ""
     public var now = Date()
+
+    /// The derived lists, kept between keys and frames (`DerivedCache`).
+    public let derived = DerivedCache()
 
     public init() {}
 

@@ -51,7 +51,20 @@ extension ConsoleState {
         return participants[key]?.value ?? []
     }
 
+    /// What the participants list is made of, as the derived cache keys it.
+    var participantsKey: DerivedCache.ParticipantsKey {
+        let f = list(.participants).filter.trimmingCharacters(in: .whitespaces)
+        let windowed = fleet.onlyNew || (!f.isEmpty && FilterQuery(f).joined != nil)
+        return DerivedCache.ParticipantsKey(group: openGroup, version: participantsVersion, metaVersion: fleet.metaVersion, filter: f,
+                                            onlyNew: fleet.onlyNew, newWindow: fleet.newWindow,
+                                            second: windowed ? Int64(now.timeIntervalSince1970.rounded(.down)) : 0)
+    }
+
     public var visibleParticipants: [Participant] {
+        derived.participants(participantsKey) { filteredParticipants }
+    }
+
+    private var filteredParticipants: [Participant] {
         let all = allParticipants
         let f = list(.participants).filter.trimmingCharacters(in: .whitespaces)
         guard let key = openGroup, !f.isEmpty || (fleet.onlyNew && !key.requests) else { return all }
@@ -69,6 +82,14 @@ extension ConsoleState {
             if let since, meta[all[i].id]?.isNew(since: since) != true { return nil }
             return q.terms.isEmpty || q.matches(search[i], digits: digits[i]) ? all[i] : nil
         }
+    }
+
+    /// How many of a group's members joined within the "new" window (`FleetState.newCount`),
+    /// kept while the index's records and the second do not change.
+    public func newCount(_ key: GroupKey) -> Int {
+        let since = now.addingTimeInterval(-fleet.newWindow)
+        let k = DerivedCache.CountKey(group: key, metaVersion: fleet.metaVersion, sinceSecond: Int64(since.timeIntervalSince1970.rounded(.down)))
+        return derived.newCount(k) { fleet.newCount(key, now: now) }
     }
 
     /// The open group's index record of a participant, if the index knows them.
@@ -104,6 +125,10 @@ extension ConsoleState {
     /// request is never folded. With a filter, every entry that matches, unfolded.
     public var visibleLog: [LogRow] {
         let f = list(.log).filter.trimmingCharacters(in: .whitespaces)
+        return derived.log(DerivedCache.LogKey(version: logVersion, filter: f, expanded: f.isEmpty ? logExpanded : [])) { foldedLog(filter: f) }
+    }
+
+    private func foldedLog(filter f: String) -> [LogRow] {
         if !f.isEmpty {
             let q = FilterQuery(f)
             return log.indices.filter { i in

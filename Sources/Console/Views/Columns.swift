@@ -36,16 +36,25 @@ struct ParticipantColumns {
     /// - Parameter running: nil with no operation's rows to show; true while it runs (its
     ///   column is wide enough for reasons), false once it ended.
     ///   - joined: the column says when and how each joined (only new members shown).
-    init(width w: Int, tagWidth: Int, items: [Participant], running: Bool?, joined: Bool = false, g: Glyphs) {
-        // Widest content, looked at on at most a few thousand rows (cheap, and enough).
-        // Phone numbers set the column; a longer @lid id is cut at the front like any number.
+    /// Widest content, looked at on at most a few thousand rows (enough), once per list
+    /// (the derived cache keeps it while the list is the same).
+    static func contentWidths(_ items: [Participant], g: Glyphs) -> DerivedCache.Widths {
         var nameContent = 4, numberContent = 8, phoneContent = 0
+        let ownerMark = CellWidth.of(g.owner) + 1
         for p in items.prefix(4096) {
-            let mark = p.role == .superadmin ? CellWidth.of(g.owner) + 1 : 0
+            let mark = p.role == .superadmin ? ownerMark : 0
             nameContent = max(nameContent, mark + CellWidth.of(p.name ?? "–"))
-            numberContent = max(numberContent, CellWidth.of(p.numberText))
-            if p.phone != nil { phoneContent = max(phoneContent, CellWidth.of(p.numberText)) }
+            let number = CellWidth.of(p.numberText)
+            numberContent = max(numberContent, number)
+            if p.phone != nil { phoneContent = max(phoneContent, number) }
         }
+        return DerivedCache.Widths(name: nameContent, number: numberContent, phone: phoneContent)
+    }
+
+    init(width w: Int, tagWidth: Int, widths: DerivedCache.Widths, running: Bool?, joined: Bool = false) {
+        // Phone numbers set the column; a longer @lid id is cut at the front like any number.
+        var nameContent = widths.name, numberContent = widths.number
+        let phoneContent = widths.phone
         if phoneContent > 0 { numberContent = max(8, phoneContent) }
         nameContent = min(nameContent, 40)
         numberContent = min(numberContent, 28)

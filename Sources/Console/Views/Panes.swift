@@ -137,7 +137,7 @@ struct PaneViews {
         let loaded = state.openGroup.flatMap { state.participants[$0] }
         let requests = state.openGroup?.requests == true
         let onlyNew = state.fleet.onlyNew && !requests
-        let fresh = state.openGroup.map { state.fleet.newCount($0, now: state.now) } ?? 0
+        let fresh = state.openGroup.map { state.newCount($0) } ?? 0
         let newText = fresh > 0 ? " \(g.dot) \(fresh) new" : ""
         let title = requests
             ? group.map { "Join requests \(g.dot) \($0.subject) (\(state.allParticipants.count))" } ?? "Join requests"
@@ -156,7 +156,10 @@ struct PaneViews {
         let op = candidate.flatMap { o in items.contains { o.state(of: $0.id) != nil } ? o : nil }
         // When and how each joined, where only new members are shown (n, or `joined:<…`).
         let showJoined = !requests && (onlyNew || FilterQuery(state.list(.participants).filter).joined != nil)
-        let cols = ParticipantColumns(width: rect.inner.width, tagWidth: g.tagWidth, items: items, running: op.map { !$0.finished }, joined: showJoined, g: g)
+        let widths = state.derived.widths(DerivedCache.WidthsKey(list: state.participantsKey, ownerWidth: CellWidth.of(g.owner))) {
+            ParticipantColumns.contentWidths(items, g: g)
+        }
+        let cols = ParticipantColumns(width: rect.inner.width, tagWidth: g.tagWidth, widths: widths, running: op.map { !$0.finished }, joined: showJoined)
         let since = state.now.addingTimeInterval(-state.fleet.newWindow)
         let meta = state.openGroup.flatMap { state.fleet.meta[$0] } ?? [:]
         let empty = requests ? "no pending requests (J: the members)"

@@ -1,0 +1,94 @@
+import Foundation
+import GatewayKit
+import Synchronization
+
+/// Lists and figures the console derives from its state on every key and every frame,
+/// kept between them: each is keyed by everything it is made of (the data's version, the
+/// filter, the window of "new"), so a cursor move reuses them and a change of any input
+/// makes them again. Without it a Down key in a 1,024-member group re-measured every name,
+/// counted the new members and refolded the whole log, for a screen where two rows changed.
+///
+/// Shared by copies of a state (a render works on a copy); the keys make that safe. The UI
+/// thread is the only user, the lock only satisfies Sendable.
+public final class DerivedCache: Sendable {
+    struct ParticipantsKey: Hashable {
+        var group: GroupKey?
+        var version: Int
+        var metaVersion: Int
+        var filter: String
+        var onlyNew: Bool
+        var newWindow: TimeInterval
+        /// The second `now` is in, only where the list depends on it (a window of "new").
+        var second: Int64
+    }
+
+    struct LogKey: Hashable {
+        var version: Int
+        var filter: String
+        var expanded: Set<LogFold>
+    }
+
+    struct CountKey: Hashable {
+        var group: GroupKey
+        var metaVersion: Int
+        var sinceSecond: Int64
+    }
+
+    struct WidthsKey: Hashable {
+        var list: ParticipantsKey
+        var ownerWidth: Int
+    }
+
+    /// The widest name and numbers of a participants list (`ParticipantColumns`).
+    struct Widths: Sendable {
+        var name: Int, number: Int, phone: Int
+    }
+
+    private struct Slots: Sendable {
+        var participants: (key: ParticipantsKey, value: [Participant])?
+        var log: (key: LogKey, value: [LogRow])?
+        var newCount: (key: CountKey, value: Int)?
+        var widths: (key: WidthsKey, value: Widths)?
+        var hits = 0, misses = 0
+    }
+
+    private let slots = Mutex(Slots())
+
+    public init() {}
+
+    func participants(_ key: ParticipantsKey, _ make: () -> [Participant]) -> [Participant] {
+        if let v = slots.withLock({ s -> [Participant]? in s.participants?.key == key ? s.participants?.value : nil }) { return hit(v) }
+        let v = make()
+        slots.withLock { $0.participants = (key, v); $0.misses += 1 }
+        return v
+    }
+
+    func log(_ key: LogKey, _ make: () -> [LogRow]) -> [LogRow] {
+        if let v = slots.withLock({ s -> [LogRow]? in s.log?.key == key ? s.log?.value : nil }) { return hit(v) }
+        let v = make()
+        slots.withLock { $0.log = (key, v); $0.misses += 1 }
+        return v
+    }
+
+    func newCount(_ key: CountKey, _ make: () -> Int) -> Int {
+        if let v = slots.withLock({ s -> Int? in s.newCount?.key == key ? s.newCount?.value : nil }) { return hit(v) }
+        let v = make()
+        slots.withLock { $0.newCount = (key, v); $0.misses += 1 }
+        return v
+    }
+
+    func widths(_ key: WidthsKey, _ make: () -> Widths) -> Widths {
+        if let v = slots.withLock({ s -> Widths? in s.widths?.key == key ? s.widths?.value : nil }) { return hit(v) }
+        let v = make()
+        slots.withLock { $0.widths = (key, v); $0.misses += 1 }
+        return v
+    }
+
+    private func hit<T>(_ v: T) -> T {
+        slots.withLock { $0.hits += 1 }
+        return v
+    }
+
+    /// How often a derived value was reused and made (for tests).
+    public var counts: (hits: Int, misses: Int) { slots.withLock { ($0.hits, $0.misses) } }
+}

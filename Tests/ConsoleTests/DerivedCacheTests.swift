@@ -1,0 +1,63 @@
+import FleetIndex
+import Foundation
+import GatewayKit
+import Testing
+@testable import Console
+
+/// The derived lists are kept between keys and frames, and made again whenever anything they
+/// are made of changes: the rows, the filter, the index's records, the window of "new", the log.
+@Suite("console: derived lists kept between keys")
+struct DerivedCacheTests {
+    @Test("cursor moves and frames reuse the participants list and the column widths")
+    func reused() {
+        var s = Fixtures.loaded(width: 120, height: 34)
+        let view = RootView(keys: .standard)
+        _ = view.render(s)
+        let before = s.derived.counts
+        for _ in 0..<5 { _ = Fixtures.press(&s, .down); _ = view.render(s) }
+        let after = s.derived.counts
+        #expect(after.misses == before.misses)
+        #expect(after.hits > before.hits)
+    }
+
+    @Test("new rows, a filter and a log line are seen at once")
+    func invalidated() {
+        var s = Fixtures.loaded(width: 120, height: 34)
+        let key = Fixtures.alphaKey
+        let all = s.visibleParticipants.count
+        #expect(all == Fixtures.people.count)
+        // New rows.
+        let newcomer = Participant(phone: JID(kind: .user, user: "5511900000001"), lid: nil, name: "Zed Newcomer", role: .member)
+        s.setParticipants(key, Fixtures.people + [newcomer])
+        #expect(s.visibleParticipants.count == all + 1)
+        #expect(s.visibleParticipants.contains { $0.name == "Zed Newcomer" })
+        // A filter, typed and cleared.
+        _ = Fixtures.press(&s, .char("/"), .char("z"), .char("e"), .char("d"))
+        #expect(s.visibleParticipants.map(\.name) == ["Zed Newcomer"])
+        _ = Fixtures.press(&s, .escape)
+        #expect(s.visibleParticipants.count == all + 1)
+        // The log.
+        let rows = s.visibleLog.count
+        s.log.append(LogEntry(at: s.now, kind: .info, text: "a new line"))
+        #expect(s.visibleLog.count == rows + 1)
+    }
+
+    @Test("only new members: a record from the index, and time passing, change who is new")
+    func newMembers() {
+        var s = FleetConsoleTests.indexed(width: 120, height: 34)
+        let key = Fixtures.alphaKey
+        s.fleet.onlyNew = true
+        s.fleet.newWindow = 3600
+        let p = Fixtures.people[3]
+        #expect(s.visibleParticipants.isEmpty)
+        #expect(s.newCount(key) == 0)
+        // The index learns that one of them joined 10 minutes ago.
+        s.fleet.meta[key, default: [:]][p.id] = FleetConsoleTests.iperson(p, key: key, joinedAgo: 600, via: .invite)
+        #expect(s.visibleParticipants.map(\.id) == [p.id])
+        #expect(s.newCount(key) == 1)
+        // 51 minutes later they are no longer new.
+        s.now = s.now.addingTimeInterval(51 * 60)
+        #expect(s.visibleParticipants.isEmpty)
+        #expect(s.newCount(key) == 0)
+    }
+}
