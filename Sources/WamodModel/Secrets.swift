@@ -37,8 +37,13 @@ public enum Secrets {
     public static func mask(_ text: String) -> String {
         let list = known.withLock { $0 }
         guard !list.isEmpty else { return text }
+        // Most text the console draws (a name, a number, a column) is shorter than any form of
+        // a token: it cannot hold one, and is not searched (the search was most of a frame's
+        // cost of drawing text).
+        let size = text.utf8.count
+        guard list.contains(where: { $0.utf8.count <= size }) else { return text }
         var out = text
-        for s in list where out.contains(s) {
+        for s in list where s.utf8.count <= out.utf8.count && out.contains(s) {
             out = out.replacingOccurrences(of: s, with: Secrets.shown)
         }
         return out
