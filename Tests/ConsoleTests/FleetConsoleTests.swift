@@ -187,7 +187,7 @@ struct FleetConsoleTests {
         #expect(!(RootView().render(Fixtures.loaded(width: 120, height: 34)).text.contains("index ")))
     }
 
-    @Test("a polling round: the log says what it read and who joined; the open group is refreshed from the index")
+    @Test("a polling round: the log says what it read and who joined; the open group is read again")
     func synced() {
         var s = Self.indexed()
         var report = SyncReport()
@@ -197,9 +197,21 @@ struct FleetConsoleTests {
                            participant: Self.iperson(Fixtures.people[4], joinedAgo: 60, via: .invite))
         report.joined = [hit]
         let effects = Self.reduce(&s, .follow(.synced(report)))
-        #expect(effects == [.refreshFromIndex(Fixtures.alphaKey), .loadJoins(session: "S1")])
+        #expect(effects == [.pollOpenGroup(Fixtures.alphaKey), .loadJoins(session: "S1")])
         #expect(s.log.contains { $0.text == "index: 3 groups read, 7 unchanged, 1 join" })
         #expect(s.log.contains { $0.text.contains("joined Team Alpha (support-br) via invite") })
+    }
+
+    @Test("a polling round reads the open group live: a leave and a join between rounds leave its size as it was, and the round skips it")
+    func pollingReadsTheOpenGroup() {
+        var s = Self.indexed()
+        _ = Self.reduce(&s, .follow(.source(.polling, detail: "")))
+        var report = SyncReport()
+        report.groupsSkipped = 10
+        #expect(Self.reduce(&s, .follow(.synced(report))) == [.pollOpenGroup(Fixtures.alphaKey), .loadJoins(session: "S1")])
+        // Over events the index is told of each change: the open group is redrawn from it.
+        _ = Self.reduce(&s, .follow(.source(.websocket, detail: "")))
+        #expect(Self.reduce(&s, .follow(.synced(report))) == [.refreshFromIndex(Fixtures.alphaKey), .loadJoins(session: "S1")])
     }
 
     // MARK: new members

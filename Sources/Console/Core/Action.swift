@@ -118,6 +118,10 @@ public enum Effect: Sendable, Equatable {
     case loadJoins(session: String)
     /// A group's participants as the index has them now (after a polling round).
     case refreshFromIndex(GroupKey)
+    /// After a polling round: the open group read live, one read a round. A round skips a
+    /// group whose size and subject did not change, and a leave plus a join between two
+    /// rounds change neither: the group on screen must not miss them.
+    case pollOpenGroup(GroupKey)
     /// Put a person on the watchlist, or take them off; audited with the reason.
     case watchAdd(WatchEntry)
     case watchRemove(JID, reason: String)

@@ -191,6 +191,15 @@ public final class EffectRunner {
             }
         case .quit:
             stopBackground()
+        case .pollOpenGroup(let key):
+            let index = index
+            Task {
+                let result = await Loads.participants(gw, key)
+                // A failed read leaves the rows on screen as they are; the next round tries again.
+                guard case .success(let list) = result else { return }
+                inbox.post(.participantsLoaded(key, result))
+                EffectRunner.recordRead(index, inbox, key, list)
+            }
         case .openIndex, .follow, .findInIndex, .confirmFound, .loadJoins, .refreshFromIndex, .watchAdd, .watchRemove:
             runFleet(effect)
         }

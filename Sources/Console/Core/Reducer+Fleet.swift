@@ -177,7 +177,7 @@ extension Reducer {
             }
             if report.joined.count > Self.joinsLogged { log(&s, .info, "  … and \(report.joined.count - Self.joinsLogged) more joins") }
             var effects: [Effect] = []
-            if let key = s.openGroup, !key.requests { effects.append(.refreshFromIndex(key)) }
+            if let key = s.openGroup, !key.requests { effects.append(s.fleet.source == .polling ? .pollOpenGroup(key) : .refreshFromIndex(key)) }
             if let sid = s.openSession { effects.append(.loadJoins(session: sid)) }
             return effects
         case .failed(let why):
