@@ -42,6 +42,23 @@ struct DerivedCacheTests {
         #expect(s.visibleLog.count == rows + 1)
     }
 
+    @Test("the groups and sessions lists follow new data under a filter")
+    func groupsAndSessions() {
+        var s = Fixtures.loaded(width: 120, height: 34)
+        s.focus = .groups
+        _ = Fixtures.press(&s, .char("/"), .char("v"), .char("i"), .char("p"))
+        let shown = s.visibleGroups.map(\.jid)
+        #expect(shown == [Fixtures.vip.jid])
+        var more = Fixtures.vip
+        more.jid = JID(kind: .group, user: "120363000000000999")
+        more.subject = "VIP Two"
+        s.groups["S1"]?.value?.append(more)
+        #expect(s.visibleGroups.map(\.jid) == shown + [more.jid])
+        let sessions = s.visibleSessions.count
+        s.sessions.value?.removeLast()
+        #expect(s.visibleSessions.count == sessions - 1)
+    }
+
     @Test("only new members: a record from the index, and time passing, change who is new")
     func newMembers() {
         var s = FleetConsoleTests.indexed(width: 120, height: 34)

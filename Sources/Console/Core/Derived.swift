@@ -22,6 +22,14 @@ public final class DerivedCache: Sendable {
         var second: Int64
     }
 
+    struct ListKey: Hashable {
+        var session: String?
+        var version: Int
+        var joinsVersion: Int
+        var filter: String
+        var second: Int64
+    }
+
     struct LogKey: Hashable {
         var version: Int
         var filter: String
@@ -47,6 +55,8 @@ public final class DerivedCache: Sendable {
     private struct Slots: Sendable {
         var participants: (key: ParticipantsKey, value: [Participant])?
         var log: (key: LogKey, value: [LogRow])?
+        var groups: (key: ListKey, value: [Group])?
+        var sessions: (key: ListKey, value: [Session])?
         var newCount: (key: CountKey, value: Int)?
         var widths: (key: WidthsKey, value: Widths)?
         var hits = 0, misses = 0
@@ -60,6 +70,20 @@ public final class DerivedCache: Sendable {
         if let v = slots.withLock({ s -> [Participant]? in s.participants?.key == key ? s.participants?.value : nil }) { return hit(v) }
         let v = make()
         slots.withLock { $0.participants = (key, v); $0.misses += 1 }
+        return v
+    }
+
+    func groups(_ key: ListKey, _ make: () -> [Group]) -> [Group] {
+        if let v = slots.withLock({ s -> [Group]? in s.groups?.key == key ? s.groups?.value : nil }) { return hit(v) }
+        let v = make()
+        slots.withLock { $0.groups = (key, v); $0.misses += 1 }
+        return v
+    }
+
+    func sessions(_ key: ListKey, _ make: () -> [Session]) -> [Session] {
+        if let v = slots.withLock({ s -> [Session]? in s.sessions?.key == key ? s.sessions?.value : nil }) { return hit(v) }
+        let v = make()
+        slots.withLock { $0.sessions = (key, v); $0.misses += 1 }
         return v
     }
 

@@ -106,7 +106,9 @@ public struct FleetState: Sendable {
     /// Changes with every change of `meta`.
     public private(set) var metaVersion = 0
     /// Joins of each session's groups in the last week, by group (newest first).
-    public var joins: [String: [JID: [Date]]] = [:]
+    public var joins: [String: [JID: [Date]]] = [:] { didSet { joinsVersion &+= 1 } }
+    /// Changes with every change of `joins`.
+    public private(set) var joinsVersion = 0
 
     /// The participants pane shows only new members (`n`).
     public var onlyNew = false

@@ -280,9 +280,13 @@ public struct ConsoleState: Sendable {
     /// The pane focused before the log took focus.
     public var lastListFocus: Pane = .sessions
 
-    public var sessions = Loaded<[Session]>()
+    public var sessions = Loaded<[Session]>() { didSet { sessionsVersion &+= 1 } }
+    /// Changes with every change of `sessions`.
+    public private(set) var sessionsVersion = 0
     public var openSession: String?
-    public var groups: [String: Loaded<[Group]>] = [:]
+    public var groups: [String: Loaded<[Group]>] = [:] { didSet { groupsVersion &+= 1 } }
+    /// Changes with every change of `groups` (what the derived lists are keyed by).
+    public private(set) var groupsVersion = 0
     public var openGroup: GroupKey?
     /// Participants per group, kept in display order (owner, admins, members by name).
     public private(set) var participants: [GroupKey: Loaded<[Participant]>] = [:] { didSet { participantsVersion &+= 1 } }

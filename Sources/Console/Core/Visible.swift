@@ -8,8 +8,7 @@ extension ConsoleState {
         s.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
     }
 
-    static func matches(_ filter: String, _ fields: [String?]) -> Bool {
-        let q = FilterQuery(filter)
+    static func matches(_ q: FilterQuery, _ fields: [String?]) -> Bool {
         if q.isEmpty { return true }
         let present = fields.compactMap { $0 }
         return q.matches(folded(present.joined(separator: "\u{1}")), digits: present.map { $0.filter(\.isNumber) }.joined(separator: "|"))
@@ -17,7 +16,11 @@ extension ConsoleState {
 
     public var visibleSessions: [Session] {
         let f = list(.sessions).filter
-        return (sessions.value ?? []).filter { Self.matches(f, [$0.label, $0.id, $0.account?.string, $0.status]) }
+        let key = DerivedCache.ListKey(session: nil, version: sessionsVersion, joinsVersion: 0, filter: f, second: 0)
+        return derived.sessions(key) {
+            let q = FilterQuery(f)
+            return (sessions.value ?? []).filter { Self.matches(q, [$0.label, $0.id, $0.account?.string, $0.status]) }
+        }
     }
 
     public var allGroups: [Group] {
@@ -27,11 +30,19 @@ extension ConsoleState {
 
     public var visibleGroups: [Group] {
         let f = list(.groups).filter
+        // Only a `joined:` term makes the list depend on the time (and the joins).
+        let windowed = !f.isEmpty && FilterQuery(f).joined != nil
+        let key = DerivedCache.ListKey(session: openSession, version: groupsVersion, joinsVersion: windowed ? fleet.joinsVersion : 0, filter: f,
+                                       second: windowed ? Int64(now.timeIntervalSince1970.rounded(.down)) : 0)
+        return derived.groups(key) { filteredGroups(f) }
+    }
+
+    private func filteredGroups(_ f: String) -> [Group] {
         let q = FilterQuery(f)
-        guard let window = q.joined, let sid = openSession else { return allGroups.filter { Self.matches(f, [$0.subject, $0.jid.string]) } }
+        guard let window = q.joined, let sid = openSession else { return allGroups.filter { Self.matches(q, [$0.subject, $0.jid.string]) } }
         // `joined:<1h` in the groups pane: the groups where someone joined within that long.
         return allGroups.filter { g in
-            Self.matches(f, [g.subject, g.jid.string]) && fleet.joinCount(session: sid, group: g.jid, within: window, now: now) > 0
+            Self.matches(q, [g.subject, g.jid.string]) && fleet.joinCount(session: sid, group: g.jid, within: window, now: now) > 0
         }
     }
 
