@@ -42,6 +42,17 @@ struct DerivedCacheTests {
         #expect(s.visibleLog.count == rows + 1)
     }
 
+    @Test("the filter's substring search agrees with String's")
+    func substrings() {
+        let hays = ["", "a", "ana lima", "fernanda muller\u{1}+55 11 99999-0000", "日本語のテキスト", "café 🇲🇽 x", "aaab", "abcabd"]
+        let needles = ["", "a", "ana", "lima", "muller", "99999", "テキ", "🇲🇽", "aab", "abd", "zzz", "ana lima and more"]
+        for h in hays {
+            for n in needles {
+                #expect(FilterQuery.contains(h, n) == (n.isEmpty || h.utf8.elementsEqual(h.utf8) && h.range(of: n) != nil), "\(h) / \(n)")
+            }
+        }
+    }
+
     @Test("the groups and sessions lists follow new data under a filter")
     func groupsAndSessions() {
         var s = Fixtures.loaded(width: 120, height: 34)
