@@ -33,6 +33,12 @@ public enum GlyphPlan {
         if firstWidth == width, restIsCombining, scalars.count <= maxScalarsPerCell {
             return [scalars]
         }
+        // A flag: two regional indicators, one cell each for ncurses, two cells for the
+        // screen. Written as two cells they keep the columns and the terminal draws the flag
+        // (🇲🇽, not 🇲 and a space).
+        if width == 2, scalars.count == 2, scalars.allSatisfy({ (0x1F1E6...0x1F1FF).contains($0.value) && wcwidth($0) == 1 }) {
+            return [[scalars[0]], [scalars[1]]]
+        }
         // Otherwise keep the base character when it has the right width on its own
         // (👍🏽 → 👍, a ZWJ family → its first member), else the replacement.
         if firstWidth == width { return [[first]] }
