@@ -66,50 +66,26 @@ public final class DerivedCache: Sendable {
 
     public init() {}
 
-    func participants(_ key: ParticipantsKey, _ make: () -> [Participant]) -> [Participant] {
-        if let v = slots.withLock({ s -> [Participant]? in s.participants?.key == key ? s.participants?.value : nil }) { return hit(v) }
-        let v = make()
-        slots.withLock { $0.participants = (key, v); $0.misses += 1 }
-        return v
-    }
+    func participants(_ key: ParticipantsKey, _ make: () -> [Participant]) -> [Participant] { memo(\.participants, key, make) }
+    func groups(_ key: ListKey, _ make: () -> [Group]) -> [Group] { memo(\.groups, key, make) }
+    func sessions(_ key: ListKey, _ make: () -> [Session]) -> [Session] { memo(\.sessions, key, make) }
+    func log(_ key: LogKey, _ make: () -> [LogRow]) -> [LogRow] { memo(\.log, key, make) }
+    func newCount(_ key: CountKey, _ make: () -> Int) -> Int { memo(\.newCount, key, make) }
+    func widths(_ key: WidthsKey, _ make: () -> Widths) -> Widths { memo(\.widths, key, make) }
 
-    func groups(_ key: ListKey, _ make: () -> [Group]) -> [Group] {
-        if let v = slots.withLock({ s -> [Group]? in s.groups?.key == key ? s.groups?.value : nil }) { return hit(v) }
+    /// The slot's value when it was made for `key`, else `make()`'s, kept for the next time.
+    private func memo<K: Hashable & Sendable, V: Sendable>(_ slot: WritableKeyPath<Slots, (key: K, value: V)?>, _ key: K, _ make: () -> V) -> V {
+        let kept: V? = slots.withLock { s in
+            guard let held = s[keyPath: slot], held.key == key else { return nil }
+            s.hits += 1
+            return held.value
+        }
+        if let kept { return kept }
         let v = make()
-        slots.withLock { $0.groups = (key, v); $0.misses += 1 }
-        return v
-    }
-
-    func sessions(_ key: ListKey, _ make: () -> [Session]) -> [Session] {
-        if let v = slots.withLock({ s -> [Session]? in s.sessions?.key == key ? s.sessions?.value : nil }) { return hit(v) }
-        let v = make()
-        slots.withLock { $0.sessions = (key, v); $0.misses += 1 }
-        return v
-    }
-
-    func log(_ key: LogKey, _ make: () -> [LogRow]) -> [LogRow] {
-        if let v = slots.withLock({ s -> [LogRow]? in s.log?.key == key ? s.log?.value : nil }) { return hit(v) }
-        let v = make()
-        slots.withLock { $0.log = (key, v); $0.misses += 1 }
-        return v
-    }
-
-    func newCount(_ key: CountKey, _ make: () -> Int) -> Int {
-        if let v = slots.withLock({ s -> Int? in s.newCount?.key == key ? s.newCount?.value : nil }) { return hit(v) }
-        let v = make()
-        slots.withLock { $0.newCount = (key, v); $0.misses += 1 }
-        return v
-    }
-
-    func widths(_ key: WidthsKey, _ make: () -> Widths) -> Widths {
-        if let v = slots.withLock({ s -> Widths? in s.widths?.key == key ? s.widths?.value : nil }) { return hit(v) }
-        let v = make()
-        slots.withLock { $0.widths = (key, v); $0.misses += 1 }
-        return v
-    }
-
-    private func hit<T>(_ v: T) -> T {
-        slots.withLock { $0.hits += 1 }
+        slots.withLock { s in
+            s[keyPath: slot] = (key, v)
+            s.misses += 1
+        }
         return v
     }
 
