@@ -90,7 +90,7 @@ let package = Package(
         // What the test suites share: an emulator served over loopback with a client on it,
         // raw HTTP to the emulator, running the built binary, and a tmux driver.
         .target(name: "TestSupport", dependencies: ["GatewayKit", "GatewaySim"], path: "Tests/TestSupport"),
-        .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit"]),
+        .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit", "TestSupport"]),
         .testTarget(name: "FleetIndexTests", dependencies: ["FleetIndex", "GatewayKit", "GatewaySim", "TestSupport"]),
         .testTarget(name: "FleetEventsTests", dependencies: [
             "FleetEvents", "FleetIndex", "GatewayKit", "GatewaySim", "TestSupport",

@@ -9,7 +9,7 @@ import Testing
 
 /// `WAMOD_AUDIT_SYSLOG`: a removal's audit lines reach a syslog socket, one RFC 5424 message
 /// each, while the file keeps them all; a syslog that is not there loses nothing.
-@Suite("command line: the audit log forwarded to syslog", .serialized)
+@Suite("command line: the audit log forwarded to syslog", .serialized, .spawnsProcesses)
 struct AuditSyslogEndToEndTests {
     /// A Unix datagram socket bound where a syslog daemon's would be, read without blocking.
     final class Listener {

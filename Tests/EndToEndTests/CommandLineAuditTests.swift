@@ -6,7 +6,7 @@ import Testing
 
 /// `wamod audit` as an operator reads it in an incident: fitted to the terminal, with the
 /// names recorded at the time; `--wide`, `--op`; old files; the undo that reads those names.
-@Suite("command line: reading the audit log", .serialized)
+@Suite("command line: reading the audit log", .serialized, .spawnsProcesses)
 struct CommandLineAuditTests {
     let alpha = TinyFixture.alphaLabel
     let carla = TinyFixture.plainMembers[0]

@@ -7,7 +7,7 @@ import Testing
 /// What an operator hits on first use of the command line (issue 11): options before the
 /// command, a mistyped command, our role in groups, subjects with emoji, dry-run exits, and
 /// the `e164` fields. The real binary against the emulator.
-@Suite("command line: first use", .serialized)
+@Suite("command line: first use", .serialized, .spawnsProcesses)
 struct CommandLineFirstUseTests {
     let alpha = TinyFixture.alphaLabel
 

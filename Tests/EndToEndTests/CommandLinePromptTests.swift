@@ -8,7 +8,7 @@ import Testing
 /// as the screen showed it, or the count; the undo prompt names the people it puts back.
 /// The first screen may take long while the whole suite runs beside it (a cold binary on a
 /// loaded machine): the waits are generous, since they assert what is shown, not how fast.
-@Suite("command line: prompts on a terminal", .serialized, .enabled(if: TmuxSession.available))
+@Suite("command line: prompts on a terminal", .serialized, .enabled(if: TmuxSession.available), .spawnsProcesses)
 struct CommandLinePromptTests {
     func run(_ f: SimFixture, _ line: String, audit: String) throws -> TmuxSession {
         let t = TmuxSession()

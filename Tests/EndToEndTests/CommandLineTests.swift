@@ -7,7 +7,7 @@ import Testing
 /// The built `wamod` binary against a running emulator, in each dialect.
 /// One test at a time: each spawns the binary, and dozens of them at once on two cores starve
 /// the in-process emulators they talk to.
-@Suite("command line against the emulator", .serialized)
+@Suite("command line against the emulator", .serialized, .spawnsProcesses)
 struct CommandLineTests {
     static let dialects: [Dialect] = [.v1, .wasend]
     let alpha = TinyFixture.alphaLabel

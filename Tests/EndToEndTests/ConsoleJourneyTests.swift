@@ -6,7 +6,7 @@ import Testing
 
 /// The real console in tmux against the emulator: keys pressed as an operator would,
 /// waiting for what the screen shows rather than sleeping.
-@Suite("console journeys in tmux", .enabled(if: TmuxSession.available, "needs tmux (installed by .ci/run)"), .serialized)
+@Suite("console journeys in tmux", .enabled(if: TmuxSession.available, "needs tmux (installed by .ci/run)"), .serialized, .spawnsProcesses)
 struct ConsoleJourneyTests {
     /// The main journeys run against every dialect the emulator speaks.
     static let dialects: [Dialect] = SimDialects.supported

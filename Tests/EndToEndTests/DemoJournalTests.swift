@@ -6,7 +6,7 @@ import Testing
 
 /// `wamod demo` keeps its rehearsals apart, as one gateway per demo world: what a run left
 /// unfinished is offered by the next run of the same world, and can be resumed there.
-@Suite("the demo's own journal in tmux", .enabled(if: TmuxSession.available, "needs tmux (installed by .ci/run)"), .serialized)
+@Suite("the demo's own journal in tmux", .enabled(if: TmuxSession.available, "needs tmux (installed by .ci/run)"), .serialized, .spawnsProcesses)
 struct DemoJournalTests {
     @Test("an operation a demo run left is offered by the next run of that world and resumed; the real journal and audit log stay untouched")
     func demoResumesItsOwn() async throws {

@@ -11,7 +11,7 @@ import Glibc
 /// the emulator over loopback. The binary runs in a session of its own (`setsid`), so that it
 /// has no terminal whatever the tests run in: a token command's standard error is then kept
 /// for its error. The terminal's own path (a command that prompts) is driven in tmux.
-@Suite("command line: config, doctor and token commands", .serialized)
+@Suite("command line: config, doctor and token commands", .serialized, .spawnsProcesses)
 struct DiagnoseCommandLineTests {
     static let hostile = "X\u{1B}]0;owned\u{07}\u{1B}[2J\u{9B}1m\u{202E}4321\u{202C}"
 

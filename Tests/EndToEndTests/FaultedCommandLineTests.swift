@@ -6,7 +6,7 @@ import Testing
 
 /// The built binary against an emulator with faults: exit codes that say what went wrong,
 /// targets left by a dropped session finished by `wamod resume`, and JSON that tells it all.
-@Suite("command line under faults", .serialized)
+@Suite("command line under faults", .serialized, .spawnsProcesses)
 struct FaultedCommandLineTests {
     let alpha = TinyFixture.alphaLabel
 

@@ -6,7 +6,7 @@ import Testing
 
 /// The fleet index, the watchlist and the guard from the command line: the built binary
 /// against the emulator, each test with its own state directory (index, watchlist) and audit log.
-@Suite("fleet index on the command line", .serialized)
+@Suite("fleet index on the command line", .serialized, .spawnsProcesses)
 struct FleetCommandLineTests {
     let alpha = TinyFixture.alphaLabel
     let team = TinyFixture.teamAlpha

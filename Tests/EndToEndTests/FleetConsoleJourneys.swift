@@ -9,7 +9,7 @@ import Testing
 /// through the emulator's admin view appearing with no key pressed (over WAHA's WebSocket, and
 /// by polling where no events come), and a watchlisted person who joins removed after
 /// confirmation, the audit log saying why.
-@Suite("fleet index and events in the console (tmux)", .enabled(if: TmuxSession.available, "needs tmux (installed by .ci/run)"), .serialized)
+@Suite("fleet index and events in the console (tmux)", .enabled(if: TmuxSession.available, "needs tmux (installed by .ci/run)"), .serialized, .spawnsProcesses)
 struct FleetConsoleJourneys {
     let team = TinyFixture.teamAlpha
     /// Someone from outside the fixture: the admin view's joins bring them in.

@@ -8,7 +8,7 @@ import Testing
 /// walked from the binary's own description of itself (not a list kept here), each command's
 /// `--help` is read from the binary, and each example is parsed by wamod's own parser, so an
 /// example with a misspelt option or a missing argument fails here.
-@Suite("help: examples for every command", .serialized)
+@Suite("help: examples for every command", .serialized, .spawnsProcesses)
 struct HelpExamplesTests {
     /// Every command's path under `wamod` (the root's is empty), from `--experimental-dump-help`.
     static func commandPaths() async throws -> [[String]] {

@@ -6,7 +6,7 @@ import Testing
 
 /// The built binary against an emulator serving what a hostile gateway sends: nothing of it
 /// reaches the terminal as it is, the token never shows, and every answer is bounded.
-@Suite("command line against a hostile gateway", .serialized)
+@Suite("command line against a hostile gateway", .serialized, .spawnsProcesses)
 struct HostileCommandLineTests {
     static let hostile = "X\u{1B}]0;owned\u{07}\u{1B}[2J\u{1B}]52;c;ZWNobw==\u{07}\u{1B}[6n\u{9B}1m\u{7F}\u{202E}4321\u{202C}\u{200E}\u{2066}\u{FEFF}"
 

@@ -8,7 +8,7 @@ import Testing
 /// invite link, lock-down and settings, join requests, the exit notice and a leave's way back.
 /// WAHA has every one of them; Wawp (sets no settings) and v1 (no join requests) show how a
 /// dialect that lacks one refuses it before anything is sent.
-@Suite("incident toolkit on the command line", .serialized)
+@Suite("incident toolkit on the command line", .serialized, .spawnsProcesses)
 struct IncidentCommandLineTests {
     let alpha = TinyFixture.alphaLabel
     let team = TinyFixture.teamAlpha

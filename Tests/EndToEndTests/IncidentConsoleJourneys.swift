@@ -7,7 +7,7 @@ import Testing
 /// The incident toolkit in the real console, in tmux against the emulator speaking WAHA (the
 /// dialect with all of it): the invite link reset, a lock and its undo with the groups pane's
 /// badges, join requests answered from the participants pane, and a removal with an exit notice.
-@Suite("incident toolkit in the console (tmux)", .enabled(if: TmuxSession.available, "needs tmux (installed by .ci/run)"), .serialized)
+@Suite("incident toolkit in the console (tmux)", .enabled(if: TmuxSession.available, "needs tmux (installed by .ci/run)"), .serialized, .spawnsProcesses)
 struct IncidentConsoleJourneys {
     let team = TinyFixture.teamAlpha
 

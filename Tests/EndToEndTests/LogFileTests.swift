@@ -6,7 +6,7 @@ import Testing
 
 /// `--log-file` / `WAMOD_LOG`: the client's requests and errors through swift-log, in a file of
 /// the operator's, with levels; nothing of it on the terminal, no token in it.
-@Suite("command line: the log file", .serialized)
+@Suite("command line: the log file", .serialized, .spawnsProcesses)
 struct LogFileTests {
     func scratch() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("wamod-log-\(UUID().uuidString)/wamod.log").path

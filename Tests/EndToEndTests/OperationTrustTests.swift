@@ -10,7 +10,7 @@ import Glibc
 /// Journal and resume, undo, find-everywhere removal and concurrent audit writers: the
 /// built binary against the emulator, as operators would use them.
 /// One test at a time, like the command line suite: each spawns the binary, some many times.
-@Suite("operations an operator can trust", .serialized)
+@Suite("operations an operator can trust", .serialized, .spawnsProcesses)
 struct OperationTrustTests {
     let alpha = TinyFixture.alphaLabel
 
@@ -249,7 +249,7 @@ struct OperationTrustTests {
     }
 }
 
-@Suite("wamod probe")
+@Suite("wamod probe", .spawnsProcesses)
 struct ProbeCommandTests {
     @Test("names the dialect, prints a profile for it, and never the token", arguments: [Dialect.v1, .evolution])
     func probe(_ d: Dialect) async throws {
@@ -265,7 +265,7 @@ struct ProbeCommandTests {
     }
 }
 
-@Suite("transport against a redirecting server")
+@Suite("transport against a redirecting server", .spawnsProcesses)
 struct RedirectTests {
     /// Two loopback servers in one Python process: the first answers every request with a
     /// redirect to the second, which records the headers it received.

@@ -4,7 +4,7 @@ import TestSupport
 import GatewaySim
 import Testing
 
-@Suite("the record cannot be kept")
+@Suite("the record cannot be kept", .spawnsProcesses)
 struct StorageExitTests {
     let alpha = TinyFixture.alpha
 

@@ -7,7 +7,7 @@ import Testing
 /// The console on terminals it cannot trust: a crash ends the process at once with the
 /// terminal restored, a dumb terminal is refused with a way out, a non-UTF-8 locale gets
 /// ASCII borders.
-@Suite("console on hostile terminals", .enabled(if: TmuxSession.available, "needs tmux (installed by .ci/run)"), .serialized)
+@Suite("console on hostile terminals", .enabled(if: TmuxSession.available, "needs tmux (installed by .ci/run)"), .serialized, .spawnsProcesses)
 struct TerminalHardeningTests {
     func console(_ f: SimFixture, env: [String: String], pidFile: String = "/dev/null", then: String = "") throws -> TmuxSession {
         let t = TmuxSession()

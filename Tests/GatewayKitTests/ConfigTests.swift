@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import GatewayKit
 
-@Suite("config and tokens")
+@Suite("config and tokens", .spawnsProcesses)
 struct ConfigTests {
     @Test("profiles parse with every key")
     func parse() throws {

@@ -1,10 +1,11 @@
 import Foundation
 @testable import GatewayKit
 import Testing
+import TestSupport
 
 /// What the operator's own machine hands wamod, bounded and named for what it is: a token
 /// command that never ends, a token file that is a link, an audit file others can read.
-@Suite("hardening: token sources and the audit file")
+@Suite("hardening: token sources and the audit file", .spawnsProcesses)
 struct LocalHardeningTests {
     static func scratch() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wamod-hard-\(UUID().uuidString)")
@@ -91,7 +92,7 @@ struct LocalHardeningTests {
     }
 }
 
-@Suite("audit context")
+@Suite("audit context", .spawnsProcesses)
 struct AuditContextTests {
     @Test("who acts falls back from $USER and $LOGNAME to the login name of the process's user")
     func whoFallsBack() throws {

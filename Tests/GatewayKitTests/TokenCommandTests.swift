@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import GatewayKit
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +11,7 @@ import Glibc
 /// started, and a successful one's output is the token, masked from then on. Run without the
 /// terminal (`.never`), as where no one can answer a prompt; the terminal's own path is
 /// driven in tmux by the end-to-end tests.
-@Suite("token commands", .serialized)
+@Suite("token commands", .serialized, .spawnsProcesses)
 struct TokenCommandTests {
     @Test("a failing command's standard error is in the error, not just its status")
     func standardErrorReachesTheOperator() async {
