@@ -6,9 +6,9 @@ import Testing
 /// token command) run at once. Swift Testing starts every suite together: on a two-core
 /// machine forty debug binaries starting in the first minute starved the tests that measure
 /// a wait (a tmux screen, a token command's timeout, a request's deadline), and CI went red
-/// on waits, not on behaviour. Three at a time keeps the machine answering.
+/// on waits, not on behaviour. Two at a time keeps the machine answering.
 public actor ProcessGate {
-    public static let shared = ProcessGate(width: 3)
+    public static let shared = ProcessGate(width: 2)
 
     private let width: Int
     private var running = 0
