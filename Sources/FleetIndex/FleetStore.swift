@@ -48,8 +48,8 @@ public final class FleetStore: Sendable {
         readOnly = true
     }
 
-    /// The index for a command that only reads it (`wamod find` without `--remove`,
-    /// `members --joined-since`): one read-only connection, nil when there is no index of
+    /// The index for a command that only reads it (`wamod find` without `--remove`): one
+    /// read-only connection, nil when there is no index of
     /// this schema yet (the caller then reads live, or says to sync). A writable open costs a
     /// write and an fsync each time: with the WAL gone after the last close, the pool writes
     /// a transaction to make one again, and checkpoints it at close; a read-only one does
@@ -156,9 +156,9 @@ public final class FleetStore: Sendable {
         }
     }
 
-    /// Moves the write-ahead log into the file and empties it, when no other process is
-    /// reading (then it does nothing: that process keeps the log's index alive). Called when a
-    /// writer is done (a sync, the console, guard, listen): a log left behind by a process that
+    /// Moves the write-ahead log into the file and empties it. Another process's write is
+    /// waited for (the busy timeout at most); when it cannot be done, nothing is lost: the log
+    /// stays, and the next writer's close tries again. Called when a writer is done (a sync, the console, guard, listen): a log left behind by a process that
     /// ends without closing the file is read in full by every later opening, 11 MB and some
     /// 20 ms for each `wamod find` after a console session.
     public func checkpoint() {
