@@ -38,8 +38,15 @@ public func testEnvironment(_ env: [String: String]) -> [String: String] {
     environment["WAMOD_CONFIG"] = "/nonexistent/wamod-test-config"
     environment["WAMOD_AUDIT"] = FileManager.default.temporaryDirectory
         .appendingPathComponent("wamod-test-\(UUID().uuidString)/audit.jsonl").path
+    // Nor its state directory: the index and watchlist of one test never reach another.
+    environment["XDG_STATE_HOME"] = scratchStateDirectory()
     for (k, v) in env { environment[k] = v }
     return environment
+}
+
+/// A fresh state directory (index, watchlist, demo records) for one run of the binary.
+public func scratchStateDirectory() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("wamod-state-\(UUID().uuidString)").path
 }
 
 /// A fresh folder for a test's audit file and journal.

@@ -43,6 +43,11 @@ public struct TmuxSession: Sendable {
     /// Starts `command` (a shell line) in a new session of width x height with `env`.
     public func start(_ command: String, env: [String: String], width: Int = 100, height: Int = 30) throws {
         var args = ["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height)]
+        // A state directory of the test's own unless it names one: the fleet index is kept
+        // per gateway address, and a loopback port reused from an earlier test (or run) would
+        // otherwise hand this console another world's index.
+        var env = env
+        if env["XDG_STATE_HOME"] == nil { env["XDG_STATE_HOME"] = scratchStateDirectory() }
         for (k, v) in env { args += ["-e", "\(k)=\(v)"] }
         args.append(command)
         try tmux(args)
