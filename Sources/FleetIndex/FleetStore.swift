@@ -49,11 +49,11 @@ public final class FleetStore: Sendable {
     }
 
     /// The index for a command that only reads it (`wamod find` without `--remove`): one
-    /// read-only connection, nil when there is no index of
-    /// this schema yet (the caller then reads live, or says to sync). A writable open costs a
-    /// write and an fsync each time: with the WAL gone after the last close, the pool writes
-    /// a transaction to make one again, and checkpoints it at close; a read-only one does
-    /// neither, and never rebuilds a file another version is using.
+    /// read-only connection, nil when there is no index of this schema yet (the caller then
+    /// reads live, or says to sync). A writable open costs a write and an fsync each time:
+    /// with the WAL gone after the last close, the pool writes a transaction to make one
+    /// again, and checkpoints it at close; a read-only one does neither, and never rebuilds a
+    /// file another version is using.
     public static func openForReading(path: String) throws -> FleetStore? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         var config = configuration()
@@ -158,9 +158,10 @@ public final class FleetStore: Sendable {
 
     /// Moves the write-ahead log into the file and empties it. Another process's write is
     /// waited for (the busy timeout at most); when it cannot be done, nothing is lost: the log
-    /// stays, and the next writer's close tries again. Called when a writer is done (a sync, the console, guard, listen): a log left behind by a process that
-    /// ends without closing the file is read in full by every later opening, 11 MB and some
-    /// 20 ms for each `wamod find` after a console session.
+    /// stays, and the next writer's close tries again. Called when a writer is done (a sync,
+    /// the console, guard, listen): a log left behind by a process that ends without closing
+    /// the file is read in full by every later opening, 11 MB and some 20 ms for each
+    /// `wamod find` after a console session.
     public func checkpoint() {
         guard !readOnly else { return }
         _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }

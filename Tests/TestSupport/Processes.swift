@@ -36,8 +36,7 @@ public func testEnvironment(_ env: [String: String]) -> [String: String] {
     var environment = ProcessInfo.processInfo.environment
     environment.removeValue(forKey: "WAMOD_TOKEN")
     environment["WAMOD_CONFIG"] = "/nonexistent/wamod-test-config"
-    environment["WAMOD_AUDIT"] = FileManager.default.temporaryDirectory
-        .appendingPathComponent("wamod-test-\(UUID().uuidString)/audit.jsonl").path
+    environment["WAMOD_AUDIT"] = scratchAuditPath()
     // Nor its state directory: the index and watchlist of one test never reach another.
     environment["XDG_STATE_HOME"] = scratchStateDirectory()
     for (k, v) in env { environment[k] = v }
