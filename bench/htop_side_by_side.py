@@ -906,7 +906,7 @@ def session(prog: Program, args, cols: int, rows: int, record: bool) -> dict:
     n_scroll = math.ceil(N / 2)
     n_filter_cycles = math.ceil(N / 6)
     n_tab_cycles = math.ceil(N / 20)
-    res: dict = {"program": prog.name, "warnings": [], "samples": {"down": [], "scroll": [], "filter_char": [], "tab": []},
+    res: dict = {"program": prog.name, "warnings": [], "samples": {"down": [], "scroll": [], "filter_char": [], "tab": [], "wide_scroll": []},
                  "loadavg_before": [round(x, 2) for x in os.getloadavg()]}
     p = Pty(prog.argv(), cols, rows, prog.env(), record=record)
     samples = res["samples"]
@@ -986,6 +986,22 @@ def session(prog: Program, args, cols: int, rows: int, record: bool) -> dict:
                 for _ in range(4):
                     keep("tab", p.burst(TAB, idle, keep_raw=True))
             p.mark("after the tabs")
+
+            # The participants pane alone at full width (Z): one-row scrolls again, now that
+            # the list spans the terminal's rows and curses can scroll them.
+            p.burst(b"Z", idle)
+            p.settle(lambda t: True, timeout=3, quiet=max(idle, 0.1))
+            guard = 0
+            while len(samples["wide_scroll"]) < n_scroll and guard < n_scroll + 4 * rows:
+                guard += 1
+                s = p.burst(DOWN, idle, keep_raw=True)
+                if s["ms"] is None:
+                    res["warnings"].append(f"Down wrote nothing after {len(samples['wide_scroll'])} wide scrolls")
+                    break
+                if is_scroll(s, rows):
+                    keep("wide_scroll", s)
+            p.burst(b"Z", idle)
+            p.mark("after the wide scrolls")
 
         p.settle(lambda t: True, timeout=2, quiet=max(idle, 0.1))
         p.mark("end")
@@ -1207,8 +1223,8 @@ def run_figures(res: dict) -> dict:
     def times(kind):
         return [s["ms"] for s in S[kind] if s["ms"] is not None]
 
-    for kind in ("down", "scroll", "filter_char", "tab"):
-        if not S[kind]:
+    for kind in ("down", "scroll", "filter_char", "tab", "wide_scroll"):
+        if not S.get(kind):
             continue
         t = times(kind)
         f[f"{kind}_ms_median"] = pct(t, 50)
@@ -1275,6 +1291,9 @@ def markdown(doc: dict) -> str:
     row("one-row scroll: bound, bytes (median)", "scroll_bound_median", "B")
     row("one-row scroll: bytes / bound (median)", "scroll_ratio_median", "x")
     row("one-row scroll: median ms", "scroll_ms_median")
+    row(f"one-row scroll, the pane alone at full width (wamod `Z`): bytes (median, {math.ceil(N / 2)} presses)", "wide_scroll_bytes_median", "B",
+        hv=h.get("scroll_bytes_median"))
+    row("one-row scroll at full width: median ms", "wide_scroll_ms_median", hv=h.get("scroll_ms_median"))
     row(f"filter, one character typed: median ms ({3 * math.ceil(N / 6)} characters)", "filter_char_ms_median")
     row("filter, one character: p90 ms", "filter_char_ms_p90")
     row("filter, one character: bytes (median)", "filter_char_bytes_median", "B")

@@ -423,10 +423,17 @@ public final class FleetStore: Sendable {
     /// One group's participants, in the order the index first saw them.
     public func participants(session: String, group: JID) throws -> [IndexedParticipant] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT \(Columns.participant), \(Columns.group) FROM fleet_participant p JOIN fleet_group g ON g.gid = p.gid
+            // One group: its columns are known, so each row is read by position (a name
+            // lookup per column per row was most of the cost for a 1,024-member group).
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT \(Columns.participant) FROM fleet_participant p JOIN fleet_group g ON g.gid = p.gid
                 WHERE g.session = ? AND g.jid = ? ORDER BY p.pid
-                """, arguments: [session, group.string]).compactMap(Decode.participant)
+                """), arguments: [session, group.string])
+            var out: [IndexedParticipant] = []
+            while let row = try rows.next() {
+                if let p = Decode.participant(row, session: session, group: group) { out.append(p) }
+            }
+            return out
         }
     }
 

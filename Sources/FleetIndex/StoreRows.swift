@@ -134,6 +134,20 @@ enum Decode {
                             lastSeen: Date(timeIntervalSince1970: row["g_last"]), lastFullRead: date(row["g_read"]))
     }
 
+    /// A participant of a group already known, from a row of `Columns.participant` alone, in
+    /// its order.
+    static func participant(_ row: Row, session: String, group: JID) -> IndexedParticipant? {
+        let phone = JID.lenient(row[1]), lid = JID.lenient(row[2])
+        guard phone != nil || lid != nil else { return nil }
+        let role: String = row[4]
+        let via: String? = row[9]
+        let p = Participant(phone: phone, lid: lid, name: row[3], role: Role(rawValue: role) ?? .member)
+        return IndexedParticipant(session: session, group: group, participant: p,
+                                  firstSeen: Date(timeIntervalSince1970: row[5]), lastSeen: Date(timeIntervalSince1970: row[6]),
+                                  baseline: row[7], joinedAt: date(row[8]),
+                                  joinedVia: via.flatMap(JoinVia.init(rawValue:)), addedBy: JID.lenient(row[10]))
+    }
+
     /// A participant, from a row that has their group's columns too.
     static func participant(_ row: Row) -> IndexedParticipant? {
         guard let group = JID.lenient(row["g_jid"]) else { return nil }

@@ -28,7 +28,8 @@ public enum Limits {
         if masking {
             // Masked before the cut (a secret across the cut would show its first half), but
             // only the part that can survive the cut is searched: not 50 MB for one label.
-            let keep = limit + Secrets.longest
+            // One character more than can be kept, so the cut below still sees that it cuts.
+            let keep = limit + Secrets.longest + 1
             if s.utf8.count > keep * 4 { s = String(s.prefix(keep)) }
             s = Secrets.mask(s)
         }

@@ -14,6 +14,12 @@ public struct JID: Hashable, Sendable, Comparable, CustomStringConvertible {
     public let user: String
 
     public init(parsing raw: String) throws(JIDError) {
+        // Nearly every id a gateway sends is plain ASCII in its canonical form: read those
+        // from their bytes (thousands per group list), the rest below.
+        if let quick = JID.canonical(raw) {
+            self = quick
+            return
+        }
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw JIDError(input: raw, problem: "it is empty") }
         guard let at = text.lastIndex(of: "@") else {
@@ -47,6 +53,33 @@ public struct JID: Hashable, Sendable, Comparable, CustomStringConvertible {
         default:
             throw JIDError(input: raw, problem: "'@\(server)' is not a WhatsApp server (use @s.whatsapp.net, @c.us, @lid or @g.us)")
         }
+    }
+
+    /// `digits@s.whatsapp.net`, `digits@c.us`, `digits@lid` or `digits[-digits]@g.us`, as
+    /// bytes: no space around it, no device suffix, the server in lower case, within the same
+    /// lengths `init(parsing:)` allows. nil for anything else, which that reads the long way
+    /// (and gives the same answer for these).
+    static func canonical(_ raw: String) -> JID? {
+        raw.utf8.withContiguousStorageIfAvailable { b -> JID? in
+            guard let at = b.lastIndex(of: UInt8(ascii: "@")), at > 0 else { return nil }
+            let server = UnsafeBufferPointer(rebasing: b[(at + 1)...])
+            let kind: Kind
+            let maxLocal: Int
+            if server.elementsEqual("s.whatsapp.net".utf8) || server.elementsEqual("c.us".utf8) { kind = .user; maxLocal = 20 }
+            else if server.elementsEqual("lid".utf8) { kind = .lid; maxLocal = 24 }
+            else if server.elementsEqual("g.us".utf8) { kind = .group; maxLocal = 40 }
+            else { return nil }
+            var dash = -1
+            for k in 0..<at {
+                let c = b[k]
+                if c >= 0x30 && c <= 0x39 { continue }
+                // A group's `digits-digits`: one dash, digits on both sides.
+                guard kind == .group, c == UInt8(ascii: "-"), k > 0, dash < 0 else { return nil }
+                dash = k
+            }
+            guard at <= maxLocal, dash != at - 1 else { return nil }
+            return JID(kind: kind, user: String(decoding: UnsafeBufferPointer(rebasing: b[..<at]), as: UTF8.self))
+        } ?? nil
     }
 
     /// Builds a JID from parts already known to be valid. Prefer `init(parsing:)` for input.

@@ -177,6 +177,36 @@ struct FirstUseTests {
         #expect(s.focus == .participants)
     }
 
+    @Test("Z shows the focused list pane alone across the width; Tab shows the next; Z again puts them side by side")
+    func widePane() {
+        var s = Fixtures.loaded(width: 100, height: 30)
+        #expect(s.focus == .participants)
+        let beside = s.layout
+        #expect(beside.participants.x > 0)
+        _ = Fixtures.press(&s, .char("Z"))
+        #expect(s.widePane)
+        let wide = s.layout
+        #expect(wide.participants == Rect(x: 0, y: 0, width: 100, height: beside.participants.height))
+        #expect(!wide.shows(.sessions) && !wide.shows(.groups) && wide.shows(.participants))
+        #expect(wide.log == beside.log, "the log and the status line stay where they were")
+        var screen = RootView().render(s)
+        #expect(screen.line(0).hasPrefix("┌ Participants"), "the pane starts at the left edge: \(screen.line(0))")
+        #expect(!screen.text.contains("Sessions"))
+        // Each row spans the terminal, border to border: what lets the terminal scroll it.
+        #expect(screen[0, 1].text == "│" && screen[99, 1].text == "│")
+        // Tab: the next pane alone (focus wraps from participants to the log, then sessions).
+        _ = Fixtures.press(&s, .tab)
+        if s.focus == .log { _ = Fixtures.press(&s, .tab) }
+        #expect(s.focus == .sessions)
+        screen = RootView().render(s)
+        #expect(screen.line(0).hasPrefix("┌ Sessions"))
+        #expect(!screen.text.contains("Participants"))
+        _ = Fixtures.press(&s, .char("Z"))
+        #expect(!s.widePane)
+        #expect(s.layout == Layout(width: 100, height: 30))
+        #expect(RootView().render(s).text.contains("Participants"))
+    }
+
     @Test("u walks back: the newest operation first, then the one before")
     func undoWalksBack() {
         var s = Fixtures.loaded()

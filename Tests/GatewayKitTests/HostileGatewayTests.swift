@@ -113,6 +113,14 @@ struct HostileGatewayTests {
         for bad in [#"{"a":1,}"#, #"[1 2]"#, #"{"a"}"#, "tru", "01x", #""open"#, "[] []", "-", "1.", "1e"] {
             #expect(JSONValue.parse(Data(bad.utf8)) == nil, "\(bad)")
         }
+        // Whole numbers are read from their digits; longer ones and fractions through Double.
+        for (text, value) in [("0", 0.0), ("-7", -7), ("999999999999999", 999_999_999_999_999), ("-999999999999999", -999_999_999_999_999),
+                              ("1234567890123456", 1_234_567_890_123_456), ("1E3", 1000), ("2.50", 2.5)] {
+            #expect(JSONValue.parse(Data(text.utf8)) == .number(value), "\(text)")
+        }
+        // A string without escapes is its bytes; invalid UTF-8 in it is U+FFFD, the rest kept.
+        #expect(JSONValue.parse(Data([0x22, 0x61, 0xFF, 0x62, 0x22])) == .string("a\u{FFFD}b"))
+        #expect(JSONValue.parse(Data(#"["", "x"]"#.utf8)) == .array([.string(""), .string("x")]))
     }
 
     @Test("a token echoed back is masked as it is, percent-encoded and base64-encoded, wherever text is shown")

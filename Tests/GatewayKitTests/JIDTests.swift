@@ -85,6 +85,28 @@ struct JIDTests {
         #expect(back == [j])
         #expect(throws: DecodingError.self) { try JSONDecoder().decode([JID].self, from: Data("[\"nope\"]".utf8)) }
     }
+
+    /// Canonical ids are read from their bytes; a space in front sends the same text the
+    /// long way (trimmed first). Both must give the same id, or the same refusal.
+    @Test("the byte-level reading of canonical ids agrees with the long way", arguments: [
+        "5511999999999@s.whatsapp.net", "5511999999999@c.us", "1@c.us", "12345678901234567890@c.us", "123456789012345678901@c.us",
+        "99887766@lid", "123456789012345678901234@lid", "1234567890123456789012345@lid",
+        "120363000000000856@g.us", "5511999999999-1600000000@g.us", "-1@g.us", "1-@g.us", "1--2@g.us", "1-2-3@g.us",
+        "@g.us", "@c.us", "12a@c.us", "1-2@c.us", "1@G.US", "1@example.com", "1@@c.us", "1@c.us@g.us",
+        String(repeating: "1", count: 40) + "@g.us", String(repeating: "1", count: 41) + "@g.us",
+    ])
+    func canonicalAgrees(_ text: String) {
+        let quick = Result { () throws(JIDError) -> JID in try JID(parsing: text) }
+        let long = Result { () throws(JIDError) -> JID in try JID(parsing: " " + text) }
+        switch (quick, long) {
+        case (.success(let a), .success(let b)):
+            #expect(a == b)
+            #expect(a.kind == b.kind)
+            #expect(a.user == b.user)
+        case (.failure, .failure): break
+        default: Issue.record("\(text): \(quick) the quick way, \(long) the long way")
+        }
+    }
 }
 
 import Foundation

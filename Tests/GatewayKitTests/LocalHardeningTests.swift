@@ -88,6 +88,11 @@ struct LocalHardeningTests {
         #expect(g.subject.count == Limits.subject && g.subject.hasSuffix("…"))
         let s = Session(id: "S", label: String(repeating: "x", count: 5_000_000), account: nil, connected: true, status: "working")
         #expect(s.label.count == Limits.label)
+        // Cut in two steps (to a bound first, then to the limit): the second still ends in "…",
+        // whatever secrets the process holds.
+        #expect(s.label.hasSuffix("…"))
+        let wide = Group(jid: JID(kind: .group, user: "1"), subject: String(repeating: "Ж", count: 1 << 16), size: nil, owner: nil, ourRole: nil)
+        #expect(wide.subject.count == Limits.subject && wide.subject.hasSuffix("…"))
         #expect(Participant(phone: nil, lid: nil, name: String(repeating: "n", count: 1000), role: .member).name?.count == Limits.name)
     }
 }

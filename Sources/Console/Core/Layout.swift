@@ -12,9 +12,17 @@ public struct Layout: Sendable, Hashable {
     public var statusRow: Int
     public var width: Int
 
-    /// - Parameter logSize: 0 as usual, 1 the log takes about half the screen, 2 all of it
-    ///   but the status line (`z` steps through them).
-    public init(width w: Int, height h: Int, logSize: Int = 0) {
+    /// The list pane shown alone across the terminal's width (`Z`), or nil: side by side.
+    public var wide: Pane?
+
+    /// - Parameters:
+    ///   - logSize: 0 as usual, 1 the log takes about half the screen, 2 all of it but the
+    ///     status line (`z` steps through them).
+    ///   - wide: a list pane to show alone, the terminal's full width, the other two hidden
+    ///     (`Z`). A list that spans the width moves by the terminal's own scrolling (curses
+    ///     sets a scrolling region and sends one line feed for a one-row scroll) instead of
+    ///     being rewritten, which is what a slow link notices; and long names fit.
+    public init(width w: Int, height h: Int, logSize: Int = 0, wide: Pane? = nil) {
         width = w
         let logHeight = switch logSize {
         case 1: max(5, (h - 1) / 2)
@@ -24,9 +32,21 @@ public struct Layout: Sendable, Hashable {
         let top = logSize == 2 ? 0 : max(3, h - 1 - logHeight)
         let sw = min(28, max(16, w / 5))
         let gw = min(48, max(22, w * 35 / 100))
-        sessions = Rect(x: 0, y: 0, width: sw, height: top)
-        groups = Rect(x: sw, y: 0, width: gw, height: top)
-        participants = Rect(x: sw + gw, y: 0, width: max(0, w - sw - gw), height: top)
+        self.wide = wide == .log ? nil : wide
+        switch self.wide {
+        case .sessions?, .groups?, .participants?:
+            // The hidden panes keep their place at the left edge with no width: nothing is
+            // drawn for them and no cursor is kept in view against zero rows.
+            let full = Rect(x: 0, y: 0, width: w, height: top)
+            let none = Rect(x: 0, y: 0, width: 0, height: top)
+            sessions = self.wide == .sessions ? full : none
+            groups = self.wide == .groups ? full : none
+            participants = self.wide == .participants ? full : none
+        default:
+            sessions = Rect(x: 0, y: 0, width: sw, height: top)
+            groups = Rect(x: sw, y: 0, width: gw, height: top)
+            participants = Rect(x: sw + gw, y: 0, width: max(0, w - sw - gw), height: top)
+        }
         log = Rect(x: 0, y: top, width: w, height: max(0, h - 1 - top))
         statusRow = h - 1
     }
@@ -40,6 +60,10 @@ public struct Layout: Sendable, Hashable {
         }
     }
 
-    /// Rows a list pane shows (inside its border).
+    /// Rows a list pane shows (inside its border). A hidden pane keeps the rows it would
+    /// have side by side, so its scroll position is where it was when it is shown again.
     public func visibleRows(_ pane: Pane) -> Int { max(1, rect(pane).height - 2) }
+
+    /// Whether a pane is drawn in this layout.
+    public func shows(_ pane: Pane) -> Bool { rect(pane).width > 0 }
 }

@@ -87,8 +87,8 @@ public struct Reducer: Sendable {
         case .focusPrev, .focusLeft: return focus(&s, Pane(rawValue: (s.focus.rawValue + Pane.allCases.count - 1) % Pane.allCases.count) ?? .sessions)
         case .up: move(&s, -1)
         case .down: move(&s, 1)
-        case .pageUp: move(&s, -Layout(width: s.width, height: s.height, logSize: s.logSize).visibleRows(s.focus))
-        case .pageDown: move(&s, Layout(width: s.width, height: s.height, logSize: s.logSize).visibleRows(s.focus))
+        case .pageUp: move(&s, -s.layout.visibleRows(s.focus))
+        case .pageDown: move(&s, s.layout.visibleRows(s.focus))
         case .top: move(&s, -Int.max / 2)
         case .bottom: move(&s, Int.max / 2)
         case .open: return open(&s)
@@ -144,6 +144,10 @@ public struct Reducer: Sendable {
             if s.logSize == 2 { _ = focus(&s, .log) } else if s.logSize == 0, s.focus == .log { _ = focus(&s, s.lastListFocus) }
             for p in Pane.allCases { keepInView(&s, p) }
             s.message = ["log at its usual size", "log taller (z again: full screen)", "log full screen (z again: back)"][s.logSize]
+        case .widePane:
+            s.widePane.toggle()
+            for p in Pane.allCases { keepInView(&s, p) }
+            s.message = s.widePane ? "\(s.lastListFocus.title) alone, full width (Tab: the next pane; Z again: side by side)" : "panes side by side"
         case .help:
             s.showHelp = true
             s.helpScroll = 0
@@ -179,7 +183,7 @@ public struct Reducer: Sendable {
 
     /// Keeps the cursor inside the rows on screen, scrolling as little as possible.
     func keepInView(_ s: inout ConsoleState, _ p: Pane) {
-        let rows = Layout(width: s.width, height: s.height, logSize: s.logSize).visibleRows(p)
+        let rows = s.layout.visibleRows(p)
         var l = s.list(p)
         let count = s.rowCount(p)
         l.cursor = count == 0 ? 0 : min(l.cursor, count - 1)

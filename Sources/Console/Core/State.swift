@@ -313,6 +313,13 @@ public struct ConsoleState: Sendable {
     public var logExpanded: Set<LogFold> = []
     /// 0 as usual, 1 half the screen, 2 full screen (`z`).
     public var logSize = 0
+    /// The focused list pane alone, the terminal's full width (`Z`); Tab shows the next one.
+    public var widePane = false
+
+    /// Where each pane goes now.
+    public var layout: Layout {
+        Layout(width: width, height: height, logSize: logSize, wide: widePane ? lastListFocus : nil)
+    }
 
     public var dialog: Dialog?
     public var operation: OperationState?

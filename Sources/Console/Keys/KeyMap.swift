@@ -12,7 +12,7 @@ public enum Command: String, Sendable, Hashable, CaseIterable {
     case undo, history, find
     case newMembers, removeWatched, dismissAlert
     case refresh, refreshAll
-    case focusLog, zoomLog, help, interrupt, quit
+    case focusLog, zoomLog, widePane, help, interrupt, quit
 }
 
 /// One binding: keys, what they do, and whether the action acts on people.
@@ -73,6 +73,7 @@ public struct KeyMap: Sendable {
         Binding([.char("R")], .refreshAll, "refresh everything"),
         Binding([.char("@")], .focusLog, "focus the log; Enter on an entry shows its details, on ▸ unfolds requests"),
         Binding([.char("z")], .zoomLog, "log taller, full screen, back", hint: "zoom"),
+        Binding([.char("Z")], .widePane, "the focused list pane alone, full width (Tab: the next pane); again: side by side"),
         Binding([.char("?")], .help, "help (this list)", hint: "help"),
         Binding([.ctrl("c")], .interrupt, "cancel the running operation; again to quit"),
         Binding([.char("q")], .quit, "quit (asks first while an operation runs)", hint: "quit"),

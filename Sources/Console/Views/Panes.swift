@@ -9,9 +9,9 @@ struct PaneViews {
     let g: Glyphs
 
     func draw(_ screen: inout Screen) {
-        sessions(&screen)
-        groups(&screen)
-        participants(&screen)
+        if layout.shows(.sessions) { sessions(&screen) }
+        if layout.shows(.groups) { groups(&screen) }
+        if layout.shows(.participants) { participants(&screen) }
     }
 
     /// An empty pane's hint, for a pane with nothing opened in it yet.

@@ -16,7 +16,7 @@ public struct RootView: Sendable {
             tooSmall(&screen, state)
             return screen
         }
-        let layout = Layout(width: state.width, height: state.height, logSize: state.logSize)
+        let layout = state.layout
         if layout.sessions.height >= 3 { PaneViews(state: state, layout: layout, g: g).draw(&screen) }
         LogView(state: state, layout: layout, g: g).draw(&screen)
         if !state.fleet.alerts.isEmpty { WatchBanner(state: state, g: g).draw(&screen, row: layout.log.y) }

@@ -48,6 +48,9 @@ public struct HTTPResponseData: Sendable {
     public var retryAfter: Double?
     public var contentType: String?
     public var latencyMs: Int
+    /// The body as JSON, where the transport already parsed it (to tell a body cut short from
+    /// a whole one), so the dialect does not parse it a second time.
+    public var json: JSONValue? = nil
 }
 
 /// An event for every request, for the console's log pane and `--verbose`: never a secret.
@@ -190,22 +193,30 @@ public final class HTTPTransport: Sendable {
                 do { try await Task.sleep(nanoseconds: UInt64(max(wait, 0.05) * 1_000_000_000)) } catch { return response }
                 continue
             }
-            if faultAttempts < options.readRetries, Self.isFaultyRead(response), await pause(faultAttempts) {
+            var parsed = response
+            if faultAttempts < options.readRetries, Self.isFaultyRead(&parsed), await pause(faultAttempts) {
                 faultAttempts += 1
                 continue
             }
-            return response
+            return parsed
         }
     }
 
     /// A read's answer that another try may mend: a 5xx, or a successful JSON answer whose
     /// body does not parse (cut short on the way).
     static func isFaultyRead(_ r: HTTPResponseData) -> Bool {
+        var copy = r
+        return isFaultyRead(&copy)
+    }
+
+    /// The same, keeping the parsed body in `r.json` when it is whole.
+    static func isFaultyRead(_ r: inout HTTPResponseData) -> Bool {
         if (500...599).contains(r.status) { return true }
         guard (200..<300).contains(r.status), !r.body.isEmpty else { return false }
         let type = (r.contentType ?? "application/json").lowercased()
         guard type.contains("json") else { return false }
-        return JSONValue.parse(r.body) == nil
+        r.json = JSONValue.parse(r.body)
+        return r.json == nil
     }
 
     /// Waits before reading again (0.2 s, then 0.4 s, …); false when cancelled.

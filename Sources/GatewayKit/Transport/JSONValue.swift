@@ -150,6 +150,12 @@ struct JSONParser {
         }
         // A number far longer than any gateway sends is not read digit by digit into a Double.
         guard i - start <= 400 else { return nil }
+        // A whole number of up to 15 digits is exact as a Double: no text made for it.
+        if i - start <= 15, !bytes[start..<i].contains(where: { $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") }) {
+            var v: Int64 = 0
+            for c in bytes[start..<i] where c != UInt8(ascii: "-") { v = v * 10 + Int64(c - 0x30) }
+            return .number(Double(bytes[start] == UInt8(ascii: "-") ? -v : v))
+        }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
         guard let d = Double(text) else { return nil }
         return .number(d)
@@ -175,6 +181,13 @@ struct JSONParser {
 
     mutating func string() -> String? {
         i += 1 // the opening quote
+        // Most strings have no escape: made from their bytes in one go.
+        var j = i
+        while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\") { j += 1 }
+        if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
+            defer { i = j + 1 }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<j]), as: UTF8.self)
+        }
         var out: [UInt8] = []
         func append(_ scalar: UInt32) {
             let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"

@@ -14,7 +14,7 @@ enum DialectSupport {
 
     /// Parses a successful body as JSON or fails as undecodable.
     static func json(_ r: HTTPResponseData) throws(GatewayError) -> JSONValue {
-        guard let v = JSONValue.parse(r.body) else {
+        guard let v = r.json ?? JSONValue.parse(r.body) else {
             throw .undecodable(status: r.status, excerpt: GatewayError.excerpt(r.body))
         }
         return v
