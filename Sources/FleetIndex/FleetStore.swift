@@ -192,7 +192,7 @@ public final class FleetStore: Sendable {
             }
             let known = try String.fetchAll(db, sql: "SELECT id FROM fleet_session")
             for id in known where !listed.contains(id) {
-                try db.execute(sql: "DELETE FROM fleet_session WHERE id = ?", arguments: [id])
+                try db.run(sql: "DELETE FROM fleet_session WHERE id = ?", arguments: [id])
             }
         }
     }
@@ -208,11 +208,11 @@ public final class FleetStore: Sendable {
             for g in groups where listed.insert(g.jid.string).inserted {
                 try Rows.upsertGroup(db, session: session, g, at: t)
             }
-            let known = try String.fetchAll(db, sql: "SELECT jid FROM fleet_group WHERE session = ?", arguments: [session])
+            let known = try String.fetchAll(db.cachedStatement(sql: "SELECT jid FROM fleet_group WHERE session = ?"), arguments: [session])
             for jid in known where !listed.contains(jid) {
-                try db.execute(sql: "DELETE FROM fleet_group WHERE session = ? AND jid = ?", arguments: [session, jid])
+                try db.run(sql: "DELETE FROM fleet_group WHERE session = ? AND jid = ?", arguments: [session, jid])
             }
-            try db.execute(sql: "UPDATE fleet_session SET groups_listed = ?, last_seen = ? WHERE id = ?", arguments: [t, t, session])
+            try db.run(sql: "UPDATE fleet_session SET groups_listed = ?, last_seen = ? WHERE id = ?", arguments: [t, t, session])
         }
     }
 
@@ -226,7 +226,7 @@ public final class FleetStore: Sendable {
             try Rows.ensureSession(db, session, at: t)
             let gid = try Rows.ensureGroup(db, session: session, group: group, subject: nil, at: t)
             // The row exists (ensured above): no value is a group never read.
-            let lastRead = try Double.fetchOne(db, sql: "SELECT last_full_read FROM fleet_group WHERE gid = ?", arguments: [gid])
+            let lastRead = try Double.fetchOne(db.cachedStatement(sql: "SELECT last_full_read FROM fleet_group WHERE gid = ?"), arguments: [gid])
             let firstRead = lastRead == nil
             var diff = ParticipantDiff(firstRead: firstRead)
             let members = try Members(db, gid: gid)
@@ -267,7 +267,7 @@ public final class FleetStore: Sendable {
                 }
             }
             let ourRole = try Rows.ourRole(db, session: session, in: present)
-            try db.execute(sql: """
+            try db.run(sql: """
                 UPDATE fleet_group SET last_full_read = ?, last_seen = ?, size = ?, our_role = COALESCE(?, our_role) WHERE gid = ?
                 """, arguments: [t, t, present.count, ourRole?.rawValue, gid])
             return diff
@@ -293,7 +293,7 @@ public final class FleetStore: Sendable {
                     if let row = members.match(p) {
                         // Already there (the sync saw them first, or a repeat): keep what the
                         // event tells of how they came, where nothing was known.
-                        try db.execute(sql: """
+                        try db.run(sql: """
                             UPDATE fleet_participant SET last_seen = ?,
                               joined_at = CASE WHEN joined_via IS NULL AND baseline = 0 THEN ? ELSE joined_at END,
                               added_by = CASE WHEN joined_via IS NULL AND baseline = 0 THEN ? ELSE added_by END,
@@ -318,7 +318,7 @@ public final class FleetStore: Sendable {
                 let role: Role = event.kind == .promoted ? .admin : .member
                 for p in people {
                     guard let row = members.match(p), row.participant.role != role, row.participant.role != .superadmin else { continue }
-                    try db.execute(sql: "UPDATE fleet_participant SET role = ?, last_seen = ? WHERE pid = ?",
+                    try db.run(sql: "UPDATE fleet_participant SET role = ?, last_seen = ? WHERE pid = ?",
                                    arguments: [role.rawValue, t, row.pid])
                     var now = row.participant
                     now.role = role
@@ -326,7 +326,7 @@ public final class FleetStore: Sendable {
                 }
             case .groupChanged:
                 if let subject = event.subject {
-                    try db.execute(sql: "UPDATE fleet_group SET subject = ?, last_seen = ? WHERE gid = ?", arguments: [subject, t, gid])
+                    try db.run(sql: "UPDATE fleet_group SET subject = ?, last_seen = ? WHERE gid = ?", arguments: [subject, t, gid])
                 }
             case .joinRequest, .addedUs:
                 // The group row above is all the index keeps: a new group is read by the
@@ -335,7 +335,7 @@ public final class FleetStore: Sendable {
             }
             if !diff.isEmpty {
                 // A group read in full keeps its size with the index's count.
-                try db.execute(sql: """
+                try db.run(sql: """
                     UPDATE fleet_group SET size = (SELECT COUNT(*) FROM fleet_participant WHERE gid = ?1), last_seen = ?2
                     WHERE gid = ?1 AND last_full_read IS NOT NULL
                     """, arguments: [gid, t])
@@ -353,10 +353,10 @@ public final class FleetStore: Sendable {
         if kept.participants.count > Self.participantsPerEvent { kept.participants = Array(kept.participants.prefix(Self.participantsPerEvent)) }
         let json = String(decoding: try Self.encoder.encode(kept), as: UTF8.self)
         return try pool.write { db in
-            try db.execute(sql: "INSERT INTO fleet_event (event, received) VALUES (?, ?)",
+            try db.run(sql: "INSERT INTO fleet_event (event, received) VALUES (?, ?)",
                            arguments: [json, received.timeIntervalSince1970])
             let id = db.lastInsertedRowID
-            try db.execute(sql: "DELETE FROM fleet_event WHERE id <= ?", arguments: [id - Self.eventsKept])
+            try db.run(sql: "DELETE FROM fleet_event WHERE id <= ?", arguments: [id - Self.eventsKept])
             return id
         }
     }

@@ -204,7 +204,7 @@ struct Members {
 /// The writes the store's transactions share.
 enum Rows {
     static func upsertSession(_ db: Database, _ s: Session, at t: Double) throws {
-        try db.execute(sql: """
+        try db.run(sql: """
             INSERT INTO fleet_session (id, label, account, account_lid, connected, status, rate_per_minute, rate_per_hour, first_seen, last_seen)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET label = excluded.label,
@@ -217,14 +217,14 @@ enum Rows {
 
     /// A session the index has not listed yet (an event came through it first).
     static func ensureSession(_ db: Database, _ id: String, at t: Double) throws {
-        try db.execute(sql: """
+        try db.run(sql: """
             INSERT OR IGNORE INTO fleet_session (id, label, connected, status, first_seen, last_seen) VALUES (?, ?, 1, '', ?, ?)
             """, arguments: [id, Limits.clamp(id, Limits.label), t, t])
     }
 
     static func upsertGroup(_ db: Database, session: String, _ g: Group, at t: Double) throws {
         let settings = g.settings.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
-        try db.execute(sql: """
+        try db.run(sql: """
             INSERT INTO fleet_group (session, jid, subject, size, owner, our_role, settings, community, pending_requests, first_seen, last_seen)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(session, jid) DO UPDATE SET subject = excluded.subject, size = COALESCE(excluded.size, size),
@@ -240,7 +240,7 @@ enum Rows {
     static func ensureGroup(_ db: Database, session: String, group: JID, subject: String?, at t: Double) throws -> Int64 {
         if let gid = try Int64.fetchOne(db.cachedStatement(sql: "SELECT gid FROM fleet_group WHERE session = ? AND jid = ?"),
                                         arguments: [session, group.string]) { return gid }
-        try db.execute(sql: "INSERT INTO fleet_group (session, jid, subject, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)",
+        try db.run(sql: "INSERT INTO fleet_group (session, jid, subject, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)",
                        arguments: [session, group.string, subject ?? "", t, t])
         return db.lastInsertedRowID
     }
@@ -299,5 +299,14 @@ enum SecureFile {
         for p in [path, path + "-wal", path + "-shm", path + "-journal"] where fm.fileExists(atPath: p) {
             try fm.removeItem(atPath: p)
         }
+    }
+}
+
+extension Database {
+    /// Runs one statement, prepared once per connection and kept (GRDB's statement cache):
+    /// the index writes the same few statements thousands of times per sync, and preparing
+    /// one asks SQLite's authorizer about every column it touches.
+    func run(sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
     }
 }

@@ -127,3 +127,15 @@ extension Array where Element == Participant {
         first { p in [session.account, session.accountLID].contains { $0 != nil && p.matches($0!) } }?.role
     }
 }
+
+extension String {
+    /// `trimmingCharacters(in: .whitespaces)`: the same result, without going through
+    /// NSString when neither end is a space or tab (nearly always: per name of a list, per
+    /// frame for a filter).
+    public var trimmedSpaces: String {
+        guard let first = unicodeScalars.first, let last = unicodeScalars.last else { return self }
+        func space(_ u: Unicode.Scalar) -> Bool { u == "\t" || u.properties.generalCategory == .spaceSeparator }
+        if !space(first) && !space(last) { return self }
+        return trimmingCharacters(in: .whitespaces)
+    }
+}

@@ -42,6 +42,27 @@ struct DerivedCacheTests {
         #expect(s.visibleLog.count == rows + 1)
     }
 
+    @Test("a group learned in the background has no search text until it is filtered, and filters the same")
+    func learnedLazily() {
+        var s = Fixtures.loaded(width: 120, height: 34)
+        let vip = GroupKey(session: Fixtures.support.id, group: Fixtures.vip.jid)
+        _ = Reducer().reduce(&s, .rolesLearned(vip, Fixtures.people))
+        #expect(s.participantSearch[vip] == nil, "a probed group is not folded for search")
+        #expect(s.participants[vip]?.value?.count == Fixtures.people.count)
+        // Opened before its live read: the filter folds the rows itself, with the same result
+        // as for a group stored with its search text.
+        s.openGroup = vip
+        _ = Fixtures.press(&s, .char("/"))
+        Fixtures.type(&s, "ramirez 1110")
+        #expect(s.visibleParticipants.map(\.name) == ["Diego Ramírez"])
+        s.openGroup = Fixtures.alphaKey
+        #expect(s.visibleParticipants.map(\.name) == ["Diego Ramírez"])
+        // ASCII folds to lower case as Foundation's folding does; the rest goes through it.
+        for text in ["Ana SOUZA", "bruno-LIMA_01 +55", "Diego Ramírez", "ＡＢＣ", "Ünïcödé"] {
+            #expect(ConsoleState.folded(text) == text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil))
+        }
+    }
+
     @Test("the filter's substring search agrees with String's")
     func substrings() {
         let hays = ["", "a", "ana lima", "fernanda muller\u{1}+55 11 99999-0000", "日本語のテキスト", "café 🇲🇽 x", "aaab", "abcabd"]

@@ -79,6 +79,13 @@ struct LocalHardeningTests {
         #expect(text.contains(Redaction.mask))
     }
 
+    @Test("trimmedSpaces gives what Foundation's trimming of spaces and tabs gives")
+    func trimmedSpaces() {
+        for text in ["", " ", "ana", " ana", "ana\t", "\u{00A0}ana\u{3000}", "ana\n", "\nana", " a b ", "\u{2003}", "😀 ", "e\u{301}"] {
+            #expect(text.trimmedSpaces == text.trimmingCharacters(in: .whitespaces), "\(Array(text.unicodeScalars))")
+        }
+    }
+
     @Test("names and subjects are clamped when decoded: generous, finite, and exact below the limit")
     func clamps() {
         let exact = String(repeating: "界", count: Limits.subject)

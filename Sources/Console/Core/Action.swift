@@ -62,6 +62,19 @@ public enum Action: Sendable {
     case watchHits([WatchHit], via: String)
 }
 
+extension Action {
+    /// Work nobody at the keyboard is waiting for: it changes the screen (a log line, a role
+    /// letter, the index's progress) but is drawn with the next frame rather than at once, so
+    /// a fleet being indexed does not repaint the terminal hundreds of times a minute.
+    public var isBackground: Bool {
+        switch self {
+        case .requestLogged(_, let operation): operation == nil
+        case .rolesLearned, .indexStatus, .participantsIndexed, .follow, .joinsLoaded: true
+        default: false
+        }
+    }
+}
+
 /// Work the reducer asks for. The effect runner performs each and posts results back as actions.
 public enum Effect: Sendable, Equatable {
     case loadSessions

@@ -113,10 +113,14 @@ public final class ConsoleApp: InteractiveApp {
     public func resize(width: Int, height: Int) { send(.resize(width: width, height: height)) }
     public func interrupt() { send(.interrupt) }
 
-    public func drainInbox() -> Bool {
+    public func drainInbox() -> InboxChange {
         let actions = inbox.take()
+        guard !actions.isEmpty else { return .nothing }
+        // A watchlist alert raised by background work is shown at once.
+        let alerts = state.fleet.alerts.count
         for a in actions { send(a) }
-        return !actions.isEmpty
+        if state.fleet.alerts.count != alerts { return .now }
+        return actions.allSatisfy(\.isBackground) ? .background : .now
     }
 
     public func render(width: Int, height: Int, ascii: Bool) -> Screen {

@@ -8,8 +8,9 @@ public protocol InteractiveApp: AnyObject {
     func handle(key: Key)
     /// The terminal is now this size (also called once at start).
     func resize(width: Int, height: Int)
-    /// The run loop was woken: take in what background work posted. Returns whether anything changed.
-    func drainInbox() -> Bool
+    /// The run loop was woken: take in what background work posted. Says whether anything
+    /// changed, and whether someone is waiting to see it.
+    func drainInbox() -> InboxChange
     /// The whole screen as it should look now.
     func render(width: Int, height: Int, ascii: Bool) -> Screen
     /// Milliseconds until the app wants to render again without a key or wake (a countdown,
@@ -23,6 +24,17 @@ public protocol InteractiveApp: AnyObject {
     func interrupt()
     /// Lines to print once the terminal is restored (what a quit left undone).
     var exitSummary: [String] { get }
+}
+
+/// What taking in the inbox changed.
+public enum InboxChange: Sendable, Equatable {
+    case nothing
+    /// Only what nobody at the keyboard waits for (a request of the background index in the
+    /// log, a role learned, the index's progress): drawn with the next frame, at most about
+    /// once a second (`TerminalOptions.backgroundFrameMs`), as htop and top refresh.
+    case background
+    /// An answer to the operator (a list they opened, an operation's step, an alert): drawn now.
+    case now
 }
 
 extension InteractiveApp {

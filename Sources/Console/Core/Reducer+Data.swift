@@ -65,7 +65,7 @@ extension Reducer {
                 log(&s, .error, "participants of \(subject(s, key)): \(e.message)")
             }
         case .rolesLearned(let key, let list):
-            if s.participants[key]?.loading != true { storeParticipants(&s, key, list) }
+            if s.participants[key]?.loading != true { storeParticipants(&s, key, list, searchable: key == s.openGroup) }
         case .preflightLoaded(let key, let result):
             guard case .members(var d) = s.dialog, d.key == key, d.plan == nil else { return [] }
             switch result {
@@ -203,8 +203,8 @@ extension Reducer {
         return []
     }
 
-    func storeParticipants(_ s: inout ConsoleState, _ key: GroupKey, _ list: [Participant]) {
-        s.setParticipants(key, list)
+    func storeParticipants(_ s: inout ConsoleState, _ key: GroupKey, _ list: [Participant], searchable: Bool = true) {
+        s.setParticipants(key, list, searchable: searchable)
         s.updateParticipants(key) { $0.error = nil; $0.loading = false }
         let present = Set(list.map(\.id))
         s.participantTags[key] = s.participantTags[key]?.intersection(present)

@@ -379,13 +379,32 @@ public struct ConsoleState: Sendable {
     public init() {}
 
     /// Stores a group's participants, sorted for display, with their search text.
-    public mutating func setParticipants(_ key: GroupKey, _ list: [Participant]) {
+    /// - Parameter searchable: false for a list read in the background (to learn our role):
+    ///   its search text is made when it is filtered, not for every group the console probes.
+    public mutating func setParticipants(_ key: GroupKey, _ list: [Participant], searchable: Bool = true) {
         let sorted = Self.displayOrder(list)
         participants[key, default: Loaded()].value = sorted
-        participantSearch[key] = sorted.map { p in
-            Self.folded([p.name, p.numberText, p.phone?.string, p.lid?.string].compactMap { $0 }.joined(separator: "\u{1}"))
+        guard searchable else {
+            participantSearch[key] = nil
+            participantDigits[key] = nil
+            return
         }
-        participantDigits[key] = sorted.map { p in [p.phone?.string, p.lid?.string].compactMap { $0?.filter(\.isNumber) }.joined(separator: "|") }
+        var search: [String] = [], digits: [String] = []
+        search.reserveCapacity(sorted.count)
+        digits.reserveCapacity(sorted.count)
+        for p in sorted {
+            let (text, numbers) = Self.searchText(p)
+            search.append(text)
+            digits.append(numbers)
+        }
+        participantSearch[key] = search
+        participantDigits[key] = digits
+    }
+
+    /// A participant's folded search text (name, number, JIDs) and the digits of their ids.
+    static func searchText(_ p: Participant) -> (text: String, digits: String) {
+        (Self.folded([p.name, p.numberText, p.phone?.string, p.lid?.string].compactMap { $0 }.joined(separator: "\u{1}")),
+         [p.phone?.string, p.lid?.string].compactMap { $0?.filter(\.isNumber) }.joined(separator: "|"))
     }
 
     /// Changes a group's loading state or error, leaving its rows.

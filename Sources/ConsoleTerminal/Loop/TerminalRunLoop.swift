@@ -19,7 +19,7 @@ public enum TerminalRunLoop {
         let terminal = try Terminal(options: options, wakeFD: pipe.writeFD)
         defer { terminal.shutdown() }
 
-        var loop = LoopState(app: app, terminal: terminal, pipe: pipe)
+        var loop = LoopState(app: app, terminal: terminal, pipe: pipe, backgroundFrameMs: options.backgroundFrameMs)
         if let signal = try loop.run() {
             terminal.shutdown()
             pipe.close()
@@ -60,11 +60,16 @@ struct LoopState {
     let pipe: WakePipe
     private var tickStart: ContinuousClock.Instant?
     private var size = (width: -1, height: -1)
+    /// Background changes not drawn yet, and when the last frame was drawn.
+    private var backgroundPending = false
+    private var lastFrame = ContinuousClock.now
+    private let backgroundFrame: Duration
 
-    init(app: any InteractiveApp, terminal: Terminal, pipe: WakePipe) {
+    init(app: any InteractiveApp, terminal: Terminal, pipe: WakePipe, backgroundFrameMs: Int = TerminalOptions().backgroundFrameMs) {
         self.app = app
         self.terminal = terminal
         self.pipe = pipe
+        backgroundFrame = .milliseconds(max(0, backgroundFrameMs))
     }
 
     mutating func run() throws -> Int32? {
@@ -73,7 +78,7 @@ struct LoopState {
         syncSize()
         render()
         while !app.shouldQuit {
-            let timeout = tickTimeout()
+            let timeout = frameTimeout(tickTimeout())
             var fds = [
                 pollfd(fd: terminal.inputFD, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: pipe.readFD, events: Int16(POLLIN), revents: 0),
@@ -88,7 +93,13 @@ struct LoopState {
             if let signal = takeTerminatingSignal() { return signal }
             if rc > 0 && fds[1].revents != 0 { pipe.drain() }
             changed = handleSignals() || changed
-            if rc > 0 && fds[1].revents != 0 { changed = app.drainInbox() || changed }
+            if rc > 0 && fds[1].revents != 0 {
+                switch app.drainInbox() {
+                case .nothing: break
+                case .background: backgroundPending = true
+                case .now: changed = true
+                }
+            }
 
             if rc > 0 {
                 let tty = fds[0].revents
@@ -98,6 +109,7 @@ struct LoopState {
                 if tty & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 && tty & Int16(POLLIN) == 0 { return SIGHUP }
             }
             if tickDue() { changed = app.tick() || changed }
+            if backgroundPending && ContinuousClock.now >= lastFrame.advanced(by: backgroundFrame) { changed = true }
             if changed && !app.shouldQuit { render() }
         }
         return nil
@@ -156,9 +168,20 @@ struct LoopState {
         return true
     }
 
-    private func render() {
+    private mutating func render() {
         let screen = app.render(width: terminal.width, height: terminal.height, ascii: !terminal.unicode)
         terminal.draw(screen)
+        backgroundPending = false
+        lastFrame = ContinuousClock.now
+    }
+
+    /// The poll timeout, shortened to when background changes are due to be drawn.
+    private func frameTimeout(_ tick: Int32) -> Int32 {
+        guard backgroundPending else { return tick }
+        let left = ContinuousClock.now.duration(to: lastFrame.advanced(by: backgroundFrame))
+        let (seconds, attoseconds) = left.components
+        let ms = left <= .zero ? 0 : Int32(clamping: seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
+        return tick < 0 ? ms : min(tick, ms)
     }
 
     // MARK: - Ticks

@@ -14,14 +14,19 @@ public struct TerminalOptions: Sendable {
     public var ttyPath: String
     /// Environment to read `NO_COLOR`, `ESCDELAY` and `TERM` from.
     public var environment: [String: String]
+    /// At most one frame per this many milliseconds for changes nobody at the keyboard waits
+    /// for (`InboxChange.background`); keys and answers to the operator are drawn at once.
+    public var backgroundFrameMs: Int
 
     public init(
         color: Bool = true,
         ascii: Bool? = nil,
         exitOnSignal: Bool = true,
         ttyPath: String = "/dev/tty",
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        backgroundFrameMs: Int = 1000
     ) {
+        self.backgroundFrameMs = backgroundFrameMs
         self.color = color
         self.ascii = ascii
         self.exitOnSignal = exitOnSignal

@@ -56,7 +56,7 @@ public enum V1Decode {
             if row["role"]?.string?.lowercased() == "superadmin" { role = .superadmin }
             if let owner, owner == phone || owner == lid { role = .superadmin }
             var name = row["tag"]?.text
-            if let n = name, n.hasPrefix("~") { name = String(n.dropFirst()).trimmingCharacters(in: .whitespaces) }
+            if let n = name, n.hasPrefix("~") { name = String(n.dropFirst()).trimmedSpaces }
             return Participant(phone: phone, lid: lid, name: name?.isEmpty == true ? nil : name, role: role)
         }
         try DialectSupport.requireSome(items, of: p.rows.count, r, what: "participant")
