@@ -9,6 +9,11 @@ public enum Secrets {
     public static let shown = "***"
 
     private static let known = Mutex<[String]>([])
+    private static let changes = Atomic<Int>(0)
+
+    /// Changes whenever the list does: what remembers text already masked (the console's
+    /// text layouts) starts again.
+    public static var generation: Int { changes.load(ordering: .acquiring) }
 
     /// Remembers a secret (and its encoded forms). Secrets shorter than 6 characters are
     /// not masked in free text (every "1234" on screen would go), only where they are named.
@@ -25,13 +30,17 @@ public enum Secrets {
             // Longest first, so a form is never half-masked by a shorter one inside it.
             list.sort { $0.count > $1.count }
         }
+        changes.add(1, ordering: .releasing)
     }
 
     /// The length of the longest form known, in characters.
     public static var longest: Int { known.withLock { $0.first?.count ?? 0 } }
 
     /// Forgets every secret (tests).
-    public static func forgetAll() { known.withLock { $0.removeAll() } }
+    public static func forgetAll() {
+        known.withLock { $0.removeAll() }
+        changes.add(1, ordering: .releasing)
+    }
 
     /// `text` with every known secret replaced by `Secrets.shown`.
     public static func mask(_ text: String) -> String {

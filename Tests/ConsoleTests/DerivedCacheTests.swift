@@ -63,6 +63,29 @@ struct DerivedCacheTests {
         }
     }
 
+    @Test("text laid out once is drawn the same from memory; a secret registered later is masked the next time")
+    func textLayouts() {
+        let texts = ["Ana Souza", "客服 支持群 with a long tail that will not fit", "👩‍👩‍👧 Família", "e\u{301}\u{1B}[2J", "", "\u{202E}4321", "x\ty"]
+        for text in texts {
+            for limit in [1, 2, 5, 12, 40] {
+                for fit in [TextLayout.Fit.none, .left(limit), .right(limit)] {
+                    let made = TextLayout.make(text, limit: limit, fit: fit)
+                    #expect(TextLayout.glyphs(text, limit: limit, fit: fit) == made)
+                    #expect(TextLayout.glyphs(text, limit: limit, fit: fit) == made, "from memory")
+                    #expect(made.reduce(0) { $0 + Int($1.width) } <= limit)
+                }
+            }
+        }
+        let token = "tok-\(UUID().uuidString)"
+        var before = Screen(width: 80, height: 1)
+        before.put(0, 0, "echo \(token)")
+        #expect(before.line(0).contains(token))
+        Secrets.register(token)
+        var after = Screen(width: 80, height: 1)
+        after.put(0, 0, "echo \(token)")
+        #expect(!after.line(0).contains(token) && after.line(0).contains(Secrets.shown))
+    }
+
     @Test("the filter's substring search agrees with String's")
     func substrings() {
         let hays = ["", "a", "ana lima", "fernanda muller\u{1}+55 11 99999-0000", "日本語のテキスト", "café 🇲🇽 x", "aaab", "abcabd"]

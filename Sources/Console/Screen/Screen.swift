@@ -1,4 +1,5 @@
 import GatewayKit
+import Synchronization
 
 /// What a cell means, not how it looks: the terminal maps roles to colours or, in the
 /// monochrome theme, to bold / reverse / underline.
@@ -83,25 +84,17 @@ public struct Screen: Sendable, Hashable {
         guard y >= 0, y < height else { return 0 }
         let limit = min(maxWidth ?? (width - x), width - x)
         guard limit > 0 else { return 0 }
+        return write(x, y, TextLayout.glyphs(text, limit: limit, fit: .none), style)
+    }
+
+    private mutating func write(_ x: Int, _ y: Int, _ glyphs: [TextLayout.Glyph], _ style: Style) -> Int {
         var col = x
-        // Where text meets the terminal: a secret a gateway echoed back (in a label, a name,
-        // an error) is masked, controls and bidirectional and invisible characters replaced.
-        var clean = TerminalText.clean(text)
-        // Cut text ends in an ellipsis, everywhere (a cell never holds more bytes than it has
-        // UTF-8, so short text is not measured).
-        if clean.utf8.count > limit { clean = CellWidth.truncate(clean, to: limit) }
-        for ch in clean {
-            var g = String(ch)
-            var w = CellWidth.of(ch)
-            if w == 0 {
-                if let u = ch.unicodeScalars.first, u.value < 0x20 || (0x7F..<0xA0).contains(u.value) { g = "\u{FFFD}"; w = 1 } else { continue }
-            }
-            if col + w > x + limit { break }
+        for g in glyphs {
             if col >= 0 {
-                set(col, y, Cell(g, style))
-                if w == 2 { set(col + 1, y, .continuation) }
+                set(col, y, Cell(g.text, style))
+                if g.width == 2 { set(col + 1, y, .continuation) }
             }
-            col += w
+            col += Int(g.width)
         }
         return col - x
     }
@@ -115,8 +108,10 @@ public struct Screen: Sendable, Hashable {
 
     /// Writes `text` padded or cut to exactly `width` cells.
     public mutating func putFitted(_ x: Int, _ y: Int, _ text: String, width w: Int, _ style: Style = .normal, alignRight: Bool = false) {
-        guard w > 0 else { return }
-        put(x, y, CellWidth.fit(text, to: w, alignRight: alignRight), style, maxWidth: w)
+        guard w > 0, y >= 0, y < height else { return }
+        let limit = min(w, width - x)
+        guard limit > 0 else { return }
+        _ = write(x, y, TextLayout.glyphs(text, limit: limit, fit: alignRight ? .right(w) : .left(w)), style)
     }
 
     /// Sets the style of a run of cells without changing their text.
@@ -140,6 +135,84 @@ public struct Screen: Sendable, Hashable {
             while l.hasSuffix(" ") { l.removeLast() }
             return l
         }.joined(separator: "\n")
+    }
+}
+
+/// What `Screen.put` makes of a text for a width: cleaned where it meets the terminal (a secret
+/// masked, controls and bidirectional characters replaced), cut with an ellipsis, split into
+/// graphemes with their widths. The same text at the same width comes out the same, so it is
+/// remembered: a frame redraws every visible row, and measuring every name of every row again
+/// was most of what a key cost. Bounded; forgotten when the secrets to mask change.
+enum TextLayout {
+    struct Glyph: Sendable, Hashable {
+        var text: String
+        var width: Int8
+    }
+
+    enum Fit: Sendable, Hashable {
+        case none
+        /// Padded or cut to exactly this many cells (`CellWidth.fit`), left or right aligned.
+        case left(Int), right(Int)
+    }
+
+    struct Key: Hashable, Sendable {
+        var text: String
+        var limit: Int
+        var fit: Fit
+    }
+
+    struct Table: Sendable {
+        var generation = -1
+        var layouts: [Key: [Glyph]] = [:]
+    }
+
+    /// Entries kept before the table starts again; texts longer than `longest` bytes are not kept.
+    static let capacity = 16_384
+    static let longest = 512
+    private static let table = Mutex(Table())
+
+    static func glyphs(_ text: String, limit: Int, fit: Fit) -> [Glyph] {
+        guard text.utf8.count <= longest else { return make(text, limit: limit, fit: fit) }
+        let key = Key(text: text, limit: limit, fit: fit)
+        let generation = Secrets.generation
+        if let hit = table.withLock({ $0.generation == generation ? $0.layouts[key] : nil }) { return hit }
+        let made = make(text, limit: limit, fit: fit)
+        table.withLock { t in
+            if t.generation != generation || t.layouts.count >= capacity { t = Table(generation: generation) }
+            t.layouts[key] = made
+        }
+        return made
+    }
+
+    /// Forgets every layout (tests).
+    static func forgetAll() { table.withLock { $0 = Table() } }
+
+    static func make(_ text: String, limit: Int, fit: Fit) -> [Glyph] {
+        var source = text
+        switch fit {
+        case .none: break
+        case .left(let w): source = CellWidth.fit(text, to: w)
+        case .right(let w): source = CellWidth.fit(text, to: w, alignRight: true)
+        }
+        // Where text meets the terminal: a secret a gateway echoed back (in a label, a name,
+        // an error) is masked, controls and bidirectional and invisible characters replaced.
+        var clean = TerminalText.clean(source)
+        // Cut text ends in an ellipsis, everywhere (a cell never holds more bytes than it has
+        // UTF-8, so short text is not measured).
+        if clean.utf8.count > limit { clean = CellWidth.truncate(clean, to: limit) }
+        var out: [Glyph] = []
+        var used = 0
+        for ch in clean {
+            var g = String(ch)
+            var w = CellWidth.of(ch)
+            if w == 0 {
+                if let u = ch.unicodeScalars.first, u.value < 0x20 || (0x7F..<0xA0).contains(u.value) { g = "\u{FFFD}"; w = 1 } else { continue }
+            }
+            if used + w > limit { break }
+            out.append(Glyph(text: g, width: Int8(w)))
+            used += w
+        }
+        return out
     }
 }
 

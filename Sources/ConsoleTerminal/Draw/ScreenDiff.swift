@@ -37,38 +37,41 @@ public enum ScreenDiff {
     /// a space so the column is not left stale).
     public static func runs(from old: Screen?, to new: Screen) -> [DrawRun] {
         let full = needsFullRepaint(from: old, to: new)
+        let w = new.width
         var runs: [DrawRun] = []
-        for y in 0..<new.height {
-            var current: DrawRun?
-            var x = 0
-            while x < new.width {
-                let cell = new[x, y]
-                let wide = !cell.isContinuation && x + 1 < new.width && new[x + 1, y].isContinuation
-                let width = wide ? 2 : 1
-                let changed: Bool
-                if full {
-                    changed = true
-                } else if let old {
-                    changed = old[x, y] != cell || (wide && old[x + 1, y] != new[x + 1, y])
-                } else {
-                    changed = true
-                }
-                if changed {
-                    let glyph = DrawRun.Glyph(x: x, text: cell.isContinuation ? " " : cell.text, width: width)
-                    if var run = current, run.style == cell.style, run.x + run.width == x {
-                        run.glyphs.append(glyph)
-                        current = run
-                    } else {
-                        if let run = current { runs.append(run) }
-                        current = DrawRun(y: y, x: x, style: cell.style, glyphs: [glyph])
+        // Read in place, a row at a time: a row the key did not touch (most of them) is passed
+        // over with one comparison per cell and no copies.
+        new.cells.withUnsafeBufferPointer { now in
+            (old?.cells ?? []).withUnsafeBufferPointer { before in
+                for y in 0..<new.height {
+                    let row = y * w
+                    if !full, (0..<w).allSatisfy({ now[row + $0] == before[row + $0] }) { continue }
+                    var current: DrawRun?
+                    var end = -1 // the column after the current run's last glyph
+                    var x = 0
+                    while x < w {
+                        let cell = now[row + x]
+                        let wide = !cell.isContinuation && x + 1 < w && now[row + x + 1].isContinuation
+                        let width = wide ? 2 : 1
+                        let changed = full || before[row + x] != cell || (wide && before[row + x + 1] != now[row + x + 1])
+                        if changed {
+                            let glyph = DrawRun.Glyph(x: x, text: cell.isContinuation ? " " : cell.text, width: width)
+                            if current != nil, current!.style == cell.style, end == x {
+                                current!.glyphs.append(glyph)
+                            } else {
+                                if let run = current { runs.append(run) }
+                                current = DrawRun(y: y, x: x, style: cell.style, glyphs: [glyph])
+                            }
+                            end = x + width
+                        } else if let run = current {
+                            runs.append(run)
+                            current = nil
+                        }
+                        x += width
                     }
-                } else if let run = current {
-                    runs.append(run)
-                    current = nil
+                    if let run = current { runs.append(run) }
                 }
-                x += width
             }
-            if let run = current { runs.append(run) }
         }
         return runs
     }
