@@ -86,6 +86,46 @@ struct DerivedCacheTests {
         #expect(!after.line(0).contains(token) && after.line(0).contains(Secrets.shown))
     }
 
+    @Test("typing a filter leaves the participants' columns where they were")
+    func columnsStay() {
+        var s = Fixtures.loaded(width: 120, height: 34)
+        // A long name widens the name column; filtered away, it still sets the columns.
+        let long = Participant(phone: JID(kind: .user, user: "5511977770000"), lid: nil, name: "Maximiliano Bartolomeu Fernandes", role: .member)
+        s.setParticipants(Fixtures.alphaKey, Fixtures.people + [long])
+        func numberColumn(_ s: ConsoleState) -> Int? {
+            let screen = RootView().render(s)
+            let left = s.layout.participants.x
+            guard let y = (0..<screen.height).first(where: { screen.line($0).contains("Diego") }) else { return nil }
+            return (left..<screen.width).first { screen[$0, y].text == "+" }
+        }
+        let before = numberColumn(s)
+        #expect(before != nil)
+        _ = Fixtures.press(&s, .char("/"))
+        Fixtures.type(&s, "diego")
+        #expect(s.visibleParticipants.count == 1)
+        #expect(numberColumn(s) == before, "the one row left keeps the whole group's columns")
+    }
+
+    @Test("cells hold graphemes as numbers: one scalar is itself, longer ones are numbered, bounded")
+    func graphemeNumbers() {
+        let table = GraphemeTable(capacity: 2)
+        #expect(table.code("") == 0 && table.text(0) == "")
+        #expect(table.code("a") == 0x61 && table.text(0x61) == "a")
+        #expect(table.code("界") == 0x754C)
+        let family = "👩‍👩‍👧", accented = "e\u{301}", flag = "🇲🇽"
+        let f = table.code(family), e = table.code(accented)
+        #expect(f != e && f >= 0x20_0000 && e >= 0x20_0000)
+        #expect(table.code(family) == f, "the same grapheme, the same number")
+        #expect(table.text(f) == family && table.text(e) == accented)
+        // Full: a third distinct one is drawn as U+FFFD; those already numbered still are.
+        #expect(table.code(flag) == 0xFFFD)
+        #expect(table.code(family) == f)
+        #expect(table.text(0x20_0000 + 7) == "\u{FFFD}")
+        // Through cells: equal text, equal cells; the text comes back.
+        #expect(Cell(family, .normal) == Cell(family, .normal))
+        #expect(Cell(family, .normal).text == family && Cell("", .normal).isContinuation)
+    }
+
     @Test("the filter's substring search agrees with String's")
     func substrings() {
         let hays = ["", "a", "ana lima", "fernanda muller\u{1}+55 11 99999-0000", "日本語のテキスト", "café 🇲🇽 x", "aaab", "abcabd"]

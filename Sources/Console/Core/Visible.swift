@@ -53,12 +53,14 @@ extension ConsoleState {
 
     /// Owner first, then admins, then members; by name within each.
     static func displayOrder(_ list: [Participant]) -> [Participant] {
-        let keyed = list.map { p in (p, p.name.map(folded) ?? "\u{10FFFF}") }
-        return keyed.sorted { a, b in
-            if a.0.role != b.0.role { return a.0.role > b.0.role }
-            if a.1 != b.1 { return a.1 < b.1 }
-            return a.0.id < b.0.id
-        }.map(\.0)
+        // Sorted as positions beside their keys, not as whole participants moved about.
+        let names = list.map { p in p.name.map(folded) ?? "\u{10FFFF}" }
+        let order = list.indices.sorted { a, b in
+            if list[a].role != list[b].role { return list[a].role > list[b].role }
+            if names[a] != names[b] { return names[a] < names[b] }
+            return list[a].id < list[b].id
+        }
+        return order.map { list[$0] }
     }
 
     /// The open group's participants, in display order (sorted once, when stored).
@@ -221,8 +223,9 @@ extension ConsoleState {
     func rowIndex(_ pane: Pane, of identity: String) -> Int? {
         switch pane {
         case .sessions: visibleSessions.firstIndex { $0.id == identity }
-        case .groups: visibleGroups.firstIndex { $0.jid.string == identity }
-        case .participants: visibleParticipants.firstIndex { $0.id.string == identity }
+        // Compared as ids, not as text made for every row.
+        case .groups: JID.lenient(identity).flatMap { jid in visibleGroups.firstIndex { $0.jid == jid } }
+        case .participants: JID.lenient(identity).flatMap { jid in visibleParticipants.firstIndex { $0.id == jid } }
         case .log: visibleLog.firstIndex { Self.identity($0) == identity }
         }
     }

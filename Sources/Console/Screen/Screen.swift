@@ -34,18 +34,77 @@ public enum Style: UInt8, Sendable, Hashable, CaseIterable {
 
 /// One terminal cell: a grapheme and its style. A wide grapheme occupies its cell and
 /// the next, which holds a continuation (`text == ""`).
+///
+/// The grapheme is held as a number, not a `String`: a frame writes and compares thousands
+/// of cells, and a number is copied and compared without reference counting. A grapheme of
+/// one scalar is that scalar's value; a longer one (an emoji sequence, a letter with marks)
+/// is numbered in `GraphemeTable`.
 public struct Cell: Sendable, Hashable {
-    public var text: String
+    /// 0: a continuation; below 0x110000: one scalar; else a `GraphemeTable` number.
+    public var code: UInt32
     public var style: Style
 
     public init(_ text: String = " ", _ style: Style = .normal) {
-        self.text = text
+        code = GraphemeTable.code(text)
         self.style = style
     }
 
+    public init(code: UInt32, _ style: Style) {
+        self.code = code
+        self.style = style
+    }
+
+    public var text: String {
+        get { GraphemeTable.text(code) }
+        set { code = GraphemeTable.code(newValue) }
+    }
+
     public static let blank = Cell()
-    static let continuation = Cell("", .normal)
-    public var isContinuation: Bool { text.isEmpty }
+    static let continuation = Cell(code: 0, .normal)
+    public var isContinuation: Bool { code == 0 }
+}
+
+/// Numbers for the graphemes of more than one scalar that cells hold, shared by every
+/// screen (`shared`). Bounded: past `capacity` distinct ones (a hostile gateway's names could
+/// hold any number of them), a new one is drawn as U+FFFD.
+public final class GraphemeTable: Sendable {
+    public static let shared = GraphemeTable(capacity: 1 << 16)
+    static let base: UInt32 = 0x20_0000
+
+    let capacity: Int
+    private struct Table: Sendable {
+        var numbers: [String: UInt32] = [:]
+        var texts: [String] = []
+    }
+    private let table = Mutex(Table())
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    public static func code(_ text: String) -> UInt32 { shared.code(text) }
+    public static func text(_ code: UInt32) -> String { shared.text(code) }
+
+    func code(_ text: String) -> UInt32 {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.first else { return 0 }
+        if scalars.index(after: scalars.startIndex) == scalars.endIndex { return first.value }
+        return table.withLock { t in
+            if let n = t.numbers[text] { return n }
+            guard t.texts.count < capacity else { return 0xFFFD }
+            let n = Self.base + UInt32(t.texts.count)
+            t.texts.append(text)
+            t.numbers[text] = n
+            return n
+        }
+    }
+
+    func text(_ code: UInt32) -> String {
+        if code == 0 { return "" }
+        if code < Self.base { return Unicode.Scalar(code).map { String(Character($0)) } ?? "\u{FFFD}" }
+        return table.withLock { t in
+            let i = Int(code - Self.base)
+            return i < t.texts.count ? t.texts[i] : "\u{FFFD}"
+        }
+    }
 }
 
 /// A grid of cells that views draw into. Pure data: rendered to text in tests (golden files)
@@ -91,7 +150,7 @@ public struct Screen: Sendable, Hashable {
         var col = x
         for g in glyphs {
             if col >= 0 {
-                set(col, y, Cell(g.text, style))
+                set(col, y, Cell(code: g.code, style))
                 if g.width == 2 { set(col + 1, y, .continuation) }
             }
             col += Int(g.width)
@@ -101,8 +160,9 @@ public struct Screen: Sendable, Hashable {
 
     /// Fills a rectangle with spaces of a style.
     public mutating func fill(_ rect: Rect, _ style: Style = .normal, _ text: String = " ") {
+        let cell = Cell(text, style)
         for y in rect.y..<(rect.y + rect.height) {
-            for x in rect.x..<(rect.x + rect.width) { set(x, y, Cell(text, style)) }
+            for x in rect.x..<(rect.x + rect.width) { set(x, y, cell) }
         }
     }
 
@@ -112,6 +172,15 @@ public struct Screen: Sendable, Hashable {
         let limit = min(w, width - x)
         guard limit > 0 else { return }
         _ = write(x, y, TextLayout.glyphs(text, limit: limit, fit: alignRight ? .right(w) : .left(w)), style)
+    }
+
+    /// Writes a number or id cut at the front and padded to exactly `width` cells
+    /// ("…7461-2345"): people with the same first name are told apart by its end.
+    public mutating func putNumber(_ x: Int, _ y: Int, _ text: String, width w: Int, _ style: Style = .normal) {
+        guard w > 0, y >= 0, y < height else { return }
+        let limit = min(w, width - x)
+        guard limit > 0 else { return }
+        _ = write(x, y, TextLayout.glyphs(text, limit: limit, fit: .tail(w)), style)
     }
 
     /// Sets the style of a run of cells without changing their text.
@@ -147,12 +216,22 @@ enum TextLayout {
     struct Glyph: Sendable, Hashable {
         var text: String
         var width: Int8
+        /// The cell's number for `text` (`GraphemeTable`).
+        var code: UInt32
+
+        init(text: String, width: Int8) {
+            self.text = text
+            self.width = width
+            code = GraphemeTable.code(text)
+        }
     }
 
     enum Fit: Sendable, Hashable {
         case none
         /// Padded or cut to exactly this many cells (`CellWidth.fit`), left or right aligned.
         case left(Int), right(Int)
+        /// A number or id cut at the front to this many cells, then padded (`NumberText.fit`).
+        case tail(Int)
     }
 
     struct Key: Hashable, Sendable {
@@ -193,6 +272,7 @@ enum TextLayout {
         case .none: break
         case .left(let w): source = CellWidth.fit(text, to: w)
         case .right(let w): source = CellWidth.fit(text, to: w, alignRight: true)
+        case .tail(let w): source = NumberText.fit(text, to: w)
         }
         // Where text meets the terminal: a secret a gateway echoed back (in a label, a name,
         // an error) is masked, controls and bidirectional and invisible characters replaced.

@@ -81,5 +81,4 @@ struct ParticipantColumns {
         if stateW > 0, stateX + stateW > w { stateW = max(0, w - stateX) }
     }
 
-    func number(_ p: Participant) -> String { NumberText.tail(p.numberText, numberW) }
 }

@@ -156,8 +156,15 @@ struct PaneViews {
         let op = candidate.flatMap { o in items.contains { o.state(of: $0.id) != nil } ? o : nil }
         // When and how each joined, where only new members are shown (n, or `joined:<…`).
         let showJoined = !requests && (onlyNew || FilterQuery(state.list(.participants).filter).joined != nil)
-        let widths = state.derived.widths(DerivedCache.WidthsKey(list: state.participantsKey, ownerWidth: CellWidth.of(g.owner))) {
-            ParticipantColumns.contentWidths(items, g: g)
+        // The columns are sized by the whole group, not by the rows a filter leaves: they stay
+        // where they are while a filter is typed, and are measured once per list read.
+        var whole = state.participantsKey
+        whole.filter = ""
+        whole.onlyNew = false
+        whole.second = 0
+        whole.metaVersion = 0
+        let widths = state.derived.widths(DerivedCache.WidthsKey(list: whole, ownerWidth: CellWidth.of(g.owner))) {
+            ParticipantColumns.contentWidths(state.allParticipants, g: g)
         }
         let cols = ParticipantColumns(width: rect.inner.width, tagWidth: g.tagWidth, widths: widths, running: op.map { !$0.finished }, joined: showJoined)
         let since = state.now.addingTimeInterval(-state.fleet.newWindow)
@@ -169,7 +176,7 @@ struct PaneViews {
             sc.put(x, y, tags.contains(p.id) ? g.tagged : g.untagged, style == .normal ? .tagged : style, maxWidth: g.tagWidth)
             let ownerMark = p.role == .superadmin ? g.owner + " " : ""
             sc.putFitted(x + cols.nameX, y, ownerMark + (p.name ?? "–"), width: cols.nameW, style == .normal ? (p.name == nil ? .dim : .normal) : style)
-            sc.putFitted(x + cols.numberX, y, cols.number(p), width: cols.numberW, style == .normal ? .dim : style)
+            sc.putNumber(x + cols.numberX, y, p.numberText, width: cols.numberW, style == .normal ? .dim : style)
             // The role is always shown, also beside an operation's row state.
             let isNew = meta[p.id]?.isNew(since: since) == true
             let roleText = p.role == .superadmin ? "owner" : (p.role == .admin ? "admin" : (isNew && !showJoined ? "new" : ""))

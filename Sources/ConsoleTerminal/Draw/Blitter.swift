@@ -43,6 +43,13 @@ final class Blitter {
     }
 
     private func write(_ glyph: DrawRun.Glyph, y: Int, attrs: attr_t, pair: Int16, win: UnsafeMutablePointer<WINDOW>) {
+        // Printable ASCII (most of every frame) is its own cell for ncurses as for the screen.
+        if glyph.width == 1, glyph.text.utf8.count == 1, let b = glyph.text.utf8.first, b >= 0x20, b < 0x7F {
+            scratch[0] = wchar_t(b)
+            scratch[1] = 0
+            _ = scratch.withUnsafeBufferPointer { buf in wamod_put_cell(win, Int32(y), Int32(glyph.x), buf.baseAddress, attrs, pair) }
+            return
+        }
         let cells = GlyphPlan.cells(for: glyph.text, width: glyph.width, unicode: unicode) { Int(wamod_wcwidth($0.value)) }
         var x = glyph.x
         for cell in cells {
