@@ -608,6 +608,12 @@ def scene_demo(binary: str, renderer: Renderer, out: str, wanted: set[str], keep
         tm.keys("j")
         if "main" in wanted:
             shot(tm, renderer, out, "main", keep_ansi)
+        if "wide" in wanted:
+            tm.keys("Z")                       # the participants pane alone, full width
+            tm.wait_for(r"alone, full width")
+            shot(tm, renderer, out, "wide", keep_ansi)
+            tm.keys("Z")
+            tm.wait_for(r"side by side")
         if "help" in wanted:
             tm.keys("?")
             tm.wait_for(r"┌ Help")
@@ -853,7 +859,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--binary", default=os.path.join(ROOT, ".build", "debug", "wamod"))
     ap.add_argument("--out", default=os.path.join(ROOT, "screenshots"))
-    ap.add_argument("--only", default="main,confirm,help,find,badges,requests,watchlist,partial-failure",
+    ap.add_argument("--only", default="main,wide,confirm,help,find,badges,requests,watchlist,partial-failure",
                     help="comma-separated: main, confirm, help, find, badges, requests, watchlist, partial-failure")
     ap.add_argument("--font-size", type=int, default=16)
     ap.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for expected text")
@@ -877,10 +883,10 @@ def main() -> int:
     if not os.access(binary, os.X_OK):
         sys.exit(f"screenshots: no binary at {binary}; run `swift build` first")
     wanted = {w.strip() for w in args.only.split(",") if w.strip()}
-    unknown = wanted - {"main", "confirm", "help", "find", "badges", "requests", "watchlist", "partial-failure"}
+    unknown = wanted - {"main", "wide", "confirm", "help", "find", "badges", "requests", "watchlist", "partial-failure"}
     if unknown:
         sys.exit(f"screenshots: unknown shot(s): {', '.join(sorted(unknown))}")
-    if wanted & {"main", "confirm", "help", "find"}:
+    if wanted & {"main", "wide", "confirm", "help", "find"}:
         scene_demo(binary, renderer, args.out, wanted, args.keep_ansi, args.timeout)
     if wanted & {"badges", "requests"}:
         scene_incident(binary, renderer, args.out, wanted, args.keep_ansi, args.timeout)

@@ -147,6 +147,21 @@ struct FleetConsoleTests {
 
     // MARK: following
 
+    @Test("a new member known by phone and @lid counts once; a group read in the background keeps its joins, not a record per member")
+    func newCountsOnce() {
+        var s = Self.indexed()
+        let both = Participant(phone: JID(kind: .user, user: "5511944443333"), lid: JID(kind: .lid, user: "77001"), name: "Nova", role: .member)
+        let rows = Fixtures.people.map { Self.iperson($0) } + [Self.iperson(both, joinedAgo: 600)]
+        _ = Self.reduce(&s, .participantsIndexed(Fixtures.alphaKey, rows, ParticipantDiff()))
+        #expect(s.fleet.newCount(Fixtures.alphaKey, now: s.now) == 1)
+        #expect(s.indexed(both)?.participant.id == both.id, "the open group's rows show what the index knows")
+        // Another group, read to learn our role: its new member is counted from its joins.
+        let vip = GroupKey(session: Fixtures.support.id, group: Fixtures.vip.jid)
+        _ = Self.reduce(&s, .participantsIndexed(vip, [Self.iperson(both, key: vip, joinedAgo: 600)], ParticipantDiff()))
+        #expect(s.fleet.meta[vip] == nil)
+        #expect(s.fleet.newCount(vip, now: s.now) == 1)
+    }
+
     @Test("an event of a join in the open group: the row appears with no key pressed, the title counts it new, the size follows")
     func eventJoin() {
         var s = Self.indexed()

@@ -137,7 +137,8 @@ public struct FleetState: Sendable {
     /// How many of a group's members joined within the window, as the index knows.
     public func newCount(_ key: GroupKey, now: Date) -> Int {
         let since = now.addingTimeInterval(-newWindow)
-        if let m = meta[key.members] { return m.values.filter { $0.isNew(since: since) }.count }
+        // A member is there under their id, phone and @lid: counted once.
+        if let m = meta[key.members] { return Set(m.values.filter { $0.isNew(since: since) }.map(\.participant.id)).count }
         return joins[key.session]?[key.group]?.filter { $0 >= since }.count ?? 0
     }
 

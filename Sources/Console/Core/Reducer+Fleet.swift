@@ -125,11 +125,16 @@ extension Reducer {
 
     func setMeta(_ s: inout ConsoleState, _ key: GroupKey, _ rows: [IndexedParticipant]) {
         guard !key.requests else { return }
-        var byID: [JID: IndexedParticipant] = [:]
-        for r in rows {
-            for j in [r.participant.id, r.participant.phone, r.participant.lid].compactMap({ $0 }) { byID[j] = r }
+        // What the index knows of each member is kept for the open group (its rows show it);
+        // for a group read in the background only its joins are (the groups pane's counts),
+        // not a record per member of every group probed.
+        if s.openGroup?.members == key {
+            var byID: [JID: IndexedParticipant] = [:]
+            for r in rows {
+                for j in [r.participant.id, r.participant.phone, r.participant.lid].compactMap({ $0 }) { byID[j] = r }
+            }
+            s.fleet.meta[key] = byID
         }
-        s.fleet.meta[key] = byID
         // The group's joins of the week, for the counts and `joined:` in the groups pane.
         let week = s.now.addingTimeInterval(-7 * 86_400)
         let joins = rows.filter { $0.isNew(since: week) }.map(\.joined).sorted(by: >)
