@@ -57,6 +57,10 @@ mode, which both programs turn on):
                       are not).
   Tab (wamod only)    Tab x 4 (back to the participants pane), ceil(N/20) times. Tab in htop 3.2
                       switches the side panel of its setup screens, nothing comparable: n/a.
+  wide scroll         wamod only, after the Tabs: `Z` shows the participants pane alone across
+                      the terminal's width, Down until ceil(N/2) Downs have scrolled the list,
+                      `Z` again. Its bytes and time are shown beside htop's one-row scroll
+                      (htop's list spans the width too).
 Other figures:
   first paint         exec (pty.fork) -> last byte before 0.5 s of quiet, once the model's
                       screen shows the list (htop: the `PID` header and a process row under it;
