@@ -958,20 +958,24 @@ def session(prog: Program, args, cols: int, rows: int, record: bool) -> dict:
         res["keys_at_cpu_after_moves"] = p.keys_sent
         p.mark("after the moves")
 
-        # One-row scrolls: Down until the cursor is on the last row, then every Down scrolls.
-        guard = 0
-        positioning = 0
-        while len(samples["scroll"]) < n_scroll and guard < n_scroll + 4 * rows:
-            guard += 1
-            s = p.burst(DOWN, idle, keep_raw=True)
-            if s["ms"] is None:
-                res["warnings"].append(f"Down wrote nothing after {len(samples['scroll'])} scrolls (end of the list?)")
-                break
-            if is_scroll(s, rows):
-                keep("scroll", s)
-            else:
-                positioning += 1
-        res["scroll_positioning_downs"] = positioning
+        def scrolls(kind: str) -> int:
+            """Down until the cursor is on the last row, then every Down scrolls: keeps
+            ceil(N/2) scrolls as `kind`, returns the Downs that only moved the cursor."""
+            guard = positioning = 0
+            while len(samples[kind]) < n_scroll and guard < n_scroll + 4 * rows:
+                guard += 1
+                s = p.burst(DOWN, idle, keep_raw=True)
+                if s["ms"] is None:
+                    res["warnings"].append(f"Down wrote nothing after {len(samples[kind])} of the {kind} samples (end of the list?)")
+                    break
+                if is_scroll(s, rows):
+                    keep(kind, s)
+                else:
+                    positioning += 1
+            return positioning
+
+        # One-row scrolls.
+        res["scroll_positioning_downs"] = scrolls("scroll")
         p.mark("after the scrolls")
 
         # Characters typed into the filter.
@@ -995,15 +999,7 @@ def session(prog: Program, args, cols: int, rows: int, record: bool) -> dict:
             # the list spans the terminal's rows and curses can scroll them.
             p.burst(b"Z", idle)
             p.settle(lambda t: True, timeout=3, quiet=max(idle, 0.1))
-            guard = 0
-            while len(samples["wide_scroll"]) < n_scroll and guard < n_scroll + 4 * rows:
-                guard += 1
-                s = p.burst(DOWN, idle, keep_raw=True)
-                if s["ms"] is None:
-                    res["warnings"].append(f"Down wrote nothing after {len(samples['wide_scroll'])} wide scrolls")
-                    break
-                if is_scroll(s, rows):
-                    keep("wide_scroll", s)
+            scrolls("wide_scroll")
             p.burst(b"Z", idle)
             p.mark("after the wide scrolls")
 
