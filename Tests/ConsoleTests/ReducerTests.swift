@@ -373,6 +373,38 @@ struct RoleTests {
         // Known groups are not probed again.
         #expect(Reducer().reduce(&s, .groupsLoaded(session: "S1", .success([Fixtures.alpha, unknown]))).isEmpty)
     }
+
+    @Test("roles are learned a screenful at a time: the groups on screen when the list comes, more as it scrolls or is filtered, each once")
+    func rolesByScreenful() {
+        var s = Fixtures.loaded(width: 100, height: 30)
+        let many = (0..<60).map { i in
+            Group(jid: JID(kind: .group, user: "1203630000001\(String(format: "%05d", i))"), subject: "Group \(String(format: "%02d", i))", size: 5, owner: nil, ourRole: nil)
+        }
+        s.focus = .groups
+        let rows = s.layout.visibleRows(.groups)
+        func asked(_ effects: [Effect]) -> [JID] {
+            effects.flatMap { e -> [JID] in if case .learnRoles(_, let groups) = e { groups } else { [] } }
+        }
+        let first = asked(Reducer().reduce(&s, .groupsLoaded(session: "S1", .success(many))))
+        #expect(first.count == rows, "the first screenful only")
+        #expect(Set(first) == Set(s.visibleGroups.prefix(rows).map(\.jid)))
+        // A page down: the next screenful, none of the first again.
+        let next = asked(Fixtures.press(&s, .pageDown))
+        #expect(!next.isEmpty && Set(next).isDisjoint(with: first))
+        #expect(Set(next).isSubset(of: Set(s.visibleGroups.dropFirst(s.list(.groups).scroll).prefix(rows).map(\.jid))))
+        // Back up: all asked already.
+        #expect(asked(Fixtures.press(&s, .pageUp)).isEmpty)
+        // A filter that brings the last groups on screen asks for them.
+        _ = Fixtures.press(&s, .char("/"))
+        var filtered: [JID] = []
+        for ch in "Group 5" { filtered += asked(Reducer().reduce(&s, .key(.char(ch)))) }
+        // (what each character on the way showed is asked too, each group once in all).
+        #expect(Set(many.filter { $0.subject.hasPrefix("Group 5") }.map(\.jid)).isSubset(of: Set(filtered)))
+        let all = first + next + filtered
+        #expect(Set(all).count == all.count, "no group asked twice")
+        // The list read again asks again where nothing was learned.
+        #expect(asked(Reducer().reduce(&s, .groupsLoaded(session: "S1", .success(many)))).count > 0)
+    }
 }
 
 @Suite("reducer: leave guards")

@@ -14,7 +14,8 @@ extension Reducer {
         }
         guard let command else {
             if case .char(let c) = k, let entry = table.text { type(&s, c, into: entry) }
-            return []
+            // A filter of the groups brings other groups on screen: their role is learned.
+            return context == .filter && s.focus == .groups ? probeRoles(&s) : []
         }
         switch context {
         case .confirmYesNo, .confirmTyped, .confirmReason, .resumeYesNo, .resumeTyped: return confirmationCommand(&s, command)
@@ -33,7 +34,9 @@ extension Reducer {
             s.dialog = .groupInfo(g)
         case .help: helpCommand(&s, command)
         case .find: return findCommand(&s, command)
-        case .filter: filterCommand(&s, command)
+        case .filter:
+            filterCommand(&s, command)
+            return s.focus == .groups ? probeRoles(&s) : []
         case .tooSmall: return command == .quit ? quit(&s) : []
         case .main: break
         }

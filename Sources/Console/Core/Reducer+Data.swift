@@ -2,8 +2,25 @@ import Foundation
 import GatewayKit
 
 extension Reducer {
-    /// How many groups' participants are read in the background to learn our role.
+    /// At most this many groups' participants are read at once in the background to learn
+    /// our role.
     static let roleProbeLimit = 40
+
+    /// Our role in the groups on screen whose list does not say it, read in the background
+    /// from their member lists, each group once: the first screenful when the list arrives,
+    /// more as the operator scrolls (not the whole session's groups at start: a gateway's
+    /// rate limit and the console's start both pay for every read).
+    func probeRoles(_ s: inout ConsoleState) -> [Effect] {
+        guard let sid = s.openSession else { return [] }
+        let shown = s.visibleGroups.dropFirst(s.list(.groups).scroll).prefix(s.layout.visibleRows(.groups))
+        let unknown = shown.filter { g in
+            let key = GroupKey(session: sid, group: g.jid)
+            return g.ourRole == nil && s.participants[key]?.value == nil && !s.rolesAsked.contains(key)
+        }.prefix(Self.roleProbeLimit)
+        guard !unknown.isEmpty else { return [] }
+        for g in unknown { s.rolesAsked.insert(GroupKey(session: sid, group: g.jid)) }
+        return [.learnRoles(session: sid, groups: unknown.map(\.jid))]
+    }
 
     /// Work coming back from the gateway.
     func data(_ s: inout ConsoleState, _ action: Action) -> [Effect] {
@@ -46,9 +63,12 @@ extension Reducer {
                 for g in list where g.settings != nil { s.groupSettings[GroupKey(session: sid, group: g.jid)] = nil }
                 let present = Set(list.map(\.jid))
                 s.groupTags[sid] = s.groupTags[sid]?.intersection(present)
-                if sid == s.openSession { keepInView(&s, .groups) }
-                let unknown = list.filter { g in g.ourRole == nil && s.participants[GroupKey(session: sid, group: g.jid)]?.value == nil }
-                if !unknown.isEmpty { return [.learnRoles(session: sid, groups: unknown.prefix(Self.roleProbeLimit).map(\.jid))] }
+                // A fresh list asks again where a probe found nothing.
+                s.rolesAsked = s.rolesAsked.filter { $0.session != sid }
+                if sid == s.openSession {
+                    keepInView(&s, .groups)
+                    return probeRoles(&s)
+                }
             case .failure(let e):
                 s.groups[sid]?.error = e.message
                 log(&s, .error, "groups of \(label(s, sid)): \(e.message)")

@@ -85,12 +85,19 @@ public struct Reducer: Sendable {
         switch command {
         case .focusNext, .focusRight: return focus(&s, Pane(rawValue: (s.focus.rawValue + 1) % Pane.allCases.count) ?? .sessions)
         case .focusPrev, .focusLeft: return focus(&s, Pane(rawValue: (s.focus.rawValue + Pane.allCases.count - 1) % Pane.allCases.count) ?? .sessions)
-        case .up: move(&s, -1)
-        case .down: move(&s, 1)
-        case .pageUp: move(&s, -s.layout.visibleRows(s.focus))
-        case .pageDown: move(&s, s.layout.visibleRows(s.focus))
-        case .top: move(&s, -Int.max / 2)
-        case .bottom: move(&s, Int.max / 2)
+        case .up, .down, .pageUp, .pageDown, .top, .bottom:
+            let page = s.layout.visibleRows(s.focus)
+            let delta = switch command {
+            case .up: -1
+            case .down: 1
+            case .pageUp: -page
+            case .pageDown: page
+            case .top: -Int.max / 2
+            default: Int.max / 2
+            }
+            move(&s, delta)
+            // Groups scrolled into view learn our role there.
+            return s.focus == .groups ? probeRoles(&s) : []
         case .open: return open(&s)
         case .filter:
             // A kept filter is shown for editing; the first character typed replaces it.

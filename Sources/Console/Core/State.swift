@@ -301,6 +301,8 @@ public struct ConsoleState: Sendable {
     public var lists: [Pane: ListState] = [.sessions: ListState(), .groups: ListState(), .participants: ListState(), .log: ListState()]
     /// Tagged groups, per session.
     public var groupTags: [String: Set<JID>] = [:]
+    /// Groups whose members were asked for in the background to learn our role.
+    public var rolesAsked: Set<GroupKey> = []
     /// Tagged participants, per group (by the participant's id).
     public var participantTags: [GroupKey: Set<JID>] = [:]
 
