@@ -90,7 +90,9 @@ fi
 step "man renders the page"
 man_rc=0
 page=$(MANPAGER=cat MANWIDTH=80 man --warnings -l "$prefix/share/man/man1/wamod.1" 2>"$tmp/man.err") || man_rc=$?
-if printf '%s' "$page" | grep -q '^SYNOPSIS' && printf '%s' "$page" | grep -q 'sync'; then
+# Here-strings, not pipes: grep -q stops at its first match, and a page longer than a pipe's
+# buffer would then end printf with SIGPIPE, which pipefail reports as a failure.
+if grep -q '^SYNOPSIS' <<< "$page" && grep -q 'sync' <<< "$page"; then
     ok "$(printf '%s\n' "$page" | wc -l) lines; SYNOPSIS and the sync command are there"
 else
     fail "man -l (exit $man_rc, $(printf '%s' "$page" | wc -c) bytes, page $(wc -c < "$prefix/share/man/man1/wamod.1") bytes) printed no SYNOPSIS or no sync: $(printf '%s' "$page" | head -c 200) $(head -c 300 "$tmp/man.err")"
@@ -112,8 +114,8 @@ completion=$(PATH="$prefix/bin:$PATH" bash --norc --noprofile -c '
     echo "offers: ${COMPREPLY[*]}"
 ' bash "$prefix/share/bash-completion/completions/wamod" 2>&1) || true
 printf '%s\n' "$completion" | sed 's/^/   /'
-printf '%s\n' "$completion" | grep -q '^spec: complete .* wamod$' || fail "complete -p wamod did not name a completion"
-printf '%s\n' "$completion" | grep -Eq '^offers: (.* )?sync( |$)' && ok "'wamod sy' completes to sync" || fail "'wamod sy' did not offer sync"
+grep -q '^spec: complete .* wamod$' <<< "$completion" || fail "complete -p wamod did not name a completion"
+grep -Eq '^offers: (.* )?sync( |$)' <<< "$completion" && ok "'wamod sy' completes to sync" || fail "'wamod sy' did not offer sync"
 
 step "wamod doctor --help (when the command exists)"
 if "$w" --help 2>/dev/null | grep -Eq '^ +doctor( |$)'; then
@@ -205,11 +207,11 @@ if [ -f "$deb" ]; then
     for f in ./usr/bin/wamod ./usr/share/man/man1/wamod.1.gz ./usr/share/bash-completion/completions/wamod \
              ./usr/share/zsh/vendor-completions/_wamod ./usr/share/fish/vendor_completions.d/wamod.fish \
              ./usr/share/doc/wamod/copyright ./usr/share/doc/wamod/changelog.gz; do
-        printf '%s\n' "$contents" | grep -qxF "$f" || fail "$f is not in the package"
+        grep -qxF "$f" <<< "$contents" || fail "$f is not in the package"
     done
     depends=$(dpkg-deb -f "$deb" Depends)
     for lib in libc6 libcurl4 libncursesw6 libsqlite3-0; do
-        printf '%s' "$depends" | grep -q "$lib" || fail "Depends does not name $lib"
+        grep -q "$lib" <<< "$depends" || fail "Depends does not name $lib"
     done
     ok "Depends: $depends"
 
