@@ -134,8 +134,8 @@ enum Decode {
                             lastSeen: Date(timeIntervalSince1970: row["g_last"]), lastFullRead: date(row["g_read"]))
     }
 
-    /// A participant of a group already known, from a row of `Columns.participant` alone, in
-    /// its order.
+    /// A participant of a group already known, from a row that starts with
+    /// `Columns.participant`, read by position.
     static func participant(_ row: Row, session: String, group: JID) -> IndexedParticipant? {
         let phone = JID.lenient(row[1]), lid = JID.lenient(row[2])
         guard phone != nil || lid != nil else { return nil }
@@ -148,18 +148,11 @@ enum Decode {
                                   joinedVia: via.flatMap(JoinVia.init(rawValue:)), addedBy: JID.lenient(row[10]))
     }
 
-    /// A participant, from a row that has their group's columns too.
+    /// A participant, from a row that has their group's columns too (after
+    /// `Columns.participant`, which come first).
     static func participant(_ row: Row) -> IndexedParticipant? {
         guard let group = JID.lenient(row["g_jid"]) else { return nil }
-        let phone = JID.lenient(row["p_phone"]), lid = JID.lenient(row["p_lid"])
-        guard phone != nil || lid != nil else { return nil }
-        let role: String = row["p_role"]
-        let via: String? = row["p_via"]
-        let p = Participant(phone: phone, lid: lid, name: row["p_name"], role: Role(rawValue: role) ?? .member)
-        return IndexedParticipant(session: row["g_session"], group: group, participant: p,
-                                  firstSeen: Date(timeIntervalSince1970: row["p_first"]), lastSeen: Date(timeIntervalSince1970: row["p_last"]),
-                                  baseline: row["p_baseline"], joinedAt: date(row["p_joined_at"]),
-                                  joinedVia: via.flatMap(JoinVia.init(rawValue:)), addedBy: JID.lenient(row["p_by"]))
+        return participant(row, session: row["g_session"], group: group)
     }
 }
 

@@ -33,16 +33,15 @@ public struct Layout: Sendable, Hashable {
         let sw = min(28, max(16, w / 5))
         let gw = min(48, max(22, w * 35 / 100))
         self.wide = wide == .log ? nil : wide
-        switch self.wide {
-        case .sessions?, .groups?, .participants?:
+        if let shown = self.wide {
             // The hidden panes keep their place at the left edge with no width: nothing is
             // drawn for them and no cursor is kept in view against zero rows.
             let full = Rect(x: 0, y: 0, width: w, height: top)
             let none = Rect(x: 0, y: 0, width: 0, height: top)
-            sessions = self.wide == .sessions ? full : none
-            groups = self.wide == .groups ? full : none
-            participants = self.wide == .participants ? full : none
-        default:
+            sessions = shown == .sessions ? full : none
+            groups = shown == .groups ? full : none
+            participants = shown == .participants ? full : none
+        } else {
             sessions = Rect(x: 0, y: 0, width: sw, height: top)
             groups = Rect(x: sw, y: 0, width: gw, height: top)
             participants = Rect(x: sw + gw, y: 0, width: max(0, w - sw - gw), height: top)

@@ -168,19 +168,21 @@ public struct Screen: Sendable, Hashable {
 
     /// Writes `text` padded or cut to exactly `width` cells.
     public mutating func putFitted(_ x: Int, _ y: Int, _ text: String, width w: Int, _ style: Style = .normal, alignRight: Bool = false) {
-        guard w > 0, y >= 0, y < height else { return }
-        let limit = min(w, width - x)
-        guard limit > 0 else { return }
-        _ = write(x, y, TextLayout.glyphs(text, limit: limit, fit: alignRight ? .right(w) : .left(w)), style)
+        put(x, y, text, width: w, fit: alignRight ? .right(w) : .left(w), style)
     }
 
     /// Writes a number or id cut at the front and padded to exactly `width` cells
     /// ("…7461-2345"): people with the same first name are told apart by its end.
     public mutating func putNumber(_ x: Int, _ y: Int, _ text: String, width w: Int, _ style: Style = .normal) {
+        put(x, y, text, width: w, fit: .tail(w), style)
+    }
+
+    /// Writes `text` made exactly `w` cells wide as `fit` says, clipped at the screen's edge.
+    private mutating func put(_ x: Int, _ y: Int, _ text: String, width w: Int, fit: TextLayout.Fit, _ style: Style) {
         guard w > 0, y >= 0, y < height else { return }
         let limit = min(w, width - x)
         guard limit > 0 else { return }
-        _ = write(x, y, TextLayout.glyphs(text, limit: limit, fit: .tail(w)), style)
+        _ = write(x, y, TextLayout.glyphs(text, limit: limit, fit: fit), style)
     }
 
     /// Sets the style of a run of cells without changing their text.
@@ -214,16 +216,9 @@ public struct Screen: Sendable, Hashable {
 /// was most of what a key cost. Bounded; forgotten when the secrets to mask change.
 enum TextLayout {
     struct Glyph: Sendable, Hashable {
-        var text: String
-        var width: Int8
-        /// The cell's number for `text` (`GraphemeTable`).
+        /// The grapheme, as a cell holds it (`GraphemeTable`).
         var code: UInt32
-
-        init(text: String, width: Int8) {
-            self.text = text
-            self.width = width
-            code = GraphemeTable.code(text)
-        }
+        var width: Int8
     }
 
     enum Fit: Sendable, Hashable {
@@ -263,9 +258,6 @@ enum TextLayout {
         return made
     }
 
-    /// Forgets every layout (tests).
-    static func forgetAll() { table.withLock { $0 = Table() } }
-
     static func make(_ text: String, limit: Int, fit: Fit) -> [Glyph] {
         var source = text
         switch fit {
@@ -289,7 +281,7 @@ enum TextLayout {
                 if let u = ch.unicodeScalars.first, u.value < 0x20 || (0x7F..<0xA0).contains(u.value) { g = "\u{FFFD}"; w = 1 } else { continue }
             }
             if used + w > limit { break }
-            out.append(Glyph(text: g, width: Int8(w)))
+            out.append(Glyph(code: GraphemeTable.code(g), width: Int8(w)))
             used += w
         }
         return out

@@ -178,10 +178,16 @@ struct LoopState {
     /// The poll timeout, shortened to when background changes are due to be drawn.
     private func frameTimeout(_ tick: Int32) -> Int32 {
         guard backgroundPending else { return tick }
-        let left = ContinuousClock.now.duration(to: lastFrame.advanced(by: backgroundFrame))
-        let (seconds, attoseconds) = left.components
-        let ms = left <= .zero ? 0 : Int32(clamping: seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
+        let ms = Self.millisecondsUntil(lastFrame.advanced(by: backgroundFrame))
         return tick < 0 ? ms : min(tick, ms)
+    }
+
+    /// Whole milliseconds from now until `due`, rounded up (0 when it has passed): what poll waits.
+    private static func millisecondsUntil(_ due: ContinuousClock.Instant) -> Int32 {
+        let left = ContinuousClock.now.duration(to: due)
+        if left <= .zero { return 0 }
+        let (seconds, attoseconds) = left.components
+        return Int32(clamping: seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
     }
 
     // MARK: - Ticks
@@ -194,12 +200,7 @@ struct LoopState {
         }
         let start = tickStart ?? ContinuousClock.now
         tickStart = start
-        let due = start.advanced(by: .milliseconds(max(0, interval)))
-        let left = ContinuousClock.now.duration(to: due)
-        if left <= .zero { return 0 }
-        let (seconds, attoseconds) = left.components
-        let ms = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(clamping: ms)
+        return Self.millisecondsUntil(start.advanced(by: .milliseconds(max(0, interval))))
     }
 
     private mutating func tickDue() -> Bool {
