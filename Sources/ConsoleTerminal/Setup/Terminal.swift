@@ -98,6 +98,12 @@ public final class Terminal {
         width = Int(wamod_getmaxx(win))
         height = Int(wamod_getmaxy(win))
         blitter = Blitter(palette: Palette(theme: theme, defaultColors: defaultColors), unicode: unicode)
+        // ncurses 6.4 flushes after every cursor move until the screen has once been left
+        // and resumed (its `_nc_mvcur` flushes while `_endwin` is still `ewInitial`, and only
+        // doupdate's resume from endwin makes it `ewRunning`): one write() per changed span,
+        // about 50 for a filter character. Leaving curses mode here, before anything is
+        // drawn, makes the first draw resume it; from then on each frame is one write.
+        endwin()
         Signals.captureStderr()
     }
 
