@@ -52,9 +52,46 @@ public enum Secrets {
         let size = text.utf8.count
         guard list.contains(where: { $0.utf8.count <= size }) else { return text }
         var out = text
-        for s in list where s.utf8.count <= out.utf8.count && out.contains(s) {
-            out = out.replacingOccurrences(of: s, with: Secrets.shown)
+        for s in list where s.utf8.count <= out.utf8.count {
+            if let replaced = replacingBytes(s, in: out) { out = replaced }
         }
         return out
+    }
+
+    /// `text` with every occurrence of `secret`'s UTF-8 bytes replaced by `shown`, or nil if
+    /// there is none. Matched as bytes, not through Foundation's search (which compares
+    /// canonically and cost most of a frame's masking): a valid UTF-8 secret matched inside
+    /// valid UTF-8 starts and ends on scalar boundaries, so the result is valid too, and a
+    /// secret followed by a combining mark is still masked.
+    static func replacingBytes(_ secret: String, in text: String) -> String? {
+        let needle = Array(secret.utf8)
+        guard let first = needle.first else { return nil }
+        var text = text
+        return text.withUTF8 { hay -> String? in
+            let n = needle.count
+            guard hay.count >= n else { return nil }
+            var out: [UInt8] = []
+            var copied = 0, i = 0
+            let last = hay.count - n
+            while i <= last {
+                if hay[i] == first, matches(needle, hay, at: i) {
+                    if out.isEmpty { out.reserveCapacity(hay.count) }
+                    out.append(contentsOf: hay[copied..<i])
+                    out.append(contentsOf: Secrets.shown.utf8)
+                    i += n
+                    copied = i
+                } else {
+                    i += 1
+                }
+            }
+            guard copied > 0 else { return nil }
+            out.append(contentsOf: hay[copied...])
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    private static func matches(_ needle: [UInt8], _ hay: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        for k in 1..<needle.count where hay[i + k] != needle[k] { return false }
+        return true
     }
 }
