@@ -146,6 +146,14 @@ public struct Screen: Sendable, Hashable {
         return write(x, y, TextLayout.glyphs(text, limit: limit, fit: .none), style)
     }
 
+    /// Writes `text` cleaned and cut to `width - 2` cells with a space either side (a box's
+    /// title), laid out once per text and width.
+    @discardableResult
+    mutating func putFramed(_ x: Int, _ y: Int, _ text: String, width w: Int, _ style: Style) -> Int {
+        guard w > 2, y >= 0, y < height else { return 0 }
+        return write(x, y, TextLayout.glyphs(text, limit: min(w, width - x), fit: .framed(w - 2)), style)
+    }
+
     private mutating func write(_ x: Int, _ y: Int, _ glyphs: [TextLayout.Glyph], _ style: Style) -> Int {
         var col = x
         for g in glyphs {
@@ -227,6 +235,8 @@ enum TextLayout {
         case left(Int), right(Int)
         /// A number or id cut at the front to this many cells, then padded (`NumberText.fit`).
         case tail(Int)
+        /// Cleaned, cut to this many cells, and a space either side (a box's title).
+        case framed(Int)
     }
 
     struct Key: Hashable, Sendable {
@@ -265,6 +275,7 @@ enum TextLayout {
         case .left(let w): source = CellWidth.fit(text, to: w)
         case .right(let w): source = CellWidth.fit(text, to: w, alignRight: true)
         case .tail(let w): source = NumberText.fit(text, to: w)
+        case .framed(let w): source = " " + CellWidth.truncate(TerminalText.clean(text), to: w) + " "
         }
         // Where text meets the terminal: a secret a gateway echoed back (in a label, a name,
         // an error) is masked, controls and bidirectional and invisible characters replaced.

@@ -50,12 +50,12 @@ extension Screen {
             // The title keeps up to half the room (all of it if it is short); the right side gets the rest.
             let titleWant = title.isEmpty ? 0 : CellWidth.of(title) + 2
             rightW = min(CellWidth.of(right) + 2, max(0, room - min(titleWant, room / 2)))
-            if rightW > 3 { put(x2 - rightW, r.y, " " + CellWidth.truncate(right, to: rightW - 2) + " ", .dim, maxWidth: rightW) } else { rightW = 0 }
+            if rightW > 3 { putFramed(x2 - rightW, r.y, right, width: rightW, .dim) } else { rightW = 0 }
         }
         if !title.isEmpty {
             let titleRoom = room - rightW
             if titleRoom > 3 {
-                put(r.x + 1, r.y, " " + CellWidth.truncate(CellWidth.sanitize(title), to: titleRoom - 2) + " ", focused ? .titleFocused : .title, maxWidth: titleRoom)
+                putFramed(r.x + 1, r.y, title, width: titleRoom, focused ? .titleFocused : .title)
             }
         }
     }
