@@ -193,6 +193,16 @@ struct FleetConsoleTests {
         _ = Self.reduce(&s, .indexStatus(Self.status(groups: 4000, neverRead: 3880)))
         line = RootView().render(s).text.split(separator: "\n").last.map(String.init) ?? ""
         #expect(line.contains("indexing 120/4000"), "\(line)")
+        // Every group it knows read (by the console's own reads), but no round finished yet:
+        // the index has not listed the fleet, so it is not "index 1m" yet.
+        var first = Self.status(groups: 2, neverRead: 0)
+        first.freshness?.lastRound = nil
+        _ = Self.reduce(&s, .indexStatus(first))
+        line = RootView().render(s).text.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(line.contains("indexing 2/2") && !line.contains("index 1h"), "\(line)")
+        _ = Self.reduce(&s, .indexStatus(Self.status(groups: 2, neverRead: 0, roundAgo: 60)))
+        line = RootView().render(s).text.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(line.contains("index 1m") && !line.contains("indexing"), "\(line)")
         // 80 columns: the short form.
         var narrow = Self.indexed(width: 80, height: 24)
         narrow.fleet.source = .webhook

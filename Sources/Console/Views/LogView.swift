@@ -153,7 +153,9 @@ struct StatusLine {
         }
         if let st = f.status {
             let now = max(st.at, state.now)
-            if f.following, st.groups > 0, let fr = st.freshness, fr.neverRead > 0 {
+            // Until a first round has finished, the index has not even listed every group:
+            // the groups the console read itself, all read, are not a fresh index.
+            if f.following, st.groups > 0, let fr = st.freshness, fr.neverRead > 0 || fr.lastRound == nil {
                 parts.append("indexing \(st.groupsRead)/\(st.groups)")
             } else if let fr = st.freshness, let at = fr.lastRound ?? fr.oldest {
                 parts.append("index " + Age.text(now.timeIntervalSince(at)))
