@@ -8,7 +8,13 @@ public enum Secrets {
     /// What stands where a secret was.
     public static let shown = "***"
 
-    private static let known = Mutex<[String]>([])
+    /// A form of a secret, with its UTF-8 bytes kept for the byte search.
+    private struct Form: Sendable {
+        let text: String
+        let bytes: [UInt8]
+    }
+
+    private static let known = Mutex<[Form]>([])
     private static let changes = Atomic<Int>(0)
 
     /// Changes whenever the list does: what remembers text already masked (the console's
@@ -26,15 +32,15 @@ public enum Secrets {
         let b64 = Data(s.utf8).base64EncodedString()
         forms.append(b64.replacingOccurrences(of: "=", with: ""))
         known.withLock { list in
-            for f in forms where f.count >= 6 && !list.contains(f) { list.append(f) }
+            for f in forms where f.count >= 6 && !list.contains(where: { $0.text == f }) { list.append(Form(text: f, bytes: Array(f.utf8))) }
             // Longest first, so a form is never half-masked by a shorter one inside it.
-            list.sort { $0.count > $1.count }
+            list.sort { $0.text.count > $1.text.count }
         }
         changes.add(1, ordering: .releasing)
     }
 
     /// The length of the longest form known, in characters.
-    public static var longest: Int { known.withLock { $0.first?.count ?? 0 } }
+    public static var longest: Int { known.withLock { $0.first?.text.count ?? 0 } }
 
     /// Forgets every secret (tests).
     public static func forgetAll() {
@@ -50,10 +56,10 @@ public enum Secrets {
         // a token: it cannot hold one, and is not searched (the search was most of a frame's
         // cost of drawing text).
         let size = text.utf8.count
-        guard list.contains(where: { $0.utf8.count <= size }) else { return text }
+        guard list.contains(where: { $0.bytes.count <= size }) else { return text }
         var out = text
-        for s in list where s.utf8.count <= out.utf8.count {
-            if let replaced = replacingBytes(s, in: out) { out = replaced }
+        for form in list where form.bytes.count <= out.utf8.count {
+            if let replaced = replacingBytes(form.bytes, in: out) { out = replaced }
         }
         return out
     }
@@ -63,31 +69,33 @@ public enum Secrets {
     /// canonically and cost most of a frame's masking): a valid UTF-8 secret matched inside
     /// valid UTF-8 starts and ends on scalar boundaries, so the result is valid too, and a
     /// secret followed by a combining mark is still masked.
-    static func replacingBytes(_ secret: String, in text: String) -> String? {
-        let needle = Array(secret.utf8)
+    private static func replacingBytes(_ needle: [UInt8], in text: String) -> String? {
         guard let first = needle.first else { return nil }
-        var text = text
-        return text.withUTF8 { hay -> String? in
-            let n = needle.count
-            guard hay.count >= n else { return nil }
-            var out: [UInt8] = []
-            var copied = 0, i = 0
-            let last = hay.count - n
-            while i <= last {
-                if hay[i] == first, matches(needle, hay, at: i) {
-                    if out.isEmpty { out.reserveCapacity(hay.count) }
-                    out.append(contentsOf: hay[copied..<i])
-                    out.append(contentsOf: Secrets.shown.utf8)
-                    i += n
-                    copied = i
-                } else {
-                    i += 1
-                }
+        // Native strings are contiguous UTF-8: searched in place, not copied.
+        if let found = text.utf8.withContiguousStorageIfAvailable({ replacingBytes(needle, first, in: $0) }) { return found }
+        return Array(text.utf8).withUnsafeBufferPointer { replacingBytes(needle, first, in: $0) }
+    }
+
+    private static func replacingBytes(_ needle: [UInt8], _ first: UInt8, in hay: UnsafeBufferPointer<UInt8>) -> String? {
+        let n = needle.count
+        guard hay.count >= n else { return nil }
+        var out: [UInt8] = []
+        var copied = 0, i = 0
+        let last = hay.count - n
+        while i <= last {
+            if hay[i] == first, matches(needle, hay, at: i) {
+                if out.isEmpty { out.reserveCapacity(hay.count) }
+                out.append(contentsOf: hay[copied..<i])
+                out.append(contentsOf: Secrets.shown.utf8)
+                i += n
+                copied = i
+            } else {
+                i += 1
             }
-            guard copied > 0 else { return nil }
-            out.append(contentsOf: hay[copied...])
-            return String(decoding: out, as: UTF8.self)
         }
+        guard copied > 0 else { return nil }
+        out.append(contentsOf: hay[copied...])
+        return String(decoding: out, as: UTF8.self)
     }
 
     private static func matches(_ needle: [UInt8], _ hay: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
