@@ -173,3 +173,48 @@ struct DerivedCacheTests {
         #expect(s.newCount(key) == 0)
     }
 }
+
+/// Whatever is typed into the participants' filter, character by character, cut back and
+/// typed again, the list is the one filtering every row from scratch gives.
+@Suite("console: the participants' filter as it is typed")
+struct FilterTypingTests {
+    /// Every row, filtered from scratch (no derived cache): what the list must be.
+    static func oracle(_ s: ConsoleState, _ filter: String) -> [JID] {
+        let q = FilterQuery(filter.trimmedSpaces)
+        return s.allParticipants.filter { p in
+            if q.terms.isEmpty { return true }
+            let (text, digits) = ConsoleState.searchText(p)
+            return q.matches(text, digits: digits)
+        }.map(\.id)
+    }
+
+    @Test("typed, extended, cut back, a second word, digits, cleared and typed again: the same rows as filtering all")
+    func sameAsFull() {
+        var s = Fixtures.loaded(width: 120, height: 34)
+        _ = Fixtures.press(&s, .char("/"))
+        var typed = ""
+        func check(_ why: String) {
+            #expect(s.visibleParticipants.map(\.id) == Self.oracle(s, typed), "\(why): \(typed)")
+        }
+        func chars(_ t: String) -> [Key] { t.map { Key.char($0) } }
+        func back(_ n: Int) -> [Key] { [Key](repeating: .backspace, count: n) }
+        // Never cut back past the first character: Backspace on an empty filter closes it.
+        var steps: [Key] = chars("ana") + back(2) + chars("ra mi") + back(3)  // "ara"
+        steps += chars(" 5511") + back(1) + chars(" 9") + back(8)            // "ara 551 9", then "a"
+        steps += chars("z") + back(1) + chars(" 22 222")                      // "a 22 222"
+        for key in steps {
+            _ = Fixtures.press(&s, key)
+            if case .char(let c) = key { typed.append(c) } else if case .backspace = key, !typed.isEmpty { typed.removeLast() }
+            check("after \(key)")
+        }
+        // Cleared, then typed again: the list kept from before is not taken for the new one.
+        _ = Fixtures.press(&s, .escape, .char("/"))
+        typed = ""
+        for ch in "ramirez 1110" {
+            _ = Fixtures.press(&s, .char(ch))
+            typed.append(ch)
+            check("typed again")
+        }
+        #expect(s.visibleParticipants.map(\.name) == ["Diego Ramírez"])
+    }
+}
