@@ -164,9 +164,21 @@ public final class FleetStore: Sendable {
     /// the console, guard, listen): a log left behind by a process that ends without closing
     /// the file is read in full by every later opening, 11 MB and some 20 ms for each
     /// `wamod find` after a console session.
-    public func checkpoint() {
-        guard !readOnly else { return }
-        _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    ///
+    /// `waitingAtMost` bounds the wait for another process's write or read (the console
+    /// quits with one second, not the busy timeout's fifteen: an operator pressing q is not
+    /// kept waiting for a `wamod sync` next to it). Returns whether the log was emptied.
+    @discardableResult
+    public func checkpoint(waitingAtMost seconds: TimeInterval = busyTimeout) -> Bool {
+        guard !readOnly else { return false }
+        return (try? pool.writeWithoutTransaction { db -> Bool in
+            let ms = Int((min(seconds, Self.busyTimeout) * 1000).rounded())
+            try db.execute(sql: "PRAGMA busy_timeout = \(ms)")
+            defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Int(Self.busyTimeout * 1000))") }
+            // SQLITE_BUSY (another connection still writing or reading the log) throws.
+            try db.checkpoint(.truncate)
+            return true
+        }) ?? false
     }
 
     /// The additive indexes a file of this version lacks (looked for in a read, so an

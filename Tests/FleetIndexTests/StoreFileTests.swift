@@ -246,6 +246,25 @@ import GatewayKit
             #expect(try reader.counts().participants == 2)
         }
     }
+    /// Another process writing the index holds the console's checkpoint at quit no longer than
+    /// it was told to wait: the log stays (nothing lost) and the next writer empties it.
+    @Test func aCheckpointWaitsOnlyAsLongAsItIsTold() async throws {
+        try await withTempDirectory { dir in
+            let path = dir + "/prod.sqlite"
+            let store = try Self.filled(path)
+            // Another writer, as `wamod sync` next to the console would be, mid-transaction.
+            var held = Configuration()
+            held.allowsUnsafeTransactions = true // the transaction outlives one access, on purpose
+            let other = try DatabaseQueue(path: path, configuration: held)
+            try other.inDatabase { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+            #expect(store.checkpoint(waitingAtMost: 0.2) == false, "the other writer holds the log")
+            try other.inDatabase { db in try db.execute(sql: "ROLLBACK") }
+            try other.close()
+            #expect(store.checkpoint(waitingAtMost: 0.2) == true)
+            #expect((try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)?.intValue ?? 0 == 0)
+            #expect(try store.counts().participants == 2)
+        }
+    }
     /// An index added after the version shipped is made on the next writable open of an older
     /// file, its rows kept; the "groups read … ago" query then reads that index, not the table.
     @Test func anAddedIndexIsMadeWithoutARebuild() async throws {

@@ -47,7 +47,9 @@ extension EffectRunner {
         for t in background { t.cancel() }
         background = []
         findTask?.cancel()
-        index.store?.checkpoint()
+        // At quit: a second at most for another process's write, then the log stays for the
+        // next writer to empty (nothing is lost).
+        index.store?.checkpoint(waitingAtMost: 1)
     }
 
     static func status(_ store: FleetStore) -> IndexStatus {
