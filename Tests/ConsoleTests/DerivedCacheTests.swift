@@ -218,3 +218,25 @@ struct FilterTypingTests {
         #expect(s.visibleParticipants.map(\.name) == ["Diego Ramírez"])
     }
 }
+
+/// The groups pane's filter folds each group's subject and JID once per read of the list.
+@Suite("console: the groups' filter")
+struct GroupFilterTests {
+    @Test("accents and case ignored, a JID's digits found; a group read in later is found at once")
+    func foldedOncePerRead() {
+        var s = Fixtures.loaded(width: 120, height: 34)
+        s.focus = .groups
+        _ = Fixtures.press(&s, .char("/"))
+        Fixtures.type(&s, "clientes")
+        #expect(s.visibleGroups.map(\.subject) == ["VIP Clientes 🎉"])
+        _ = Fixtures.press(&s, .escape, .char("/"))
+        Fixtures.type(&s, "000000000001")
+        #expect(s.visibleGroups.map(\.subject) == ["Team Alpha"])
+        // A new read of the session's groups: the new one matches, without typing again.
+        let added = Group(jid: JID(kind: .group, user: "120363000000000099"), subject: "Équipe Nouvelle", size: 3, owner: nil, ourRole: .member)
+        s.groups[Fixtures.support.id] = Loaded(value: (s.groups[Fixtures.support.id]?.value ?? []) + [added])
+        _ = Fixtures.press(&s, .escape, .char("/"))
+        Fixtures.type(&s, "EQUIPE")
+        #expect(s.visibleGroups.map(\.subject) == ["Équipe Nouvelle"])
+    }
+}

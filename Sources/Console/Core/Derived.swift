@@ -47,6 +47,18 @@ public final class DerivedCache: Sendable {
         var ownerWidth: Int
     }
 
+    /// The rows a group list is made of, for its search texts.
+    struct SearchKey: Hashable, Sendable {
+        var session: String?
+        var version: Int
+    }
+
+    /// A row's text as a filter looks in it: folded, and its digits.
+    struct SearchText: Sendable {
+        var text: String
+        var digits: String
+    }
+
     /// The widest name and numbers of a participants list (`ParticipantColumns`).
     struct Widths: Sendable {
         var name: Int, number: Int, phone: Int
@@ -59,6 +71,7 @@ public final class DerivedCache: Sendable {
         var sessions: (key: ListKey, value: [Session])?
         var newCount: (key: CountKey, value: Int)?
         var widths: (key: WidthsKey, value: Widths)?
+        var groupSearch: (key: SearchKey, value: [SearchText])?
         var hits = 0, misses = 0
     }
 
@@ -72,6 +85,7 @@ public final class DerivedCache: Sendable {
     func log(_ key: LogKey, _ make: () -> [LogRow]) -> [LogRow] { memo(\.log, key, make) }
     func newCount(_ key: CountKey, _ make: () -> Int) -> Int { memo(\.newCount, key, make) }
     func widths(_ key: WidthsKey, _ make: () -> Widths) -> Widths { memo(\.widths, key, make) }
+    func groupSearch(_ key: SearchKey, _ make: () -> [SearchText]) -> [SearchText] { memo(\.groupSearch, key, make) }
 
     /// The slot's value when it was made for `key`, else `make()`'s, kept for the next time.
     private func memo<K: Hashable & Sendable, V: Sendable>(_ slot: WritableKeyPath<Slots, (key: K, value: V)?>, _ key: K, _ make: () -> V) -> V {

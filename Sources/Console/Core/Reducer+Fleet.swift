@@ -129,9 +129,15 @@ extension Reducer {
         // for a group read in the background only its joins are (the groups pane's counts),
         // not a record per member of every group probed.
         if s.openGroup?.members == key {
+            // Sized once (a member by phone and @lid is two keys), and no array per row: this
+            // ran for every member of the open group at each of its reads.
             var byID: [JID: IndexedParticipant] = [:]
+            byID.reserveCapacity(rows.count * 2)
             for r in rows {
-                for j in [r.participant.id, r.participant.phone, r.participant.lid].compactMap({ $0 }) { byID[j] = r }
+                let p = r.participant
+                if let phone = p.phone { byID[phone] = r }
+                if let lid = p.lid { byID[lid] = r }
+                if p.phone == nil && p.lid == nil { byID[p.id] = r }
             }
             s.fleet.meta[key] = byID
         }

@@ -15,8 +15,14 @@ extension ConsoleState {
 
     static func matches(_ q: FilterQuery, _ fields: [String?]) -> Bool {
         if q.isEmpty { return true }
+        let t = searchFields(fields)
+        return q.matches(t.text, digits: t.digits)
+    }
+
+    /// What a filter looks in for a row made of these fields: their folded text and digits.
+    static func searchFields(_ fields: [String?]) -> DerivedCache.SearchText {
         let present = fields.compactMap { $0 }
-        return q.matches(folded(present.joined(separator: "\u{1}")), digits: present.map { $0.filter(\.isNumber) }.joined(separator: "|"))
+        return DerivedCache.SearchText(text: folded(present.joined(separator: "\u{1}")), digits: present.map { $0.filter(\.isNumber) }.joined(separator: "|"))
     }
 
     public var visibleSessions: [Session] {
@@ -44,11 +50,22 @@ extension ConsoleState {
 
     private func filteredGroups(_ f: String) -> [Group] {
         let q = FilterQuery(f)
-        guard let window = q.joined, let sid = openSession else { return allGroups.filter { Self.matches(q, [$0.subject, $0.jid.string]) } }
-        // `joined:<1h` in the groups pane: the groups where someone joined within that long.
-        return allGroups.filter { g in
-            Self.matches(q, [g.subject, g.jid.string]) && fleet.joinCount(session: sid, group: g.jid, within: window, now: now) > 0
+        let all = allGroups
+        guard !q.isEmpty else { return all }
+        // Each group's subject and JID folded once per read of the list, not per character
+        // typed (folding goes through Foundation for every subject that is not ASCII).
+        let texts = derived.groupSearch(DerivedCache.SearchKey(session: openSession, version: groupsVersion)) {
+            all.map { Self.searchFields([$0.subject, $0.jid.string]) }
         }
+        func hit(_ i: Int) -> Bool {
+            let t = texts.count == all.count ? texts[i] : Self.searchFields([all[i].subject, all[i].jid.string])
+            return q.terms.isEmpty || q.matches(t.text, digits: t.digits)
+        }
+        guard let window = q.joined, let sid = openSession else { return all.indices.filter(hit).map { all[$0] } }
+        // `joined:<1h` in the groups pane: the groups where someone joined within that long.
+        return all.indices.filter { i in
+            hit(i) && fleet.joinCount(session: sid, group: all[i].jid, within: window, now: now) > 0
+        }.map { all[$0] }
     }
 
     /// Owner first, then admins, then members; by name within each.
