@@ -64,42 +64,30 @@ public enum Secrets {
         return out
     }
 
-    /// `text` with every occurrence of `secret`'s UTF-8 bytes replaced by `shown`, or nil if
-    /// there is none. Matched as bytes, not through Foundation's search (which compares
-    /// canonically and cost most of a frame's masking): a valid UTF-8 secret matched inside
-    /// valid UTF-8 starts and ends on scalar boundaries, so the result is valid too, and a
-    /// secret followed by a combining mark is still masked.
+    /// `text` with every occurrence of `needle` (a secret's UTF-8) replaced by `shown`, or nil
+    /// if there is none. Matched as bytes (`ByteSearch`), not through Foundation's canonical
+    /// search, which cost most of a frame's masking; a secret followed by a combining mark is
+    /// still masked.
     private static func replacingBytes(_ needle: [UInt8], in text: String) -> String? {
-        guard let first = needle.first else { return nil }
         // Native strings are contiguous UTF-8: searched in place, not copied.
-        if let found = text.utf8.withContiguousStorageIfAvailable({ replacingBytes(needle, first, in: $0) }) { return found }
-        return Array(text.utf8).withUnsafeBufferPointer { replacingBytes(needle, first, in: $0) }
+        if let found = text.utf8.withContiguousStorageIfAvailable({ replacingBytes(needle, in: $0) }) { return found }
+        return Array(text.utf8).withUnsafeBufferPointer { replacingBytes(needle, in: $0) }
     }
 
-    private static func replacingBytes(_ needle: [UInt8], _ first: UInt8, in hay: UnsafeBufferPointer<UInt8>) -> String? {
-        let n = needle.count
-        guard hay.count >= n else { return nil }
-        var out: [UInt8] = []
-        var copied = 0, i = 0
-        let last = hay.count - n
-        while i <= last {
-            if hay[i] == first, matches(needle, hay, at: i) {
+    private static func replacingBytes(_ needle: [UInt8], in hay: UnsafeBufferPointer<UInt8>) -> String? {
+        needle.withUnsafeBufferPointer { n -> String? in
+            guard !n.isEmpty else { return nil }
+            var out: [UInt8] = []
+            var copied = 0
+            while let i = ByteSearch.firstOffset(of: n, in: hay, from: copied) {
                 if out.isEmpty { out.reserveCapacity(hay.count) }
                 out.append(contentsOf: hay[copied..<i])
                 out.append(contentsOf: Secrets.shown.utf8)
-                i += n
-                copied = i
-            } else {
-                i += 1
+                copied = i + n.count
             }
+            guard copied > 0 else { return nil }
+            out.append(contentsOf: hay[copied...])
+            return String(decoding: out, as: UTF8.self)
         }
-        guard copied > 0 else { return nil }
-        out.append(contentsOf: hay[copied...])
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func matches(_ needle: [UInt8], _ hay: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
-        for k in 1..<needle.count where hay[i + k] != needle[k] { return false }
-        return true
     }
 }

@@ -57,10 +57,8 @@ extension ConsoleState {
         let texts = derived.groupSearch(DerivedCache.SearchKey(session: openSession, version: groupsVersion)) {
             all.map { Self.searchFields([$0.subject, $0.jid.string]) }
         }
-        func hit(_ i: Int) -> Bool {
-            let t = texts.count == all.count ? texts[i] : Self.searchFields([all[i].subject, all[i].jid.string])
-            return q.terms.isEmpty || q.matches(t.text, digits: t.digits)
-        }
+        // Made from this very list (the key is its version): one text per group.
+        func hit(_ i: Int) -> Bool { q.terms.isEmpty || q.matches(texts[i].text, digits: texts[i].digits) }
         guard let window = q.joined, let sid = openSession else { return all.indices.filter(hit).map { all[$0] } }
         // `joined:<1h` in the groups pane: the groups where someone joined within that long.
         return all.indices.filter { i in
@@ -322,29 +320,11 @@ struct FilterQuery: Sendable, Hashable {
         }
     }
 
-    /// A substring search over UTF-8 bytes. Both sides are folded already, so bytes are
-    /// enough; Foundation's `contains` (which `String` gets with Foundation imported) went
-    /// through NSString and UTF-16 for every row, most of the time of a character typed into
-    /// a 1,024-member group's filter.
+    /// A substring search over UTF-8 bytes (`ByteSearch`). Both sides are folded already, so
+    /// bytes are enough; Foundation's `contains` went through NSString and UTF-16 for every
+    /// row, most of the time of a character typed into a 1,024-member group's filter.
     static func contains(_ hay: String, _ needle: String) -> Bool {
         var hay = hay, needle = needle
-        return hay.withUTF8 { h in
-            needle.withUTF8 { n in
-                guard !n.isEmpty else { return true }
-                guard n.count <= h.count else { return false }
-                let first = n[0]
-                var i = 0
-                let last = h.count - n.count
-                while i <= last {
-                    if h[i] == first {
-                        var j = 1
-                        while j < n.count && h[i + j] == n[j] { j += 1 }
-                        if j == n.count { return true }
-                    }
-                    i += 1
-                }
-                return false
-            }
-        }
+        return hay.withUTF8 { h in needle.withUTF8 { n in ByteSearch.firstOffset(of: n, in: h) != nil } }
     }
 }
