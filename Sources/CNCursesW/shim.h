@@ -78,6 +78,50 @@ static inline int wamod_put_cell(WINDOW *w, int y, int x, const wchar_t *text, a
     return OK;
 }
 
+// ---------------------------------------------------------------------------------------
+// The frame writer (ConsoleTerminal/Draw/FrameWriter.swift) sends a frame's changes itself:
+// it reads the terminal's strings from terminfo here, and asks ncurses for the bytes of an
+// attribute change (vid_puts with a collecting output function) instead of sending them.
+// UI thread only.
+// ---------------------------------------------------------------------------------------
+
+// A capability's string, or NULL where the terminal has none (terminfo's -1 is "cancelled").
+static inline const char *wamod_tigetstr(const char *name) {
+    char *s = tigetstr(name);
+    return (s == NULL || s == (char *)-1) ? NULL : s;
+}
+static inline int wamod_tigetflag(const char *name) { return tigetflag(name) == 1; }
+// A capability with two numeric parameters (cup, csr) formatted by terminfo.
+static inline const char *wamod_tparm2(const char *cap, int a, int b) { return tiparm(cap, a, b); }
+
+struct wamod_capture_buf { char bytes[512]; int length; };
+static inline struct wamod_capture_buf *wamod_capture(void) {
+    static struct wamod_capture_buf buf;
+    return &buf;
+}
+static inline int wamod_capture_putc(int c) {
+    struct wamod_capture_buf *b = wamod_capture();
+    if (b->length < (int)sizeof b->bytes) b->bytes[b->length++] = (char)c;
+    return c;
+}
+static inline int wamod_discard_putc(int c) { return c; }
+
+// The bytes ncurses would send to go from attributes `from` to `to`, written to `out` (at
+// most `cap`); returns their count, or -1 if they did not fit. ncurses believes the terminal
+// is in its normal attributes between frames (every doupdate ends so, and so does every
+// frame the writer sends): that belief is moved to `from` and back without sending anything.
+static inline int wamod_attr_change(attr_t from_attrs, short from_pair, attr_t to_attrs, short to_pair, char *out, int cap) {
+    struct wamod_capture_buf *b = wamod_capture();
+    vid_puts(from_attrs, from_pair, NULL, wamod_discard_putc);
+    b->length = 0;
+    vid_puts(to_attrs, to_pair, NULL, wamod_capture_putc);
+    int n = b->length;
+    vid_puts(A_NORMAL, 0, NULL, wamod_discard_putc);
+    if (n > cap || n >= (int)sizeof b->bytes) return -1;
+    memcpy(out, b->bytes, (size_t)n);
+    return n;
+}
+
 // pipe2 is declared only under _GNU_SOURCE, which the C library's module was built without.
 extern int pipe2(int pipefd[2], int flags);
 static inline int wamod_pipe(int fds[2]) { return pipe2(fds, O_NONBLOCK | O_CLOEXEC); }

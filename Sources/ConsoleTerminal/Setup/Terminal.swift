@@ -97,7 +97,11 @@ public final class Terminal {
         }
         width = Int(wamod_getmaxx(win))
         height = Int(wamod_getmaxy(win))
-        blitter = Blitter(palette: Palette(theme: theme, defaultColors: defaultColors), unicode: unicode)
+        // WAMOD_DRAW=curses sends every frame through curses' own update (for a terminal the
+        // console's writer does not suit); otherwise frames after the first skip it.
+        let throughCurses = options.environment["WAMOD_DRAW"]?.lowercased() == "curses"
+        blitter = Blitter(palette: Palette(theme: theme, defaultColors: defaultColors), unicode: unicode,
+                          ttyFD: throughCurses ? -1 : fd)
         // ncurses 6.4 flushes after every cursor move until the screen has once been left
         // and resumed (its `_nc_mvcur` flushes while `_endwin` is still `ewInitial`, and only
         // doupdate's resume from endwin makes it `ewRunning`): one write() per changed span,

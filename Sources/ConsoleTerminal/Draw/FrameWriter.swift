@@ -1,0 +1,228 @@
+import Console
+
+/// The bytes that take the terminal from one `Screen` to the next, made by the console
+/// itself rather than by ncurses' `doupdate`.
+///
+/// ncurses compares the whole of its own copy of every changed line again and, before each
+/// cursor move, formats four or five candidate moves through terminfo to pick the shortest:
+/// for Tab (the borders of two panes change on every row, about 130 moves) that was 40% of
+/// the key's CPU. The console already knows exactly which cells changed (`ScreenDiff`), so
+/// it writes them directly: one absolute move per run of changed cells (none where the
+/// previous run's text left the cursor), an attribute change where the style changes (the
+/// bytes ncurses itself would send, asked once per pair of styles), the cells' UTF-8, and
+/// back to normal attributes at the end. A list that scrolled is scrolled by the terminal
+/// (a scrolling region and line feeds or reverse index) when at least three whole rows moved,
+/// as ncurses' own scroll optimisation does.
+///
+/// Pure over `Codes`, so it is tested without a terminal (`FrameWriterTests` replays the
+/// bytes into a model of the screen). UI thread only.
+final class FrameWriter {
+    /// What the terminal understands, as functions that append its bytes.
+    struct Codes {
+        /// Moves the cursor to row `y`, column `x` (zero-based).
+        var moveTo: (_ y: Int, _ x: Int, _ out: inout [UInt8]) -> Void
+        /// Sets the scrolling region to rows `top`...`bottom` (nil: the terminal has none).
+        var scrollRegion: ((_ top: Int, _ bottom: Int, _ out: inout [UInt8]) -> Void)?
+        /// Scrolls the region up one row from its bottom row (terminfo `ind`).
+        var scrollUp: [UInt8]?
+        /// Scrolls the region down one row from its top row (terminfo `ri`).
+        var scrollDown: [UInt8]?
+        /// From attributes `from` (nil: normal, as after `reset`) to those of `to`.
+        var style: (_ from: Style?, _ to: Style, _ out: inout [UInt8]) -> Void
+        /// Normal attributes (terminfo `sgr0`).
+        var reset: [UInt8]
+        /// How wide the terminal draws a scalar (the C library's `wcwidth`, as ncurses measures).
+        var wcwidth: (Unicode.Scalar) -> Int
+    }
+
+    /// A scroll of the rows `top`...`bottom` by `by` rows (positive: the content moves up).
+    struct Scroll: Equatable {
+        var top: Int
+        var bottom: Int
+        var by: Int
+    }
+
+    /// Fewest whole rows that must have moved for the terminal to be asked to scroll.
+    static let minimumRowsMoved = 3
+
+    let codes: Codes
+    private var out: [UInt8] = []
+
+    init(codes: Codes) {
+        self.codes = codes
+        out.reserveCapacity(16 << 10)
+    }
+
+    /// The bytes from `old` to `new` (same size). Empty when nothing changed.
+    func frame(from old: Screen, to new: Screen) -> [UInt8] {
+        precondition(old.width == new.width && old.height == new.height, "a frame of another size is a full repaint")
+        out.removeAll(keepingCapacity: true)
+        let w = new.width, h = new.height
+        var before = old.cells
+        var style: Style?
+        var cursor: (y: Int, x: Int)?
+
+        if let scroll = Self.scroll(from: old.cells, to: new.cells, width: w, height: h), let region = codes.scrollRegion,
+           let step = scroll.by > 0 ? codes.scrollUp : codes.scrollDown {
+            // Blank rows come in with the current background: normal attributes first.
+            out += codes.reset
+            region(scroll.top, scroll.bottom, &out)
+            codes.moveTo(scroll.by > 0 ? scroll.bottom : scroll.top, 0, &out)
+            for _ in 0..<abs(scroll.by) { out += step }
+            region(0, h - 1, &out)
+            Self.apply(scroll, to: &before, width: w)
+        }
+
+        new.cells.withUnsafeBufferPointer { now in
+            before.withUnsafeBufferPointer { was in
+                for y in 0..<h {
+                    let row = y * w
+                    if Self.rowsEqual(now, was, row, w) { continue }
+                    var x = 0
+                    while x < w {
+                        let cell = now[row + x]
+                        let wide = !cell.isContinuation && x + 1 < w && now[row + x + 1].isContinuation
+                        let width = wide ? 2 : 1
+                        if was[row + x] != cell || (wide && was[row + x + 1] != now[row + x + 1]) {
+                            if cursor == nil || cursor! != (y, x) { codes.moveTo(y, x, &out) }
+                            if style != cell.style {
+                                codes.style(style, cell.style, &out)
+                                style = cell.style
+                            }
+                            glyph(cell, width: width)
+                            cursor = (y, x + width)
+                        }
+                        x += width
+                    }
+                }
+            }
+        }
+        if style != nil { out += codes.reset }
+        return out
+    }
+
+    /// Appends one glyph: printable ASCII as itself, anything else as `GlyphPlan` plans it,
+    /// so the terminal's columns agree with the screen's (`wcwidth`, as for ncurses).
+    private func glyph(_ cell: Cell, width: Int) {
+        let code = cell.code
+        if code >= 0x20 && code < 0x7F && width == 1 {
+            out.append(UInt8(code))
+            return
+        }
+        if cell.isContinuation {
+            // A continuation with no wide glyph before it: a space keeps the column right.
+            out.append(0x20)
+            return
+        }
+        if code < 0x110000, code >= 0xA0, let scalar = Unicode.Scalar(code), codes.wcwidth(scalar) == width {
+            appendUTF8(scalar)
+            return
+        }
+        for planned in GlyphPlan.cells(for: cell.text, width: width, unicode: true, wcwidth: codes.wcwidth) {
+            for scalar in planned { appendUTF8(scalar) }
+        }
+    }
+
+    private func appendUTF8(_ scalar: Unicode.Scalar) {
+        let v = scalar.value
+        switch v {
+        case ..<0x80:
+            out.append(UInt8(v))
+        case ..<0x800:
+            out.append(UInt8(0xC0 | (v >> 6)))
+            out.append(UInt8(0x80 | (v & 0x3F)))
+        case ..<0x10000:
+            out.append(UInt8(0xE0 | (v >> 12)))
+            out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (v & 0x3F)))
+        default:
+            out.append(UInt8(0xF0 | (v >> 18)))
+            out.append(UInt8(0x80 | ((v >> 12) & 0x3F)))
+            out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (v & 0x3F)))
+        }
+    }
+
+    /// Appends `n` (at least 0) in decimal ASCII.
+    static func appendDecimal(_ n: Int, _ out: inout [UInt8]) {
+        if n >= 10 { appendDecimal(n / 10, &out) }
+        out.append(UInt8(0x30 + max(0, n) % 10))
+    }
+
+    private static func rowsEqual(_ a: UnsafeBufferPointer<Cell>, _ b: UnsafeBufferPointer<Cell>, _ row: Int, _ w: Int) -> Bool {
+        for i in row..<(row + w) where a[i] != b[i] { return false }
+        return true
+    }
+
+    // MARK: Scrolling
+
+    /// The largest block of at least `minimumRowsMoved` whole rows that moved together by the
+    /// same number of rows (and that were not already in place), if any.
+    static func scroll(from old: [Cell], to new: [Cell], width w: Int, height h: Int) -> Scroll? {
+        guard w > 0, h >= minimumRowsMoved + 1, old.count == w * h, new.count == w * h else { return nil }
+        // Most frames change a row or two: those are passed over before any hashing.
+        var changed = 0
+        for y in 0..<h where !rowEqual(new, y, old, y, w) {
+            changed += 1
+            if changed >= minimumRowsMoved { break }
+        }
+        guard changed >= minimumRowsMoved else { return nil }
+        let oldHash = rowHashes(old, w, h), newHash = rowHashes(new, w, h)
+        var best: (start: Int, length: Int, by: Int)?
+        for k in 1..<h {
+            for by in [k, -k] {
+                // Rows y of the new screen that are row y + by of the old one, and changed.
+                var y = 0
+                while y < h {
+                    var length = 0
+                    while y + length < h, (0..<h).contains(y + length + by), newHash[y + length] == oldHash[y + length + by],
+                          newHash[y + length] != oldHash[y + length] {
+                        length += 1
+                    }
+                    if length >= minimumRowsMoved, length > (best?.length ?? 0) { best = (y, length, by) }
+                    y += max(1, length)
+                }
+            }
+        }
+        guard let b = best else { return nil }
+        // Hashes only point the way: the rows must be equal cell for cell.
+        for y in b.start..<(b.start + b.length) where !rowEqual(new, y, old, y + b.by, w) { return nil }
+        return b.by > 0
+            ? Scroll(top: b.start, bottom: b.start + b.length - 1 + b.by, by: b.by)
+            : Scroll(top: b.start + b.by, bottom: b.start + b.length - 1, by: b.by)
+    }
+
+    /// What the terminal shows after `scroll`: the region's rows moved, the rows scrolled in
+    /// unknown (a cell no screen holds, so every one of them is written).
+    static func apply(_ scroll: Scroll, to cells: inout [Cell], width w: Int) {
+        let unknown = Cell(code: UInt32.max, .normal)
+        let k = abs(scroll.by)
+        if scroll.by > 0 {
+            for y in scroll.top...scroll.bottom {
+                for x in 0..<w { cells[y * w + x] = y + k <= scroll.bottom ? cells[(y + k) * w + x] : unknown }
+            }
+        } else {
+            for y in stride(from: scroll.bottom, through: scroll.top, by: -1) {
+                for x in 0..<w { cells[y * w + x] = y - k >= scroll.top ? cells[(y - k) * w + x] : unknown }
+            }
+        }
+    }
+
+    private static func rowHashes(_ cells: [Cell], _ w: Int, _ h: Int) -> [UInt64] {
+        cells.withUnsafeBufferPointer { c in
+            (0..<h).map { y in
+                var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+                for i in (y * w)..<(y * w + w) {
+                    hash = (hash ^ UInt64(c[i].code)) &* 0x100_0000_01b3
+                    hash = (hash ^ UInt64(c[i].style.rawValue)) &* 0x100_0000_01b3
+                }
+                return hash
+            }
+        }
+    }
+
+    private static func rowEqual(_ a: [Cell], _ ya: Int, _ b: [Cell], _ yb: Int, _ w: Int) -> Bool {
+        for x in 0..<w where a[ya * w + x] != b[yb * w + x] { return false }
+        return true
+    }
+}
