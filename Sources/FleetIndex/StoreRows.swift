@@ -90,7 +90,10 @@ enum Schema {
     ]
 }
 
-/// The select lists the reads share, each column named with its table's prefix.
+/// The select lists the reads share, each column named with its table's prefix. A
+/// participant's `p_last` is when they were last seen: by the last full read of their group
+/// (which every member still there was part of: a read writes only the rows that changed) or
+/// by an event after it. `Columns.participant` is read with its group joined as `g`.
 enum Columns {
     static let session = """
         s.id AS s_id, s.label AS s_label, s.account AS s_account, s.account_lid AS s_account_lid, \
@@ -104,7 +107,7 @@ enum Columns {
         """
     static let participant = """
         p.pid AS p_pid, p.phone AS p_phone, p.lid AS p_lid, p.name AS p_name, \
-        p.role AS p_role, p.first_seen AS p_first, p.last_seen AS p_last, p.baseline AS p_baseline, \
+        p.role AS p_role, p.first_seen AS p_first, MAX(p.last_seen, COALESCE(g.last_full_read, p.last_seen)) AS p_last, p.baseline AS p_baseline, \
         p.joined_at AS p_joined_at, p.joined_via AS p_via, p.added_by AS p_by
         """
 }

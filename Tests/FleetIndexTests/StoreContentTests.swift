@@ -59,6 +59,31 @@ import GatewayKit
         }
     }
 
+    @Test func aReadThatChangesNothingWritesNoMemberRowYetEveryoneIsSeenAtIt() async throws {
+        try await withTempDirectory { dir in
+            let store = try Self.store(dir)
+            let people = (1...50).map { person($0) } + [person(100, role: .admin)]
+            try store.recordParticipants(session: "s1", group: Self.g1.jid, people, at: date(10))
+            let changesBefore = try store.pool.write { db in db.totalChangesCount }
+            try store.recordParticipants(session: "s1", group: Self.g1.jid, people, at: date(30))
+            let changesAfter = try store.pool.write { db in db.totalChangesCount }
+            // The group's row (read time, size, role) and the session's: no member row.
+            #expect(changesAfter - changesBefore <= 2, "\(changesAfter - changesBefore) rows written for an unchanged read")
+            let rows = try store.participants(session: "s1", group: Self.g1.jid)
+            #expect(rows.count == people.count)
+            #expect(rows.allSatisfy { $0.lastSeen == date(30) && $0.firstSeen == date(10) })
+            // A change is still written: a new name, and a role.
+            var changed = people
+            changed[0] = person(1, name: "Ana Renamed")
+            changed[1] = person(2, role: .admin)
+            let diff = try store.recordParticipants(session: "s1", group: Self.g1.jid, changed, at: date(40))
+            #expect(diff.roleChanged.map(\.id) == [person(2).id])
+            #expect(try Self.stored(store, person(1))?.participant.name == "Ana Renamed")
+            #expect(try Self.stored(store, person(2))?.participant.role == .admin)
+            #expect(try Self.stored(store, person(3))?.lastSeen == date(40))
+        }
+    }
+
     @Test func groupsAndSessionsNoLongerListedGoWithTheirParticipants() async throws {
         try await withTempDirectory { dir in
             let store = try Self.store(dir)
