@@ -93,6 +93,44 @@ struct FleetConsoleTests {
         #expect(!RootView().render(s).text.contains("cached"))
     }
 
+    @Test("our role from a recent full read in the index is shown and not probed again; an old one is probed, whichever comes first")
+    func rolesFromTheIndex() {
+        func noRole(_ g: Group) -> Group { var g = g; g.ourRole = nil; return g }
+        let recent = Self.igroup("S1", Fixtures.alpha, ago: 600)
+        let old = Self.igroup("S1", Fixtures.vip, ago: ReadBudget.default.maxAge + 60)
+        let snap = IndexSnapshot(sessions: [Self.isession(Fixtures.support)], groups: ["S1": [recent, old]], status: Self.status(), watchlist: [])
+        func probed(_ effects: [Effect]) -> [JID] {
+            effects.flatMap { e -> [JID] in if case .learnRoles(_, let groups) = e { groups } else { [] } }
+        }
+        let live = [noRole(Fixtures.alpha), noRole(Fixtures.vip)]
+
+        // The index first, then a live list that does not tell roles (v1's).
+        var s = Self.fresh()
+        s.focus = .groups
+        _ = Self.reduce(&s, .indexOpened(snap))
+        _ = Self.reduce(&s, .sessionsLoaded(.success([Fixtures.support])))
+        let asked = probed(Self.reduce(&s, .groupsLoaded(session: "S1", .success(live))))
+        #expect(s.groups["S1"]?.value?.first { $0.jid == Fixtures.alpha.jid }?.ourRole == .admin)
+        #expect(asked == [Fixtures.vip.jid], "only the group the index read too long ago is read for our role")
+
+        // The live list first: the index fills the roles when it opens.
+        var t = Self.fresh()
+        t.focus = .groups
+        _ = Self.reduce(&t, .sessionsLoaded(.success([Fixtures.support])))
+        _ = Self.reduce(&t, .groupsLoaded(session: "S1", .success(live)))
+        #expect(t.groups["S1"]?.value?.first { $0.jid == Fixtures.alpha.jid }?.ourRole == nil)
+        _ = Self.reduce(&t, .indexOpened(snap))
+        #expect(t.groups["S1"]?.value?.first { $0.jid == Fixtures.alpha.jid }?.ourRole == .admin)
+        #expect(t.groups["S1"]?.value?.first { $0.jid == Fixtures.vip.jid }?.ourRole == nil)
+
+        // What a live read learns wins over the index's.
+        var demoted = Fixtures.people
+        for i in demoted.indices where demoted[i].role != .member { demoted[i].role = .member }
+        _ = Self.reduce(&s, .rolesLearned(GroupKey(session: "S1", group: Fixtures.alpha.jid), demoted))
+        _ = Self.reduce(&s, .groupsLoaded(session: "S1", .success(live)))
+        #expect(s.groups["S1"]?.value?.first { $0.jid == Fixtures.alpha.jid }?.ourRole == .member)
+    }
+
     @Test("a live read that fails keeps the cached rows, still marked cached")
     func liveFails() {
         var s = Self.fresh()

@@ -96,6 +96,12 @@ public struct FleetState: Sendable {
     public var cachedSessions: Date?
     public var cachedGroups: [String: Date] = [:]
     public var cachedParticipants: [GroupKey: Date] = [:]
+    /// Our role in each group as last read in full: by the console (a probe, an opened group)
+    /// or by the index where its read is younger than its own idea of fresh
+    /// (`ReadBudget.maxAge`). The groups pane shows it at once, and the groups on screen are
+    /// not read again at start only to learn it. An action is still decided on a live read
+    /// (its preflight).
+    public var knownRoles: [GroupKey: Role] = [:]
     /// When the console last read each group's participants live (an index row read later
     /// replaces them; one read earlier does not).
     public var readAt: [GroupKey: Date] = [:]

@@ -53,8 +53,12 @@ extension Reducer {
             case .success(var list):
                 // Keep roles learned from participant lists when this dialect's group list has none.
                 let old = s.groups[sid]?.value ?? []
+                // Where neither knows it, the index's (a recent full read) is shown. Rows still
+                // drawn from the index give only what `knownRoles` keeps of them.
+                let fromIndex = s.fleet.cachedGroups[sid] != nil
+                let oldRoles = fromIndex ? [:] : Dictionary(old.compactMap { g in g.ourRole.map { (g.jid, $0) } }, uniquingKeysWith: { a, _ in a })
                 for i in list.indices where list[i].ourRole == nil {
-                    list[i].ourRole = old.first { $0.jid == list[i].jid }?.ourRole
+                    list[i].ourRole = oldRoles[list[i].jid] ?? s.fleet.knownRoles[GroupKey(session: sid, group: list[i].jid)]
                 }
                 s.groups[sid]?.value = list
                 s.groups[sid]?.error = nil
@@ -234,6 +238,7 @@ extension Reducer {
            let i = s.groups[key.session]?.value?.firstIndex(where: { $0.jid == key.group }) {
             s.groups[key.session]?.value?[i].ourRole = role
             s.groups[key.session]?.value?[i].size = list.count
+            s.fleet.knownRoles[key.members] = role
         }
         if key == s.openGroup { keepInView(&s, .participants) }
     }

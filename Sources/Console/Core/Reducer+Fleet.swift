@@ -68,9 +68,21 @@ extension Reducer {
             s.fleet.cachedSessions = snap.sessions.map(\.lastSeen).max()
             keepInView(&s, .sessions)
         }
-        for (sid, groups) in snap.groups where s.groups[sid]?.value == nil && !groups.isEmpty {
-            s.groups[sid, default: Loaded()].value = groups.map(\.group)
-            s.fleet.cachedGroups[sid] = groups.map(\.lastSeen).max()
+        for (sid, groups) in snap.groups {
+            for g in groups {
+                guard let role = g.group.ourRole, let read = g.lastFullRead, s.now.timeIntervalSince(read) < ReadBudget.default.maxAge else { continue }
+                s.fleet.knownRoles[GroupKey(session: sid, group: g.group.jid)] = role
+            }
+            if s.groups[sid]?.value == nil, !groups.isEmpty {
+                s.groups[sid, default: Loaded()].value = groups.map(\.group)
+                s.fleet.cachedGroups[sid] = groups.map(\.lastSeen).max()
+            } else if var live = s.groups[sid]?.value {
+                // The live list came first: the roles it does not tell are the index's.
+                for i in live.indices where live[i].ourRole == nil {
+                    live[i].ourRole = s.fleet.knownRoles[GroupKey(session: sid, group: live[i].jid)]
+                }
+                s.groups[sid]?.value = live
+            }
         }
         if s.openSession == nil, let list = s.sessions.value, let first = list.first(where: \.connected) ?? list.first {
             // The session the live list will open, opened now from the index.
