@@ -60,7 +60,22 @@ struct DerivedCacheTests {
         // ASCII folds to lower case as Foundation's folding does; the rest goes through it.
         for text in ["Ana SOUZA", "bruno-LIMA_01 +55", "Diego Ramírez", "ＡＢＣ", "Ünïcödé"] {
             #expect(ConsoleState.folded(text) == text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil))
+            // Remembered, the same again.
+            #expect(ConsoleState.folded(text) == text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil))
         }
+    }
+
+    @Test("folded texts are remembered up to a bound, then forgotten all at once")
+    func foldMemoIsBounded() {
+        let memo = FoldMemo(capacity: 3)
+        for (i, name) in ["Ärla", "Björn", "Çelik"].enumerated() {
+            memo.put(name, name.lowercased())
+            #expect(memo.count == i + 1)
+        }
+        #expect(memo.get("Björn") == "björn")
+        memo.put("Đức", "duc")
+        #expect(memo.count == 1, "full: it started again")
+        #expect(memo.get("Björn") == nil && memo.get("Đức") == "duc")
     }
 
     @Test("text laid out once is drawn the same from memory; a secret registered later is masked the next time")

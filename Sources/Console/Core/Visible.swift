@@ -1,6 +1,28 @@
 import FleetIndex
 import Foundation
 import GatewayKit
+import Synchronization
+
+/// Folded texts that are not ASCII, remembered. Bounded: past `capacity` texts (a gateway
+/// may send any number of names) it starts again empty. Any thread.
+final class FoldMemo: Sendable {
+    static let shared = FoldMemo(capacity: 1 << 15)
+    private let capacity: Int
+    private let table = Mutex([String: String]())
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func get(_ s: String) -> String? { table.withLock { $0[s] } }
+
+    func put(_ s: String, _ folded: String) {
+        table.withLock { t in
+            if t.count >= capacity { t.removeAll(keepingCapacity: true) }
+            t[s] = folded
+        }
+    }
+
+    var count: Int { table.withLock { $0.count } }
+}
 
 /// The rows each pane shows: its data, filtered and in display order.
 extension ConsoleState {
@@ -10,7 +32,12 @@ extension ConsoleState {
         if s.utf8.allSatisfy({ $0 < 0x80 }) {
             return String(decoding: s.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
         }
-        return s.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        // Anything else goes through Foundation, once per text: the same names come back with
+        // every read of a group (the index's rows, then the live read, then each refresh).
+        if let known = FoldMemo.shared.get(s) { return known }
+        let f = s.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        FoldMemo.shared.put(s, f)
+        return f
     }
 
     static func matches(_ q: FilterQuery, _ fields: [String?]) -> Bool {
