@@ -113,15 +113,28 @@ struct FleetConsoleTests {
         #expect(s.groups["S1"]?.value?.first { $0.jid == Fixtures.alpha.jid }?.ourRole == .admin)
         #expect(asked == [Fixtures.vip.jid], "only the group the index read too long ago is read for our role")
 
-        // The live list first: the index fills the roles when it opens.
+        // The live list first, while the index opens: nothing is read until it has, then the
+        // index fills the roles it knows and only the others are read.
         var t = Self.fresh()
         t.focus = .groups
+        t.fleet.openingSince = Self.now
         _ = Self.reduce(&t, .sessionsLoaded(.success([Fixtures.support])))
-        _ = Self.reduce(&t, .groupsLoaded(session: "S1", .success(live)))
+        #expect(probed(Self.reduce(&t, .groupsLoaded(session: "S1", .success(live)))).isEmpty)
         #expect(t.groups["S1"]?.value?.first { $0.jid == Fixtures.alpha.jid }?.ourRole == nil)
-        _ = Self.reduce(&t, .indexOpened(snap))
+        #expect(probed(Self.reduce(&t, .indexOpened(snap))) == [Fixtures.vip.jid])
         #expect(t.groups["S1"]?.value?.first { $0.jid == Fixtures.alpha.jid }?.ourRole == .admin)
         #expect(t.groups["S1"]?.value?.first { $0.jid == Fixtures.vip.jid }?.ourRole == nil)
+
+        // An index that does not open in time, or cannot: the roles are read live.
+        for late in [Action.tick(Self.now.addingTimeInterval(FleetState.openingGrace + 1)), .indexUnavailable("locked")] {
+            var u = Self.fresh()
+            u.fleet.openingSince = Self.now
+            _ = Self.reduce(&u, .sessionsLoaded(.success([Fixtures.support])))
+            _ = Self.reduce(&u, .groupsLoaded(session: "S1", .success(live)))
+            #expect(Self.reduce(&u, .tick(Self.now.addingTimeInterval(1))).isEmpty, "still within the grace")
+            #expect(Set(probed(Self.reduce(&u, late))) == [Fixtures.alpha.jid, Fixtures.vip.jid])
+            #expect(u.fleet.openingSince == nil)
+        }
 
         // What a live read learns wins over the index's.
         var demoted = Fixtures.people
@@ -129,6 +142,32 @@ struct FleetConsoleTests {
         _ = Self.reduce(&s, .rolesLearned(GroupKey(session: "S1", group: Fixtures.alpha.jid), demoted))
         _ = Self.reduce(&s, .groupsLoaded(session: "S1", .success(live)))
         #expect(s.groups["S1"]?.value?.first { $0.jid == Fixtures.alpha.jid }?.ourRole == .member)
+    }
+
+    @Test("another session's groups are read from the index when it is opened, drawn cached until its live list comes")
+    func otherSessionFromTheIndex() {
+        var s = Self.fresh()
+        // The snapshot holds the groups of the session opened first only.
+        var snap = Self.snapshot()
+        snap.groups["S2"] = nil
+        _ = Self.reduce(&s, .indexOpened(snap))
+        _ = Self.reduce(&s, .sessionsLoaded(.success([Fixtures.support, Fixtures.sales])))
+        _ = Self.reduce(&s, .groupsLoaded(session: "S1", .success([Fixtures.alpha, Fixtures.vip])))
+        #expect(s.groups["S2"] == nil)
+        let effects = Reducer().openSession(&s, "S2")
+        #expect(effects.contains(.loadIndexGroups(session: "S2")) && effects.contains(.loadGroups(session: "S2")))
+        var vip = Fixtures.vip
+        vip.ourRole = nil
+        _ = Self.reduce(&s, .indexGroups(session: "S2", [Self.igroup("S2", Fixtures.vip)]))
+        #expect(s.groups["S2"]?.value?.map(\.subject) == [Fixtures.vip.subject])
+        #expect(s.fleet.cachedGroups["S2"] != nil)
+        #expect(RootView().render(s).text.contains("cached 4m"))
+        _ = Self.reduce(&s, .groupsLoaded(session: "S2", .success([vip, Fixtures.cjk])))
+        #expect(s.fleet.cachedGroups["S2"] == nil && s.groups["S2"]?.value?.count == 2)
+        #expect(s.groups["S2"]?.value?.first?.ourRole == .admin, "the role the index read four minutes ago")
+        // Once its rows are live, opening it again does not draw the index's over them.
+        _ = Reducer().openSession(&s, "S1")
+        #expect(!Reducer().openSession(&s, "S2").contains(.loadIndexGroups(session: "S2")))
     }
 
     @Test("a live read that fails keeps the cached rows, still marked cached")

@@ -56,6 +56,8 @@ public enum Action: Sendable {
     case indexFound(JID, [IndexHit])
     /// The joins of a session's groups in the last week, by group.
     case joinsLoaded(session: String, [JID: [Date]])
+    /// A session's groups as the index last listed them (opened after the start).
+    case indexGroups(session: String, [IndexedGroup])
     /// The watchlist as it is now (after a change: what to say).
     case watchlistLoaded([WatchEntry], note: String?)
     /// Where watchlisted people are, as the index says (`via`: "sync", "index").
@@ -129,6 +131,8 @@ public enum Effect: Sendable, Equatable {
     case confirmFound(JID, hits: [IndexHit]?)
     /// The week's joins of a session's groups.
     case loadJoins(session: String)
+    /// The index's rows of a session's groups, drawn until its live list comes.
+    case loadIndexGroups(session: String)
     /// A group's participants as the index has them now (after a polling round).
     case refreshFromIndex(GroupKey)
     /// After a polling round: the open group read live, one read a round. A round skips a

@@ -99,7 +99,10 @@ public final class ConsoleApp: InteractiveApp {
         state.requireReason = options.requireReason
         state.noticeTemplate = options.noticeTemplate
         state.gatewayName = options.gatewayName
-        if let index = options.index { state.fleet.pollEvery = index.pollEvery }
+        if let index = options.index {
+            state.fleet.pollEvery = index.pollEvery
+            state.fleet.openingSince = Date()
+        }
     }
 
     public func start(wake: @escaping @Sendable () -> Void) {

@@ -87,8 +87,13 @@ extension EffectRunner {
                 }
                 index.set(store: store, watchlist: watchlist, sync: FleetSync(store: store, gateway: gw, budget: opts.budget))
                 let sessions = (try? store.sessions()) ?? []
+                // The groups of the session the console opens first (the first connected one);
+                // another session's are read from the index when it is opened
+                // (`.loadIndexGroups`): 50 sessions' 1,600 groups were an eighth of the start.
                 var groups: [String: [IndexedGroup]] = [:]
-                for s in sessions { groups[s.session.id] = (try? store.groups(session: s.session.id)) ?? [] }
+                if let first = sessions.first(where: \.session.connected) ?? sessions.first {
+                    groups[first.session.id] = (try? store.groups(session: first.session.id)) ?? []
+                }
                 let entries = (try? watchlist?.entries()) ?? []
                 let hits = entries.isEmpty ? [] : ((try? store.watchHits(entries)) ?? [])
                 inbox.post(.indexOpened(IndexSnapshot(sessions: sessions, groups: groups, status: EffectRunner.status(store), watchlist: entries, watchHits: hits)))
@@ -142,6 +147,11 @@ extension EffectRunner {
                 var by: [JID: [Date]] = [:]
                 for h in hits.prefix(20_000) { by[h.group.group.jid, default: []].append(h.participant.joined) }
                 inbox.post(.joinsLoaded(session: sid, by))
+            }
+        case .loadIndexGroups(let sid):
+            Task.detached {
+                guard let store = index.store, let groups = try? store.groups(session: sid), !groups.isEmpty else { return }
+                inbox.post(.indexGroups(session: sid, groups))
             }
         case .refreshFromIndex(let key):
             Task.detached {

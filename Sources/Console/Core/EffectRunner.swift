@@ -200,7 +200,7 @@ public final class EffectRunner {
                 inbox.post(.participantsLoaded(key, result))
                 EffectRunner.recordRead(index, inbox, key, list)
             }
-        case .openIndex, .follow, .findInIndex, .confirmFound, .loadJoins, .refreshFromIndex, .watchAdd, .watchRemove:
+        case .openIndex, .follow, .findInIndex, .confirmFound, .loadJoins, .loadIndexGroups, .refreshFromIndex, .watchAdd, .watchRemove:
             runFleet(effect)
         }
     }

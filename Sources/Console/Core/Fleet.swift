@@ -102,6 +102,10 @@ public struct FleetState: Sendable {
     /// not read again at start only to learn it. An action is still decided on a live read
     /// (its preflight).
     public var knownRoles: [GroupKey: Role] = [:]
+    /// The index is being opened (it holds the roles above): until it answers, or for
+    /// `openingGrace` at most, the groups on screen are not read only to learn our role.
+    public var openingSince: Date?
+    public static let openingGrace: TimeInterval = 3
     /// When the console last read each group's participants live (an index row read later
     /// replaces them; one read earlier does not).
     public var readAt: [GroupKey: Date] = [:]

@@ -11,7 +11,7 @@ extension Reducer {
     /// more as the operator scrolls (not the whole session's groups at start: a gateway's
     /// rate limit and the console's start both pay for every read).
     func probeRoles(_ s: inout ConsoleState) -> [Effect] {
-        guard let sid = s.openSession else { return [] }
+        guard let sid = s.openSession, s.fleet.openingSince == nil else { return [] }
         let shown = s.visibleGroups.dropFirst(s.list(.groups).scroll).prefix(s.layout.visibleRows(.groups))
         let unknown = shown.filter { g in
             let key = GroupKey(session: sid, group: g.jid)

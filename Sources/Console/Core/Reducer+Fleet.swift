@@ -16,6 +16,10 @@ extension Reducer {
             s.fleet.available = false
             s.fleet.unavailable = why
             log(&s, .error, "index: \(why) (the console reads live only)")
+            if s.fleet.openingSince != nil {
+                s.fleet.openingSince = nil
+                return probeRoles(&s)
+            }
         case .indexStatus(let st):
             s.fleet.status = st
         case .indexParticipants(let key, let rows, let lastFullRead):
@@ -29,6 +33,8 @@ extension Reducer {
             s.dialog = .found(d)
             let age = s.fleet.status.flatMap(indexAge).map { " (index \($0))" } ?? ""
             log(&s, .info, "  in the index: \(hits.count) group\(hits.count == 1 ? "" : "s")\(age); x reads them live before removing")
+        case .indexGroups(let sid, let groups):
+            indexGroups(&s, sid, groups)
         case .joinsLoaded(let sid, let joins):
             s.fleet.joins[sid] = joins
         case .watchlistLoaded(let entries, let note):
@@ -58,6 +64,26 @@ extension Reducer {
 
     /// The index opened: its sessions and groups are drawn at once where nothing live has come
     /// yet, marked cached; the live reads replace them.
+    /// A session's groups from the index: our roles where its read is recent, and the rows
+    /// themselves until the live list comes (or, where it came first, the roles it lacks).
+    func indexGroups(_ s: inout ConsoleState, _ sid: String, _ groups: [IndexedGroup]) {
+        for g in groups {
+            guard let role = g.group.ourRole, let read = g.lastFullRead, s.now.timeIntervalSince(read) < ReadBudget.default.maxAge else { continue }
+            let key = GroupKey(session: sid, group: g.group.jid)
+            if s.fleet.knownRoles[key] == nil { s.fleet.knownRoles[key] = role }
+        }
+        if s.groups[sid]?.value == nil, !groups.isEmpty {
+            s.groups[sid, default: Loaded()].value = groups.map(\.group)
+            s.fleet.cachedGroups[sid] = groups.map(\.lastSeen).max()
+            if sid == s.openSession { keepInView(&s, .groups) }
+        } else if var live = s.groups[sid]?.value {
+            for i in live.indices where live[i].ourRole == nil {
+                live[i].ourRole = s.fleet.knownRoles[GroupKey(session: sid, group: live[i].jid)]
+            }
+            s.groups[sid]?.value = live
+        }
+    }
+
     func indexOpened(_ s: inout ConsoleState, _ snap: IndexSnapshot) -> [Effect] {
         s.fleet.available = true
         s.fleet.status = snap.status
@@ -68,22 +94,7 @@ extension Reducer {
             s.fleet.cachedSessions = snap.sessions.map(\.lastSeen).max()
             keepInView(&s, .sessions)
         }
-        for (sid, groups) in snap.groups {
-            for g in groups {
-                guard let role = g.group.ourRole, let read = g.lastFullRead, s.now.timeIntervalSince(read) < ReadBudget.default.maxAge else { continue }
-                s.fleet.knownRoles[GroupKey(session: sid, group: g.group.jid)] = role
-            }
-            if s.groups[sid]?.value == nil, !groups.isEmpty {
-                s.groups[sid, default: Loaded()].value = groups.map(\.group)
-                s.fleet.cachedGroups[sid] = groups.map(\.lastSeen).max()
-            } else if var live = s.groups[sid]?.value {
-                // The live list came first: the roles it does not tell are the index's.
-                for i in live.indices where live[i].ourRole == nil {
-                    live[i].ourRole = s.fleet.knownRoles[GroupKey(session: sid, group: live[i].jid)]
-                }
-                s.groups[sid]?.value = live
-            }
-        }
+        for (sid, groups) in snap.groups { indexGroups(&s, sid, groups) }
         if s.openSession == nil, let list = s.sessions.value, let first = list.first(where: \.connected) ?? list.first {
             // The session the live list will open, opened now from the index.
             if let i = s.visibleSessions.firstIndex(where: { $0.id == first.id }) { s.lists[.sessions, default: ListState()].cursor = i }
@@ -105,7 +116,10 @@ extension Reducer {
                                                  seen: h.hit.asOf, via: "index", ourRole: h.hit.group.group.ourRole),
                   role: h.hit.participant.participant.role, session: h.hit.session.session)
         }
-        return effects + startFollowing(&s)
+        // Roles the index did not know (or knew from too long ago) are read now.
+        let waited = s.fleet.openingSince != nil
+        s.fleet.openingSince = nil
+        return effects + startFollowing(&s) + (waited ? probeRoles(&s) : [])
     }
 
     /// The follower starts once the index is open and the sessions were read live (it needs

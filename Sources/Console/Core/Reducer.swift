@@ -19,6 +19,11 @@ public struct Reducer: Sendable {
         case .interrupt: return interrupt(&s)
         case .tick(let now):
             s.now = now
+            // The index took too long to open: our roles are read live after all.
+            if let since = s.fleet.openingSince, now.timeIntervalSince(since) >= FleetState.openingGrace {
+                s.fleet.openingSince = nil
+                return probeRoles(&s)
+            }
             return []
         default: return data(&s, action)
         }
@@ -257,10 +262,12 @@ public struct Reducer: Sendable {
         }
         // The week's joins of its groups, where the index knows them (counts, `joined:`).
         let joins: [Effect] = s.fleet.available ? [.loadJoins(session: id)] : []
+        // Its groups as the index has them, drawn (marked cached) until the live list comes.
+        let cached: [Effect] = s.fleet.available && s.groups[id]?.value == nil ? [.loadIndexGroups(session: id)] : []
         // Rows drawn from the index are read live too; rows read live are kept.
-        if s.groups[id]?.loading == true || (s.groups[id]?.value != nil && s.fleet.cachedGroups[id] == nil) { return joins }
+        if s.groups[id]?.loading == true || (s.groups[id]?.value != nil && s.fleet.cachedGroups[id] == nil) { return cached + joins }
         s.groups[id, default: Loaded()].loading = true
-        return [.loadGroups(session: id)] + joins
+        return [.loadGroups(session: id)] + cached + joins
     }
 
     func refresh(_ s: inout ConsoleState, all: Bool) -> [Effect] {
