@@ -14,8 +14,11 @@ ESCDELAY removed from the environment (so ncurses waits its default 25 ms after 
           (dialect v1, its URL, token_env WAMOD_TOKEN; fleet.profile_file also writes
           pace_per_minute and poll_interval = 3600s, and this script
           sync_reads_per_minute = --index-reads-per-minute, default 1) and
-          WAMOD_PROFILE=bench, a fresh XDG_STATE_HOME and WAMOD_AUDIT per run (every run is a
-          cold start, with no fleet index). The console's background indexer then starts
+          WAMOD_PROFILE=bench, and with --index warm (the default) one XDG_STATE_HOME and
+          WAMOD_AUDIT for all runs, after an unmeasured first start on an empty index (every
+          measured start finds the index a previous start left; the first start's CPU is
+          reported too), with --index cold a fresh one per run (an empty index every time).
+          The console's background indexer then starts
           reading the fleet; at its default pace (30 reads per session per minute, 8 sessions
           at once) it writes to the log and status line every few tens of milliseconds and
           uses ~8 % of a CPU, which lands in the keys' bursts; at 1 read per minute it is
@@ -35,7 +38,8 @@ ESCDELAY removed from the environment (so ncurses waits its default 25 ms after 
 
 For every measured key: t0 = perf_counter() before os.write() of the key's bytes to the pty
 master; the script then reads until the pty has been silent for --idle-ms (default 25 ms):
-  time  = arrival of the last byte of that burst - t0 (the trailing silence is not counted);
+  time  = arrival of the last byte of that burst - t0 (the trailing silence is not counted;
+          timed as read: the screen model is fed after the burst);
   bytes = every byte of the burst;
   bound = the least the screen change needed (below); bytes/bound is reported per key.
 Anything that arrives between keys is read first and counted as stray (not part of a key).
@@ -861,8 +865,9 @@ class Wamod(Program):
     top_key = b"g"
     filter_open = b"/"
 
-    def __init__(self, binary: str, base_env: dict, work: str, sim: Sim, group: tuple | None):
+    def __init__(self, binary: str, base_env: dict, work: str, sim: Sim, group: tuple | None, warm: bool = True):
         self.binary, self.base_env, self.work, self.sim, self.group = binary, base_env, work, sim, group
+        self.warm = warm
         self.runs = 0
 
     def argv(self):
@@ -870,7 +875,9 @@ class Wamod(Program):
 
     def env(self):
         self.runs += 1
-        state = os.path.join(self.work, f"run-{self.runs}")
+        # Warm: one state folder for every start (the fleet index the previous start left, as
+        # an operator's console has it); cold: a new one each time (an empty index).
+        state = os.path.join(self.work, "run-warm" if self.warm else f"run-{self.runs}")
         os.makedirs(state, exist_ok=True)
         return dict(self.base_env, WAMOD_CONFIG=os.path.join(self.work, "config"), WAMOD_PROFILE="bench",
                     WAMOD_TOKEN=self.sim.token, XDG_STATE_HOME=os.path.join(state, "state"),
@@ -904,6 +911,24 @@ class Wamod(Program):
         result["group_on_screen"] = m.group(0) if m else None
         m = re.search(r"events: .*", p.screen.lines()[-1])
         result["fleet_status_at_open"] = m.group(0).strip() if m else None
+
+
+def warm_up(prog: "Wamod", args, cols: int, rows: int) -> dict:
+    """A start of the console on an empty index, to the big group open and 2 s of quiet (the
+    role reads of the first screen and the index's first listing done), then q."""
+    res: dict = {"warnings": []}
+    p = Pty(prog.argv(), cols, rows, prog.env())
+    try:
+        _, ok, t_last, _ = p.settle(prog.painted, timeout=30, quiet=QUIET_FIRST_PAINT)
+        res["first_paint_ms"] = round((t_last - p.t_spawn) * 1000.0, 1)
+        prog.prepare(p, res, args)
+        p.settle(lambda t: True, timeout=10, quiet=2.0)
+        res["cpu_ms"] = p.cpu_ms()
+        res["keys"] = p.keys_sent
+        res["vmhwm_kb"] = peak_kb(p.pid)
+    finally:
+        res["quit"] = p.quit()
+    return res
 
 
 def is_scroll(s: dict, rows: int) -> bool:
@@ -1316,6 +1341,10 @@ def markdown(doc: dict) -> str:
                 f"({fmt(w.get('keys_at_cpu_after_moves'), 'n')} keys) | {ratio(w.get('cpu_after_moves_ms'), h.get('cpu_after_moves_ms'))} |")
     rows.append(f"| CPU (utime+stime), whole run, at the end: ms | {fmt(h.get('cpu_end_ms'))} ({fmt(h.get('keys_at_cpu_end'), 'n')} keys) "
                 f"| {fmt(w.get('cpu_end_ms'))} ({fmt(w.get('keys_at_cpu_end'), 'n')} keys) | {ratio(w.get('cpu_end_ms'), h.get('cpu_end_ms'))} |")
+    first = doc["wamod"].get("first_start")
+    if first:
+        rows.append(f"| wamod's first start on an empty index (warm-up, not a run): CPU to the big group open and 2 s of quiet, ms "
+                    f"| — | {fmt(first.get('cpu_ms'))} ({fmt(first.get('keys'), 'n')} keys) | — |")
     row("peak memory VmHWM at the end: MB", "vmhwm_kb", "MB")
     row("`--version` alone, peak RSS: MB", "", "MB", hv=m.get("htop_version_peak_kb"), wv=m.get("wamod_version_peak_kb"))
     return "\n".join(rows)
@@ -1336,7 +1365,9 @@ def notes(doc: dict) -> list[str]:
             r0 = d["runs"][0]
             ipm = m.get("index_reads_per_minute")
             idx = f"{ipm} read(s)/min/session" if isinstance(ipm, int) else "the console's default pace (30 reads/min/session, 8 sessions at once)"
-            extra = (f"; opening the group {fmt(d['figures'].get('open_group_ms'))} ms (median), its title "
+            index = ("a warm index (the runs share one state folder, after an unmeasured first start on an empty one)"
+                     if m.get("index") == "warm" else "an empty index at every run")
+            extra = (f"; {index}; opening the group {fmt(d['figures'].get('open_group_ms'))} ms (median), its title "
                      f"{r0.get('group_on_screen')!r}; background indexer at {idx} "
                      f"(status line at the open: {r0.get('fleet_status_at_open')!r})")
         out.append(f"{prog}: moves per page {page}; stray bytes between keys {stray}; model check "
@@ -1404,6 +1435,9 @@ def main() -> int:
     ap.add_argument("--index-reads-per-minute", type=int, default=1,
                     help="the profile's sync_reads_per_minute: the console's background indexer reads this many groups per "
                          "session per minute (0: leave it out, the console's default of 30 for 8 sessions at once) (default: %(default)s)")
+    ap.add_argument("--index", choices=["warm", "cold"], default="warm",
+                    help="warm: the console's runs share one state folder, after an unmeasured first start on an empty index "
+                         "(an operator's console finds the index it left); cold: every run starts on an empty index (default: %(default)s)")
     ap.add_argument("--check-model", action="store_true", help="also replay each program's output into tmux at a few points and compare its screen with the model's")
     ap.add_argument("--self-test", action="store_true", help="only run the terminal model's own tests")
     ap.add_argument("--no-samples", action="store_true", help="leave the per-key samples out of the JSON")
@@ -1435,7 +1469,7 @@ def main() -> int:
     work = tempfile.mkdtemp(prefix="wamod-bench-htop-")
     meta = {
         "binary": args.binary, "htop": args.htop, "size": f"{cols}x{rows}", "keys": args.keys, "runs": args.runs,
-        "idle_ms": args.idle_ms, "seed": args.seed, "index_reads_per_minute": args.index_reads_per_minute or "console default", "term": base["TERM"], "locale": base["LC_ALL"],
+        "idle_ms": args.idle_ms, "seed": args.seed, "index_reads_per_minute": args.index_reads_per_minute or "console default", "index": args.index, "term": base["TERM"], "locale": base["LC_ALL"],
         "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "host": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()},
         "binary_built": _dt.datetime.fromtimestamp(os.path.getmtime(args.binary)).astimezone().isoformat(timespec="seconds"),
@@ -1473,7 +1507,14 @@ def main() -> int:
 
         home = os.path.join(work, "htop-home")
         os.makedirs(home, exist_ok=True)
-        progs = [Htop(args.htop, base, home), Wamod(args.binary, base, work, sim, group)]
+        wamod = Wamod(args.binary, base, work, sim, group, warm=args.index == "warm")
+        progs = [Htop(args.htop, base, home), wamod]
+        if args.index == "warm":
+            # The first start ever, on an empty index: not one of the runs. It leaves the
+            # index the measured starts find (the sessions and groups listed, the groups on
+            # the first screen and the big group read in full); its own figures are kept.
+            print("[warm-up] wamod, empty index…", file=sys.stderr, flush=True)
+            doc["wamod"]["first_start"] = warm_up(wamod, args, cols, rows)
         for i in range(args.runs):
             for prog in progs:
                 print(f"[run {i + 1}/{args.runs}] {prog.name}…", file=sys.stderr, flush=True)
