@@ -154,6 +154,23 @@ struct FrameWriterTests {
         #expect(Array(bytes.suffix(3)) == Array("\u{1B}[m".utf8))
     }
 
+    @Test func theFirstFrameAfterCursesDrewStartsFromNormalAttributes() {
+        let old = screen(["abc"], width: 4)
+        let new = screen(["abd"], width: 4)
+        let reset = Array("\u{1B}[m".utf8)
+        let plain = FrameWriter(codes: Self.codes).frame(from: old, to: new)
+        let first = FrameWriter(codes: Self.codes).frame(from: old, to: new, resetFirst: true)
+        // The move, then normal attributes, then the style and the text.
+        let move = Array("\u{1B}[1;3H".utf8)
+        #expect(Array(first.prefix(move.count + reset.count)) == move + reset)
+        #expect(Array(plain.prefix(move.count + reset.count)) != move + reset)
+        #expect(first.count == plain.count + reset.count)
+        var model = Model(old)
+        model.current = .error // what curses may have left
+        model.feed(first)
+        #expect(model.differences(from: new).isEmpty)
+    }
+
     @Test func adjacentChangesOfTwoStylesShareTheMove() {
         let old = screen(["aaaa"], width: 4)
         var new = screen(["bbbb"], width: 4)

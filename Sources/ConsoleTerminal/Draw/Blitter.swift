@@ -21,6 +21,9 @@ final class Blitter {
     /// The console's own writer and the terminal it writes to, where frames skip curses.
     private var writer: FrameWriter?
     private let ttyFD: Int32
+    /// The last frame sent was curses' (a full repaint): the next one starts from normal
+    /// attributes whatever curses left.
+    private var cursesDrewLast = true
     /// The bytes of each change of attributes, asked of ncurses once per pair of styles.
     private var changes: [[UInt8]?]
 
@@ -98,9 +101,10 @@ final class Blitter {
         let cols = Int(wamod_getmaxx(win))
         let full = ScreenDiff.needsFullRepaint(from: previous, to: screen)
         if let writer, !full, let previous, screen.width == cols, screen.height == rows {
-            let bytes = writer.frame(from: previous, to: screen)
+            let bytes = writer.frame(from: previous, to: screen, resetFirst: cursesDrewLast)
             if Self.send(bytes, to: ttyFD) {
                 self.previous = screen
+                if !bytes.isEmpty { cursesDrewLast = false }
             } else {
                 // The terminal did not take all of it: what it shows is not known any more.
                 self.previous = nil
@@ -126,6 +130,7 @@ final class Blitter {
         previous = screen
         wnoutrefresh(win)
         doupdate()
+        cursesDrewLast = true
     }
 
     /// Writes all of `bytes` to the terminal (waiting while it is busy, as curses does).

@@ -53,19 +53,24 @@ final class FrameWriter {
         out.reserveCapacity(16 << 10)
     }
 
-    /// The bytes from `old` to `new` (same size). Empty when nothing changed.
-    func frame(from old: Screen, to new: Screen) -> [UInt8] {
+    /// The bytes from `old` to `new` (same size). Empty when nothing changed. With
+    /// `resetFirst` (the first frame after one curses drew) the attributes are set to normal
+    /// before anything is written, whatever curses left them as.
+    func frame(from old: Screen, to new: Screen, resetFirst: Bool = false) -> [UInt8] {
         precondition(old.width == new.width && old.height == new.height, "a frame of another size is a full repaint")
         out.removeAll(keepingCapacity: true)
         let w = new.width, h = new.height
         var before = old.cells
         var style: Style?
         var cursor: (y: Int, x: Int)?
+        // A scroll resets the attributes itself.
+        var resetSent = false
 
         if let scroll = Self.scroll(from: old.cells, to: new.cells, width: w, height: h), let region = codes.scrollRegion,
            let step = scroll.by > 0 ? codes.scrollUp : codes.scrollDown {
             // Blank rows come in with the current background: normal attributes first.
             out += codes.reset
+            resetSent = true
             region(scroll.top, scroll.bottom, &out)
             codes.moveTo(scroll.by > 0 ? scroll.bottom : scroll.top, 0, &out)
             for _ in 0..<abs(scroll.by) { out += step }
@@ -85,6 +90,10 @@ final class FrameWriter {
                         let width = wide ? 2 : 1
                         if was[row + x] != cell || (wide && was[row + x + 1] != now[row + x + 1]) {
                             if cursor == nil || cursor! != (y, x) { codes.moveTo(y, x, &out) }
+                            if resetFirst && !resetSent {
+                                out += codes.reset
+                                resetSent = true
+                            }
                             if style != cell.style {
                                 codes.style(style, cell.style, &out)
                                 style = cell.style
