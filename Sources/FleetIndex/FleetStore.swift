@@ -274,10 +274,7 @@ public final class FleetStore: Sendable {
                                              name: p.name ?? row.participant.name, role: p.role)
                     // Unchanged rows are not written: that they were seen now is the group's
                     // `last_full_read` (a read of a 1,024-member group rewrote every row).
-                    let was = row.participant
-                    if merged.phone != was.phone || merged.lid != was.lid || merged.name != was.name || merged.role != was.role {
-                        try Rows.updateMember(db, pid: row.pid, merged, at: t)
-                    }
+                    if merged != row.participant { try Rows.updateMember(db, pid: row.pid, merged, at: t) }
                     if row.participant.role != p.role { diff.roleChanged.append(merged) }
                 } else {
                     try Rows.insertMember(db, gid: gid, p, at: t, baseline: firstRead,

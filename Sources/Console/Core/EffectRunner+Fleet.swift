@@ -91,8 +91,8 @@ extension EffectRunner {
                 // another session's are read from the index when it is opened
                 // (`.loadIndexGroups`): 50 sessions' 1,600 groups were an eighth of the start.
                 var groups: [String: [IndexedGroup]] = [:]
-                if let first = sessions.first(where: \.session.connected) ?? sessions.first {
-                    groups[first.session.id] = (try? store.groups(session: first.session.id)) ?? []
+                if let first = sessions.map(\.session).openedFirst {
+                    groups[first.id] = (try? store.groups(session: first.id)) ?? []
                 }
                 let entries = (try? watchlist?.entries()) ?? []
                 let hits = entries.isEmpty ? [] : ((try? store.watchHits(entries)) ?? [])

@@ -78,6 +78,12 @@ public struct WatchAlert: Sendable, Hashable {
 
 /// The fleet index and live events as the console shows them. Nil-able parts stay nil where
 /// the console runs without an index (no profile).
+extension Array where Element == Session {
+    /// The session the console opens by itself: the first connected one, else the first. The
+    /// live list, the index's sessions and the index's snapshot all pick it by this.
+    var openedFirst: Session? { first(where: \.connected) ?? first }
+}
+
 public struct FleetState: Sendable {
     /// The index was opened (the console has a profile and the file could be opened).
     public var available = false

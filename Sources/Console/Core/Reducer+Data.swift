@@ -37,7 +37,7 @@ extension Reducer {
                 let follow = startFollowing(&s)
                 if s.openSession == nil || !list.contains(where: { $0.id == s.openSession }) {
                     // Open the first connected session so the panes are not empty at start.
-                    if let first = list.first(where: \.connected) ?? list.first {
+                    if let first = list.openedFirst {
                         if let i = s.visibleSessions.firstIndex(where: { $0.id == first.id }) { s.lists[.sessions, default: ListState()].cursor = i }
                         return openSession(&s, first.id) + follow
                     }

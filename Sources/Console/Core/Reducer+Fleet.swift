@@ -95,7 +95,7 @@ extension Reducer {
             keepInView(&s, .sessions)
         }
         for (sid, groups) in snap.groups { indexGroups(&s, sid, groups) }
-        if s.openSession == nil, let list = s.sessions.value, let first = list.first(where: \.connected) ?? list.first {
+        if s.openSession == nil, let list = s.sessions.value, let first = list.openedFirst {
             // The session the live list will open, opened now from the index.
             if let i = s.visibleSessions.firstIndex(where: { $0.id == first.id }) { s.lists[.sessions, default: ListState()].cursor = i }
             s.openSession = first.id

@@ -43,33 +43,28 @@ final class Blitter {
     /// cursor addressing, or a terminal that scrolls when its bottom-right cell is written
     /// (automatic margins without the deferred wrap of `xenl`; curses works around that).
     private static func codes(_ blitter: Blitter) -> FrameWriter.Codes? {
-        guard let cup = wamod_tigetstr("cup").map({ String(cString: $0) }) else { return nil }
+        func string(_ name: String) -> String? { wamod_tigetstr(name).map { String(cString: $0) } }
+        /// A capability of two numbers, formatted by terminfo at each use.
+        func formatted(_ cap: String) -> (Int, Int, inout [UInt8]) -> Void {
+            { a, b, out in cap.withCString { c in if let s = wamod_tparm2(c, Int32(a), Int32(b)) { out += Array(String(cString: s).utf8) } } }
+        }
+        guard let cup = string("cup") else { return nil }
         if wamod_tigetflag("am") != 0 && wamod_tigetflag("xenl") == 0 { return nil }
-        let reset = wamod_tigetstr("sgr0").map { Array(String(cString: $0).utf8) } ?? []
         // The ANSI form every common terminal has (xterm, tmux, screen, the Linux console) is
         // formatted here; any other goes through terminfo.
-        let ansi = cup == "\u{1B}[%i%p1%d;%p2%dH"
-        let moveTo: (Int, Int, inout [UInt8]) -> Void = ansi
+        let moveTo: (Int, Int, inout [UInt8]) -> Void = cup == "\u{1B}[%i%p1%d;%p2%dH"
             ? { y, x, out in
                 out.append(0x1B); out.append(0x5B)
                 FrameWriter.appendDecimal(y + 1, &out); out.append(0x3B)
                 FrameWriter.appendDecimal(x + 1, &out); out.append(0x48)
             }
-            : { y, x, out in
-                cup.withCString { c in if let s = wamod_tparm2(c, Int32(y), Int32(x)) { out += Array(String(cString: s).utf8) } }
-            }
-        var region: ((Int, Int, inout [UInt8]) -> Void)?
-        if let csr = wamod_tigetstr("csr").map({ String(cString: $0) }) {
-            region = { top, bottom, out in
-                csr.withCString { c in if let s = wamod_tparm2(c, Int32(top), Int32(bottom)) { out += Array(String(cString: s).utf8) } }
-            }
-        }
+            : formatted(cup)
         return FrameWriter.Codes(
-            moveTo: moveTo, scrollRegion: region,
-            scrollUp: wamod_tigetstr("ind").map { Array(String(cString: $0).utf8) },
-            scrollDown: wamod_tigetstr("ri").map { Array(String(cString: $0).utf8) },
+            moveTo: moveTo, scrollRegion: string("csr").map(formatted),
+            scrollUp: string("ind").map { Array($0.utf8) },
+            scrollDown: string("ri").map { Array($0.utf8) },
             style: { [unowned blitter] from, to, out in out += blitter.change(from, to) },
-            reset: reset,
+            reset: string("sgr0").map { Array($0.utf8) } ?? [],
             wcwidth: { Int(wamod_wcwidth($0.value)) })
     }
 
@@ -111,17 +106,14 @@ final class Blitter {
             }
             return
         }
-        if writer != nil {
-            // Curses' copy of the screen is stale after frames it did not draw: repaint it all.
-            werase(win)
-            clearok(wamod_curscr(), true)
-            previous = nil
-        }
-        if full {
+        // Curses' copy of the screen is stale after frames it did not draw: with the writer,
+        // every frame curses draws is a full repaint.
+        let repaint = full || writer != nil
+        if repaint {
             werase(win)
             clearok(wamod_curscr(), true)
         }
-        for run in ScreenDiff.runs(from: full ? nil : previous, to: screen) where run.y < rows {
+        for run in ScreenDiff.runs(from: repaint ? nil : previous, to: screen) where run.y < rows {
             let look = palette.look(run.style)
             for glyph in run.glyphs where glyph.x + glyph.width <= cols {
                 write(glyph, y: run.y, attrs: look.attrs, pair: look.pair, win: win)

@@ -6,7 +6,8 @@ import Console
 /// ncurses compares the whole of its own copy of every changed line again and, before each
 /// cursor move, formats four or five candidate moves through terminfo to pick the shortest:
 /// for Tab (the borders of two panes change on every row, about 130 moves) that was 40% of
-/// the key's CPU. The console already knows exactly which cells changed (`ScreenDiff`), so
+/// the key's CPU. The console already knows exactly which cells changed
+/// (`ScreenDiff.forEachChange`, the same walk that gives curses its runs), so
 /// it writes them directly: one absolute move per run of changed cells (none where the
 /// previous run's text left the cursor), an attribute change where the style changes (the
 /// bytes ncurses itself would send, asked once per pair of styles), the cells' UTF-8, and
@@ -80,29 +81,18 @@ final class FrameWriter {
 
         new.cells.withUnsafeBufferPointer { now in
             before.withUnsafeBufferPointer { was in
-                for y in 0..<h {
-                    let row = y * w
-                    if Self.rowsEqual(now, was, row, w) { continue }
-                    var x = 0
-                    while x < w {
-                        let cell = now[row + x]
-                        let wide = !cell.isContinuation && x + 1 < w && now[row + x + 1].isContinuation
-                        let width = wide ? 2 : 1
-                        if was[row + x] != cell || (wide && was[row + x + 1] != now[row + x + 1]) {
-                            if cursor == nil || cursor! != (y, x) { codes.moveTo(y, x, &out) }
-                            if resetFirst && !resetSent {
-                                out += codes.reset
-                                resetSent = true
-                            }
-                            if style != cell.style {
-                                codes.style(style, cell.style, &out)
-                                style = cell.style
-                            }
-                            glyph(cell, width: width)
-                            cursor = (y, x + width)
-                        }
-                        x += width
+                ScreenDiff.forEachChange(now: now, before: was, width: w, height: h, full: false) { y, x, cell, width in
+                    if cursor == nil || cursor! != (y, x) { codes.moveTo(y, x, &out) }
+                    if resetFirst && !resetSent {
+                        out += codes.reset
+                        resetSent = true
                     }
+                    if style != cell.style {
+                        codes.style(style, cell.style, &out)
+                        style = cell.style
+                    }
+                    glyph(cell, width: width)
+                    cursor = (y, x + width)
                 }
             }
         }
@@ -133,34 +123,13 @@ final class FrameWriter {
     }
 
     private func appendUTF8(_ scalar: Unicode.Scalar) {
-        let v = scalar.value
-        switch v {
-        case ..<0x80:
-            out.append(UInt8(v))
-        case ..<0x800:
-            out.append(UInt8(0xC0 | (v >> 6)))
-            out.append(UInt8(0x80 | (v & 0x3F)))
-        case ..<0x10000:
-            out.append(UInt8(0xE0 | (v >> 12)))
-            out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (v & 0x3F)))
-        default:
-            out.append(UInt8(0xF0 | (v >> 18)))
-            out.append(UInt8(0x80 | ((v >> 12) & 0x3F)))
-            out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (v & 0x3F)))
-        }
+        UTF8.encode(scalar) { out.append($0) }
     }
 
     /// Appends `n` (at least 0) in decimal ASCII.
     static func appendDecimal(_ n: Int, _ out: inout [UInt8]) {
         if n >= 10 { appendDecimal(n / 10, &out) }
         out.append(UInt8(0x30 + max(0, n) % 10))
-    }
-
-    private static func rowsEqual(_ a: UnsafeBufferPointer<Cell>, _ b: UnsafeBufferPointer<Cell>, _ row: Int, _ w: Int) -> Bool {
-        for i in row..<(row + w) where a[i] != b[i] { return false }
-        return true
     }
 
     // MARK: Scrolling
@@ -231,7 +200,6 @@ final class FrameWriter {
     }
 
     private static func rowEqual(_ a: [Cell], _ ya: Int, _ b: [Cell], _ yb: Int, _ w: Int) -> Bool {
-        for x in 0..<w where a[ya * w + x] != b[yb * w + x] { return false }
-        return true
+        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in ScreenDiff.rowEqual(pa, ya, pb, yb, w) } }
     }
 }

@@ -37,42 +37,52 @@ public enum ScreenDiff {
     /// a space so the column is not left stale).
     public static func runs(from old: Screen?, to new: Screen) -> [DrawRun] {
         let full = needsFullRepaint(from: old, to: new)
-        let w = new.width
         var runs: [DrawRun] = []
-        // Read in place, a row at a time: a row the key did not touch (most of them) is passed
-        // over with one comparison per cell and no copies.
+        var current: DrawRun?
+        var end = -1 // the column after the current run's last glyph
         new.cells.withUnsafeBufferPointer { now in
             (old?.cells ?? []).withUnsafeBufferPointer { before in
-                for y in 0..<new.height {
-                    let row = y * w
-                    if !full, (0..<w).allSatisfy({ now[row + $0] == before[row + $0] }) { continue }
-                    var current: DrawRun?
-                    var end = -1 // the column after the current run's last glyph
-                    var x = 0
-                    while x < w {
-                        let cell = now[row + x]
-                        let wide = !cell.isContinuation && x + 1 < w && now[row + x + 1].isContinuation
-                        let width = wide ? 2 : 1
-                        let changed = full || before[row + x] != cell || (wide && before[row + x + 1] != now[row + x + 1])
-                        if changed {
-                            let glyph = DrawRun.Glyph(x: x, text: cell.isContinuation ? " " : cell.text, width: width)
-                            if current != nil, current!.style == cell.style, end == x {
-                                current!.glyphs.append(glyph)
-                            } else {
-                                if let run = current { runs.append(run) }
-                                current = DrawRun(y: y, x: x, style: cell.style, glyphs: [glyph])
-                            }
-                            end = x + width
-                        } else if let run = current {
-                            runs.append(run)
-                            current = nil
-                        }
-                        x += width
+                forEachChange(now: now, before: before, width: new.width, height: new.height, full: full) { y, x, cell, width in
+                    let glyph = DrawRun.Glyph(x: x, text: cell.isContinuation ? " " : cell.text, width: width)
+                    if current != nil, current!.y == y, current!.style == cell.style, end == x {
+                        current!.glyphs.append(glyph)
+                    } else {
+                        if let run = current { runs.append(run) }
+                        current = DrawRun(y: y, x: x, style: cell.style, glyphs: [glyph])
                     }
-                    if let run = current { runs.append(run) }
+                    end = x + width
                 }
             }
         }
+        if let run = current { runs.append(run) }
         return runs
+    }
+
+    /// Every glyph of `now` that differs from `before` (all of them when `full`; `before` is
+    /// then not read), row by row, left to right: its row, column, cell and width (2 for a
+    /// wide grapheme, changed when either of its cells is). What a frame writes, for the runs
+    /// curses is given and for the console's own writer alike. Read in place: a row the key
+    /// did not touch (most of them) is passed over with one comparison per cell, no copies.
+    static func forEachChange(now: UnsafeBufferPointer<Cell>, before: UnsafeBufferPointer<Cell>, width w: Int, height h: Int, full: Bool,
+                              _ body: (_ y: Int, _ x: Int, _ cell: Cell, _ width: Int) -> Void) {
+        for y in 0..<h {
+            let row = y * w
+            if !full, rowEqual(now, y, before, y, w) { continue }
+            var x = 0
+            while x < w {
+                let cell = now[row + x]
+                let wide = !cell.isContinuation && x + 1 < w && now[row + x + 1].isContinuation
+                let width = wide ? 2 : 1
+                if full || before[row + x] != cell || (wide && before[row + x + 1] != now[row + x + 1]) { body(y, x, cell, width) }
+                x += width
+            }
+        }
+    }
+
+    /// Whether row `ya` of `a` and row `yb` of `b` (both `w` wide) hold the same cells.
+    static func rowEqual(_ a: UnsafeBufferPointer<Cell>, _ ya: Int, _ b: UnsafeBufferPointer<Cell>, _ yb: Int, _ w: Int) -> Bool {
+        let ra = ya * w, rb = yb * w
+        for x in 0..<w where a[ra + x] != b[rb + x] { return false }
+        return true
     }
 }
