@@ -108,11 +108,17 @@ public final class Follower: Sendable {
                 }
             }
         }
+        // The first round takes the group lists the index holds from less than one poll
+        // interval ago (a console started again soon after the last): the index is no staler
+        // than polling keeps it. Every later round, and one after a dropped stream, lists.
+        var first = true
         func startSync() {
             guard syncing == nil else { return }
             nextPoll = clock.now() + pollEvery
+            let reuse: TimeInterval? = first ? pollEvery : nil
+            first = false
             syncing = Task { [sync] in
-                let report = await sync.run()
+                let report = await sync.run(reuseListingsWithin: reuse)
                 input.yield(.synced(report))
             }
         }

@@ -466,14 +466,27 @@ public final class FleetStore: Sendable {
     /// Participants who joined at or after `since` (baseline never), newest first; of one
     /// session or group when given.
     public func joined(since: Date, session: String? = nil, group: JID? = nil) throws -> [IndexHit] {
+        let (filter, arguments) = Self.joinedFilter(since: since, session: session, group: group)
+        return try pool.read { db in
+            try Self.hits(db, where: filter, arguments: StatementArguments(arguments), order: Self.joinedOrder)
+        }
+    }
+
+    static let joinedOrder = "COALESCE(p.joined_at, p.first_seen) DESC, s.label, g.subject"
+
+    static func joinedFilter(since: Date, session: String?, group: JID?) -> (String, [(any DatabaseValueConvertible)?]) {
         var filter = "p.baseline = 0 AND COALESCE(p.joined_at, p.first_seen) >= ?"
         var arguments: [(any DatabaseValueConvertible)?] = [since.timeIntervalSince1970]
-        if let session { filter += " AND g.session = ?"; arguments.append(session) }
-        if let group { filter += " AND g.jid = ?"; arguments.append(group.string) }
-        return try pool.read { db in
-            try Self.hits(db, where: filter, arguments: StatementArguments(arguments),
-                          order: "COALESCE(p.joined_at, p.first_seen) DESC, s.label, g.subject")
+        // One session's joins are read through the joins' own index (a week's joins are few),
+        // not through every member of the session's groups: `+` keeps SQLite from starting at
+        // the session's groups (it did, without statistics). One group's members are few.
+        if let group {
+            if let session { filter += " AND g.session = ?"; arguments.append(session) }
+            filter += " AND g.jid = ?"; arguments.append(group.string)
+        } else if let session {
+            filter += " AND +g.session = ?"; arguments.append(session)
         }
+        return (filter, arguments)
     }
 
     /// Where any active entry of the watchlist is, now.
@@ -590,15 +603,19 @@ public final class FleetStore: Sendable {
         return d
     }()
 
+    static func hitsSQL(where filter: String, order: String) -> String {
+        """
+        SELECT \(Columns.participant), \(Columns.group), \(Columns.session)
+        FROM fleet_participant p
+        JOIN fleet_group g ON g.gid = p.gid
+        JOIN fleet_session s ON s.id = g.session
+        WHERE \(filter)
+        ORDER BY \(order)
+        """
+    }
+
     private static func hits(_ db: Database, where filter: String, arguments: StatementArguments, order: String) throws -> [IndexHit] {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT \(Columns.participant), \(Columns.group), \(Columns.session)
-            FROM fleet_participant p
-            JOIN fleet_group g ON g.gid = p.gid
-            JOIN fleet_session s ON s.id = g.session
-            WHERE \(filter)
-            ORDER BY \(order)
-            """, arguments: arguments)
+        let rows = try Row.fetchAll(db, sql: hitsSQL(where: filter, order: order), arguments: arguments)
         return rows.compactMap { row in
             guard let p = Decode.participant(row), let g = Decode.group(row) else { return nil }
             return IndexHit(session: Decode.session(row), group: g, participant: p)

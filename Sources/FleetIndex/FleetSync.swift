@@ -48,6 +48,9 @@ public struct SyncReport: Sendable {
     public var failed: [String] { failures.filter { !offline.contains($0) } }
     /// Joins the reads found (not the baseline of a first read).
     public var joined: [IndexHit] = []
+    /// Sessions whose group list was taken from the index, listed there recently enough
+    /// (`run(reuseListingsWithin:)`), rather than asked of the gateway again.
+    public var listingsReused = 0
     /// Stopped (cancelled) before every group was read.
     public var stopped = false
     public var resumed = false
@@ -57,6 +60,7 @@ public struct SyncReport: Sendable {
     mutating func merge(_ other: SyncReport) {
         groupsListed += other.groupsListed; groupsRead += other.groupsRead
         groupsSkipped += other.groupsSkipped; groupsResumed += other.groupsResumed
+        listingsReused += other.listingsReused
         failures += other.failures; offline += other.offline; joined += other.joined
         stopped = stopped || other.stopped
     }
@@ -91,7 +95,14 @@ public final class FleetSync: Sendable {
     /// One round over every session (or the one given, by id or label): lists groups, reads
     /// those changed or never read, resumes a round a killed sync left. Cancelling stops it
     /// (what was read is kept, and the next run resumes the round).
-    public func run(session only: String? = nil, force: Bool = false, progress: (@Sendable (SyncProgress) -> Void)? = nil) async -> SyncReport {
+    ///
+    /// `reuseListingsWithin`: a session whose groups the index listed less than this many
+    /// seconds ago is not listed again; its groups are taken from the index (the reads that
+    /// follow are decided the same way). A console that starts within one poll interval of
+    /// the last listing gives it: the index is then no staler than polling keeps it anyway,
+    /// and a restart does not cost every session's listing again (51 requests for 50 sessions).
+    public func run(session only: String? = nil, force: Bool = false, reuseListingsWithin: TimeInterval? = nil,
+                    progress: (@Sendable (SyncProgress) -> Void)? = nil) async -> SyncReport {
         var report = SyncReport()
         func fail(_ line: String) { report.failures.append(line); progress?(.failed(line)) }
 
@@ -141,12 +152,23 @@ public final class FleetSync: Sendable {
         report.sessions = targets.count
         progress?(.sessions(total: targets.count))
 
+        // When each session's groups were last listed, for those that may be reused.
+        var listedAt: [String: Date] = [:]
+        if let within = reuseListingsWithin, !force, within > 0 {
+            let t = now()
+            for known in (try? store.sessions()) ?? [] {
+                guard let at = known.groupsListed, t.timeIntervalSince(at) < within, at <= t else { continue }
+                listedAt[known.session.id] = at
+            }
+        }
+        let reusable = listedAt
+
         let current = round
         let parts = await withTaskGroup(of: SyncReport.self) { tasks -> [SyncReport] in
             var next = targets.makeIterator()
             func add() -> Bool {
                 guard !Task.isCancelled, let s = next.next() else { return false }
-                tasks.addTask { await self.sync(s, round: current, force: force, progress: progress) }
+                tasks.addTask { await self.sync(s, round: current, force: force, reuse: reusable[s.id] != nil, progress: progress) }
                 return true
             }
             for _ in 0..<max(1, budget.sessionsAtOnce) {
@@ -191,7 +213,7 @@ public final class FleetSync: Sendable {
 
     // MARK: One session
 
-    private func sync(_ s: Session, round: SyncRound, force: Bool, progress: (@Sendable (SyncProgress) -> Void)?) async -> SyncReport {
+    private func sync(_ s: Session, round: SyncRound, force: Bool, reuse: Bool, progress: (@Sendable (SyncProgress) -> Void)?) async -> SyncReport {
         var r = SyncReport()
         func fail(_ line: String) { r.failures.append(line); progress?(.failed(line)) }
         guard s.connected else {
@@ -210,22 +232,29 @@ public final class FleetSync: Sendable {
             }
         }
 
-        do { try await pacer.reserve() } catch { r.stopped = true; return r }
+        // The index's own listing, when it is recent enough (see `run`) and holds groups.
+        let kept = reuse ? ((try? store.groups(session: s.id)) ?? []).map(\.group) : []
         let listing: [Group]
-        do throws(GatewayError) {
-            listing = try await gateway.groups(session: s.id)
-        } catch {
-            if Task.isCancelled { r.stopped = true; return r }
-            if Self.isRateLimited(error) { rateLimited(error) }
-            fail("\(s.label): \(error.message)")
-            return r
+        if !kept.isEmpty {
+            listing = kept
+            r.listingsReused = 1
+        } else {
+            do { try await pacer.reserve() } catch { r.stopped = true; return r }
+            do throws(GatewayError) {
+                listing = try await gateway.groups(session: s.id)
+            } catch {
+                if Task.isCancelled { r.stopped = true; return r }
+                if Self.isRateLimited(error) { rateLimited(error) }
+                fail("\(s.label): \(error.message)")
+                return r
+            }
         }
         var seen = Set<JID>()
         let groups = listing.filter { seen.insert($0.jid).inserted }
         let before: [JID: FleetStore.GroupState]
         do {
             before = try store.groupStates(session: s.id)
-            try store.recordGroups(session: s.id, groups, at: now())
+            if kept.isEmpty { try store.recordGroups(session: s.id, groups, at: now()) }
         } catch {
             fail("\(s.label): the fleet index: \(error)")
             return r

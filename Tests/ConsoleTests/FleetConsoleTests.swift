@@ -310,10 +310,36 @@ struct FleetConsoleTests {
         _ = Self.reduce(&s, .follow(.source(.polling, detail: "")))
         var report = SyncReport()
         report.groupsSkipped = 10
-        #expect(Self.reduce(&s, .follow(.synced(report))) == [.pollOpenGroup(Fixtures.alphaKey), .loadJoins(session: "S1")])
-        // Over events the index is told of each change: the open group is redrawn from it.
+        // The round read nothing: the open group is still read live, the week's joins are not
+        // read again from the index.
+        #expect(Self.reduce(&s, .follow(.synced(report))) == [.pollOpenGroup(Fixtures.alphaKey)])
+        // Over events the index is told of each change: the open group is redrawn from it,
+        // when the round read something.
         _ = Self.reduce(&s, .follow(.source(.websocket, detail: "")))
+        #expect(Self.reduce(&s, .follow(.synced(report))) == [])
+        report.groupsRead = 1
         #expect(Self.reduce(&s, .follow(.synced(report))) == [.refreshFromIndex(Fixtures.alphaKey), .loadJoins(session: "S1")])
+    }
+
+    @Test("the first polling round, ending just after the open group was read live, does not read it again; a later round does")
+    func pollingSkipsAFreshRead() {
+        var s = Self.indexed()
+        _ = Self.reduce(&s, .follow(.source(.polling, detail: "")))
+        _ = Self.reduce(&s, .participantsLoaded(Fixtures.alphaKey, .success(Fixtures.people)))
+        #expect(s.fleet.readAt[Fixtures.alphaKey] == s.now)
+        var report = SyncReport()
+        report.groupsSkipped = 10
+        s.now = s.now.addingTimeInterval(2)
+        #expect(Self.reduce(&s, .follow(.synced(report))) == [])
+        s.now = s.now.addingTimeInterval(FleetState.pollFresh)
+        #expect(Self.reduce(&s, .follow(.synced(report))) == [.pollOpenGroup(Fixtures.alphaKey)])
+        // A short poll interval: half of it is fresh enough.
+        s.fleet.pollEvery = 4
+        _ = Self.reduce(&s, .participantsLoaded(Fixtures.alphaKey, .success(Fixtures.people)))
+        s.now = s.now.addingTimeInterval(1)
+        #expect(Self.reduce(&s, .follow(.synced(report))) == [])
+        s.now = s.now.addingTimeInterval(1.5)
+        #expect(Self.reduce(&s, .follow(.synced(report))) == [.pollOpenGroup(Fixtures.alphaKey)])
     }
 
     // MARK: new members

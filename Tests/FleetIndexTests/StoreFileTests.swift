@@ -286,4 +286,31 @@ import GatewayKit
             #expect(plan.contains { $0.contains("COVERING INDEX fleet_group_read") }, "\(plan)")
         }
     }
+
+    @Test func aSessionsJoinsAreReadThroughTheJoinsIndexNotEveryMember() async throws {
+        try await withTempDirectory { dir in
+            let store = try Self.filled(dir + "/i.sqlite")
+            func plan(session: String?, group: JID?) throws -> [String] {
+                let (filter, arguments) = FleetStore.joinedFilter(since: Date(timeIntervalSince1970: 0), session: session, group: group)
+                return try store.pool.read { db in
+                    try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + FleetStore.hitsSQL(where: filter, order: FleetStore.joinedOrder),
+                                     arguments: StatementArguments(arguments)).map { $0["detail"] as String }
+                }
+            }
+            for session in [nil, "s1"] as [String?] {
+                let p = try plan(session: session, group: nil)
+                #expect(p.contains { $0.contains("fleet_participant_joined") }, "\(p)")
+                #expect(!p.contains { $0.contains("fleet_participant_member") }, "\(p)")
+            }
+            // One group: its members, by the group's key.
+            let one = try plan(session: "s1", group: group(1).jid)
+            #expect(one.contains { $0.contains("fleet_group_jid") }, "\(one)")
+            // A join, found by each way of asking.
+            try store.recordParticipants(session: "s1", group: group(1).jid, [person(1), person(2), person(3)], at: date(10))
+            #expect(try store.joined(since: date(5), session: "s1").map(\.participant.participant.id) == [person(3).id])
+            #expect(try store.joined(since: date(5), session: "s1", group: group(1).jid).map(\.participant.participant.id) == [person(3).id])
+            #expect(try store.joined(since: date(5), session: "s2").isEmpty)
+            #expect(try store.joined(since: date(11), session: "s1").isEmpty)
+        }
+    }
 }

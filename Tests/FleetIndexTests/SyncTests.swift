@@ -4,6 +4,7 @@ import Testing
 import GatewayKit
 import GatewaySim
 import TestSupport
+import GRDB
 @testable import FleetIndex
 
 /// The sync against the emulator's `demo` world over loopback: paced on a virtual clock,
@@ -126,6 +127,53 @@ import TestSupport
                 #expect(one.sessions == 1)
                 #expect(one.groupsRead == (h.world.groups(session: br.id)?.count ?? -1))
                 #expect(await sync.run(session: "nobody").failures.first?.contains("nobody") == true)
+            }
+        }
+    }
+
+    @Test func aRoundMayTakeRecentGroupListsFromTheIndexAndStillReadsWhatIsDue() async throws {
+        try await withSim { h in
+            try await withTempDirectory { dir in
+                let clock = VirtualClock()
+                let store = try FleetStore(path: dir + "/i.sqlite")
+                let sync = FleetSync(store: store, gateway: h.gateway, budget: Self.budget, clock: clock, now: wallTime(clock))
+                func listings() -> Int { h.world.arrivals().filter { $0.method == "GET" && $0.path.hasSuffix("/groups") }.count }
+                let total = Self.groupCount(h.world)
+                let connected = connectedGroups(h.world).count
+                _ = await sync.run()
+                #expect(listings() == connected)
+
+                // Listed 60 s ago, reused within 300 s: no listing asked, nothing read.
+                clock.advance(by: 60)
+                let reused = await sync.run(reuseListingsWithin: 300)
+                #expect(listings() == connected)
+                #expect(reused.listingsReused == connected)
+                #expect(reused.groupsListed == total && reused.groupsSkipped == total && reused.groupsRead == 0)
+                #expect(memberReads(h.world).count == total)
+
+                // A group the index has never read (a listing the previous round stopped
+                // after) is read even when the list is reused.
+                let br = try #require(h.world.session(labeled: "support-br"))
+                let g = try #require(h.world.groups(session: br.id)?.first)
+                let gid = try #require(try store.group(session: br.id, jid: g.jid))
+                #expect(gid.lastFullRead != nil)
+                try await store.pool.write { try $0.execute(sql: "UPDATE fleet_group SET last_full_read = NULL WHERE session = ? AND jid = ?", arguments: [br.id, g.jid.string]) }
+                clock.advance(by: 10)
+                let due = await sync.run(reuseListingsWithin: 300)
+                #expect(due.groupsRead == 1 && listings() == connected)
+                #expect(memberReads(h.world).count == total + 1)
+
+                // Older than that, or forced: listed again.
+                clock.advance(by: 400)
+                let old = await sync.run(reuseListingsWithin: 300)
+                #expect(old.listingsReused == 0 && listings() == 2 * connected)
+                clock.advance(by: 10)
+                let forced = await sync.run(force: true, reuseListingsWithin: 300)
+                #expect(forced.listingsReused == 0 && listings() == 3 * connected)
+                // Without the option (the command line's sync) always listed.
+                clock.advance(by: 10)
+                _ = await sync.run()
+                #expect(listings() == 4 * connected)
             }
         }
     }

@@ -115,6 +115,9 @@ public struct FleetState: Sendable {
     /// When the console last read each group's participants live (an index row read later
     /// replaces them; one read earlier does not).
     public var readAt: [GroupKey: Date] = [:]
+    /// A polling round does not read the open group live again when the console read it less
+    /// than this long ago (or half the poll interval, if shorter).
+    public static let pollFresh: TimeInterval = 15
 
     /// What the index knows of each participant of a group (first seen, baseline, how they
     /// joined), by participant id.
