@@ -556,6 +556,8 @@ public final class FleetStore: Sendable {
     /// index holds for it, and its last full read.
     struct GroupState: Sendable, Hashable {
         var subject: String
+        /// The size the gateway's listing last gave (or a read counted).
+        var size: Int?
         var members: Int
         var lastFullRead: Date?
     }
@@ -563,7 +565,7 @@ public final class FleetStore: Sendable {
     func groupStates(session: String) throws -> [JID: GroupState] {
         try pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT g.jid, g.subject, g.last_full_read,
+                SELECT g.jid, g.subject, g.size, g.last_full_read,
                   (SELECT COUNT(*) FROM fleet_participant p WHERE p.gid = g.gid) AS members
                 FROM fleet_group g WHERE g.session = ?
                 """, arguments: [session])
@@ -571,7 +573,26 @@ public final class FleetStore: Sendable {
             for row in rows {
                 guard let jid = JID.lenient(row["jid"]) else { continue }
                 let last: Double? = row["last_full_read"]
-                out[jid] = GroupState(subject: row["subject"], members: row["members"], lastFullRead: last.map(Date.init(timeIntervalSince1970:)))
+                out[jid] = GroupState(subject: row["subject"], size: row["size"], members: row["members"],
+                                      lastFullRead: last.map(Date.init(timeIntervalSince1970:)))
+            }
+            return out
+        }
+    }
+
+    /// When each session was last asked something by a sync (its groups listed, or one of
+    /// them read in full), for pacing a new process's first requests.
+    func lastAsked() throws -> [String: Date] {
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT s.id, MAX(COALESCE(s.groups_listed, 0),
+                  COALESCE((SELECT MAX(g.last_full_read) FROM fleet_group g WHERE g.session = s.id), 0)) AS at
+                FROM fleet_session s
+                """)
+            var out: [String: Date] = [:]
+            for row in rows {
+                let at: Double = row["at"]
+                if at > 0 { out[row["id"]] = Date(timeIntervalSince1970: at) }
             }
             return out
         }

@@ -162,6 +162,16 @@ public final class FleetSync: Sendable {
             }
         }
         let reusable = listedAt
+        // Two requests to one session stay one interval apart across processes too: a
+        // console started again seconds after the last one waits out what is left of it
+        // (a fresh pacer would ask at once).
+        if let asked = try? store.lastAsked() {
+            let t = now()
+            for s in targets {
+                guard let at = asked[s.id] else { continue }
+                pacer(for: s.id).notSooner(than: at, now: t)
+            }
+        }
 
         let current = round
         let parts = await withTaskGroup(of: SyncReport.self) { tasks -> [SyncReport] in
@@ -232,11 +242,17 @@ public final class FleetSync: Sendable {
             }
         }
 
+        let before: [JID: FleetStore.GroupState]
+        do { before = try store.groupStates(session: s.id) } catch {
+            fail("\(s.label): the fleet index: \(error)")
+            return r
+        }
         // The index's own listing, when it is recent enough (see `run`) and holds groups.
-        let kept = reuse ? ((try? store.groups(session: s.id)) ?? []).map(\.group) : []
         let listing: [Group]
-        if !kept.isEmpty {
-            listing = kept
+        let reused = reuse && !before.isEmpty
+        if reused {
+            listing = before.map { Group(jid: $0.key, subject: $0.value.subject, size: $0.value.size, owner: nil, ourRole: nil) }
+                .sorted { ($0.subject, $0.jid.string) < ($1.subject, $1.jid.string) }
             r.listingsReused = 1
         } else {
             do { try await pacer.reserve() } catch { r.stopped = true; return r }
@@ -251,13 +267,11 @@ public final class FleetSync: Sendable {
         }
         var seen = Set<JID>()
         let groups = listing.filter { seen.insert($0.jid).inserted }
-        let before: [JID: FleetStore.GroupState]
-        do {
-            before = try store.groupStates(session: s.id)
-            if kept.isEmpty { try store.recordGroups(session: s.id, groups, at: now()) }
-        } catch {
-            fail("\(s.label): the fleet index: \(error)")
-            return r
+        if !reused {
+            do { try store.recordGroups(session: s.id, groups, at: now()) } catch {
+                fail("\(s.label): the fleet index: \(error)")
+                return r
+            }
         }
         r.groupsListed = groups.count
         var read = 0, skipped = 0
@@ -391,6 +405,17 @@ final class ReadPacer: Sendable {
             var next = start + interval * s.factor
             if let after = retryAfter, after.isFinite, after > 0 { next = max(next, now + min(after, 3600)) }
             s.next = next
+        }
+    }
+
+    /// The session was last asked at wall time `at` (now is `now`), by this process or
+    /// another: a pacer that has not claimed a slot yet keeps its first one interval after it.
+    func notSooner(than at: Date, now: Date) {
+        let since = now.timeIntervalSince(at)
+        guard since >= 0, since < interval else { return }
+        let first = clock.now() + (interval - since)
+        state.withLock { s in
+            if s.next == nil { s.next = first }
         }
     }
 

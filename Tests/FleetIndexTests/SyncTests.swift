@@ -178,6 +178,41 @@ import GRDB
         }
     }
 
+    @Test func aNewProcessWaitsOutTheIntervalSinceTheLastRequestTheIndexRecorded() async throws {
+        try await withSim { h in
+            try await withTempDirectory { dir in
+                let clock = VirtualClock()
+                let path = dir + "/i.sqlite"
+                let br = try #require(h.world.session(labeled: "support-br"))
+                let g = try #require(h.world.groups(session: br.id)?.first)
+                do {
+                    let store = try FleetStore(path: path)
+                    _ = await FleetSync(store: store, gateway: h.gateway, budget: Self.budget, clock: clock, now: wallTime(clock)).run(session: br.id)
+                    #expect(memberReads(h.world).count == h.world.groups(session: br.id)?.count)
+                }
+                // Another process, half a second after the last read, with a group due: its
+                // first request to that session waits the rest of the 2 s interval.
+                clock.advance(by: 0.5)
+                let store = try FleetStore(path: path)
+                try await store.pool.write { try $0.execute(sql: "UPDATE fleet_group SET last_full_read = NULL WHERE session = ? AND jid = ?", arguments: [br.id, g.jid.string]) }
+                let sync = FleetSync(store: store, gateway: h.gateway, budget: Self.budget, clock: clock, now: wallTime(clock))
+                let before = clock.sleeps.count
+                let report = await sync.run(session: br.id, reuseListingsWithin: 300)
+                #expect(report.groupsRead == 1 && report.listingsReused == 1)
+                let waits = Array(clock.sleeps.dropFirst(before))
+                #expect(waits.count == 1)
+                #expect(abs((waits.first ?? 0) - (Self.budget.interval - 0.5)) < 0.01, "\(waits)")
+                // Long after: no wait at all.
+                clock.advance(by: 60)
+                try await store.pool.write { try $0.execute(sql: "UPDATE fleet_group SET last_full_read = NULL WHERE session = ? AND jid = ?", arguments: [br.id, g.jid.string]) }
+                let later = FleetSync(store: store, gateway: h.gateway, budget: Self.budget, clock: clock, now: wallTime(clock))
+                let n = clock.sleeps.count
+                #expect(await later.run(session: br.id, reuseListingsWithin: 300).groupsRead == 1)
+                #expect(clock.sleeps.count == n)
+            }
+        }
+    }
+
     @Test func aJoinSeenByASyncIsReportedWithItsSession() async throws {
         try await withSim { h in
             try await withTempDirectory { dir in
