@@ -562,19 +562,21 @@ public final class FleetStore: Sendable {
         var lastFullRead: Date?
     }
 
-    func groupStates(session: String) throws -> [JID: GroupState] {
+    /// A session's groups as the index holds them, by subject (as `groups(session:)`).
+    func groupStates(session: String) throws -> [(jid: JID, state: GroupState)] {
         try pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT g.jid, g.subject, g.size, g.last_full_read,
                   (SELECT COUNT(*) FROM fleet_participant p WHERE p.gid = g.gid) AS members
-                FROM fleet_group g WHERE g.session = ?
+                FROM fleet_group g WHERE g.session = ? ORDER BY g.subject, g.jid
                 """, arguments: [session])
-            var out: [JID: GroupState] = [:]
+            var out: [(jid: JID, state: GroupState)] = []
+            out.reserveCapacity(rows.count)
             for row in rows {
                 guard let jid = JID.lenient(row["jid"]) else { continue }
                 let last: Double? = row["last_full_read"]
-                out[jid] = GroupState(subject: row["subject"], size: row["size"], members: row["members"],
-                                      lastFullRead: last.map(Date.init(timeIntervalSince1970:)))
+                out.append((jid, GroupState(subject: row["subject"], size: row["size"], members: row["members"],
+                                            lastFullRead: last.map(Date.init(timeIntervalSince1970:)))))
             }
             return out
         }

@@ -242,17 +242,20 @@ public final class FleetSync: Sendable {
             }
         }
 
-        let before: [JID: FleetStore.GroupState]
-        do { before = try store.groupStates(session: s.id) } catch {
+        let known: [(jid: JID, state: FleetStore.GroupState)]
+        do { known = try store.groupStates(session: s.id) } catch {
             fail("\(s.label): the fleet index: \(error)")
             return r
         }
-        // The index's own listing, when it is recent enough (see `run`) and holds groups.
+        var before: [JID: FleetStore.GroupState] = [:]
+        before.reserveCapacity(known.count)
+        for k in known { before[k.jid] = k.state }
+        // The index's own listing, when it is recent enough (see `run`) and holds groups, in
+        // the index's order (by subject).
         let listing: [Group]
-        let reused = reuse && !before.isEmpty
+        let reused = reuse && !known.isEmpty
         if reused {
-            listing = before.map { Group(jid: $0.key, subject: $0.value.subject, size: $0.value.size, owner: nil, ourRole: nil) }
-                .sorted { ($0.subject, $0.jid.string) < ($1.subject, $1.jid.string) }
+            listing = known.map { Group(jid: $0.jid, subject: $0.state.subject, size: $0.state.size, owner: nil, ourRole: nil) }
             r.listingsReused = 1
         } else {
             do { try await pacer.reserve() } catch { r.stopped = true; return r }

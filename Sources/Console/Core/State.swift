@@ -405,8 +405,16 @@ public struct ConsoleState: Sendable {
 
     /// A participant's folded search text (name, number, JIDs) and the digits of their ids.
     static func searchText(_ p: Participant) -> (text: String, digits: String) {
-        (Self.folded([p.name, p.numberText, p.phone?.string, p.lid?.string].compactMap { $0 }.joined(separator: "\u{1}")),
-         [p.phone?.string, p.lid?.string].compactMap { $0?.filter(\.isNumber) }.joined(separator: "|"))
+        // Each part folded on its own: the name is what repeats from read to read (and is
+        // memoised when it is not ASCII); the whole line, number included, never did.
+        ([p.name, p.numberText, p.phone?.string, p.lid?.string].compactMap { $0.map(Self.folded) }.joined(separator: "\u{1}"),
+         [p.phone?.string, p.lid?.string].compactMap { $0.map(Self.asciiDigits) }.joined(separator: "|"))
+    }
+
+    /// The ASCII digits of an id (a JID's user part is digits; anything else is not a number
+    /// anyone types).
+    static func asciiDigits(_ s: String) -> String {
+        String(decoding: s.utf8.filter { $0 >= 0x30 && $0 <= 0x39 }, as: UTF8.self)
     }
 
     /// Changes a group's loading state or error, leaving its rows.

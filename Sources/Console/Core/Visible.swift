@@ -49,7 +49,9 @@ extension ConsoleState {
     /// What a filter looks in for a row made of these fields: their folded text and digits.
     static func searchFields(_ fields: [String?]) -> DerivedCache.SearchText {
         let present = fields.compactMap { $0 }
-        return DerivedCache.SearchText(text: folded(present.joined(separator: "\u{1}")), digits: present.map { $0.filter(\.isNumber) }.joined(separator: "|"))
+        // Each field folded on its own, so that a text met again (a subject, a name) is
+        // folded once (`FoldMemo`).
+        return DerivedCache.SearchText(text: present.map(folded).joined(separator: "\u{1}"), digits: present.map { $0.filter(\.isNumber) }.joined(separator: "|"))
     }
 
     public var visibleSessions: [Session] {
