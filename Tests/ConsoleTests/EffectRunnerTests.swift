@@ -3,6 +3,7 @@ import Testing
 @testable import Console
 import GatewayKit
 import GatewaySim
+import FleetIndex
 
 /// The console's effect runner in process, against the emulator over loopback: each effect
 /// carries what it needs, and what it does comes back to the inbox as actions.
@@ -58,6 +59,46 @@ struct EffectRunnerTests {
             let (records, _) = try AuditLog.read(path: auditPath)
             #expect(records.contains { $0.type == "result" && $0.name == "Carla Dias" && $0.subject == "Team Alpha" })
             #expect(records.contains { $0.type == "operation" && $0.reason == "spam" && $0.sessionLabel == alpha.label })
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
+    }
+
+    @Test("sessions read before the index is open are recorded when it opens: a group read after it has our role in the index")
+    func sessionsBeforeTheIndex() async throws {
+        let world = World.fixture(.tiny)
+        let sim = try await SimServer.start(world: world, dialect: .v1, token: Self.token)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wamod-effects-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        do {
+            let inbox = Inbox()
+            let gw = try GatewayFactory.make(dialect: .v1, baseURL: sim.baseURL, token: Self.token)
+            var options = ConsoleOptions(audit: AuditLog(path: dir.appendingPathComponent("audit.jsonl").path), auditContext: nil)
+            let storePath = dir.appendingPathComponent("index.sqlite").path
+            options.index = IndexOptions(storePath: storePath, watchlistPath: dir.appendingPathComponent("watch.sqlite").path)
+            let runner = EffectRunner(gateway: gw, inbox: inbox, options: options)
+            defer { runner.stopBackground() }
+
+            // The live list first (a first start: the index file is still being made).
+            runner.run(.loadSessions)
+            _ = await Self.collect(inbox) { $0.contains { if case .sessionsLoaded = $0 { true } else { false } } }
+            runner.run(.openIndex)
+            let opened = await Self.collect(inbox) { $0.contains { if case .indexOpened = $0 { true } else { false } } }
+            let snapshot = opened.lazy.compactMap { a -> IndexSnapshot? in if case .indexOpened(let s) = a { s } else { nil } }.first
+            let alpha = try #require(snapshot?.sessions.first { $0.session.id == TinyFixture.alpha })
+            #expect(alpha.session.account != nil, "the live list was recorded at the open, with our account")
+
+            // A role probe, recorded: our role is in the index for the next start.
+            let key = GroupKey(session: TinyFixture.alpha, group: TinyFixture.teamAlpha)
+            runner.run(.learnRoles(session: key.session, groups: [key.group]))
+            _ = await Self.collect(inbox) { $0.contains { if case .participantsIndexed(key, _, _) = $0 { true } else { false } } }
+            let store = try FleetStore(path: storePath)
+            let recorded = try #require(try store.group(session: key.session, jid: key.group))
+            #expect(recorded.lastFullRead != nil)
+            #expect(recorded.group.ourRole != nil)
         } catch {
             await sim.stop()
             throw error

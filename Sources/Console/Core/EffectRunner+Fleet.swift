@@ -12,6 +12,8 @@ final class IndexHandle: Sendable {
         var watchlist: Watchlist?
         var sync: FleetSync?
         var warned = false
+        /// The live session list that came before the index was open.
+        var sessions: [Session]?
     }
     private let parts = Mutex(Parts())
 
@@ -19,8 +21,27 @@ final class IndexHandle: Sendable {
     var watchlist: Watchlist? { parts.withLock { $0.watchlist } }
     var sync: FleetSync? { parts.withLock { $0.sync } }
 
-    func set(store: FleetStore, watchlist: Watchlist?, sync: FleetSync) {
-        parts.withLock { $0.store = store; $0.watchlist = watchlist; $0.sync = sync }
+    /// Returns the live session list that came before the index was open, to record now.
+    func set(store: FleetStore, watchlist: Watchlist?, sync: FleetSync) -> [Session]? {
+        parts.withLock { p in
+            p.store = store; p.watchlist = watchlist; p.sync = sync
+            defer { p.sessions = nil }
+            return p.sessions
+        }
+    }
+
+    /// Records the live session list (our account in each: what a read's `our_role` is
+    /// worked out from). Before the index is open it is kept and recorded at the open: on a
+    /// first start the groups read to learn our role came after it, and were recorded
+    /// without one, so the next start read them again.
+    func recordSessions(_ inbox: Inbox, _ list: [Session]) {
+        guard !list.isEmpty else { return }
+        let store = parts.withLock { p -> FleetStore? in
+            if p.store == nil { p.sessions = list }
+            return p.store
+        }
+        guard let store else { return }
+        do { try store.recordSessions(list, at: Date()) } catch { warnOnce(inbox, error) }
     }
 
     /// Writes what the console read into the index; a failure is said once (the console goes on).
@@ -85,7 +106,9 @@ extension EffectRunner {
                 do { watchlist = try Watchlist(path: opts.watchlistPath) } catch {
                     inbox.post(.notice("watchlist: cannot open \(opts.watchlistPath): \(TerminalText.clip(String(describing: error), 160))", error: true))
                 }
-                index.set(store: store, watchlist: watchlist, sync: FleetSync(store: store, gateway: gw, budget: opts.budget))
+                if let early = index.set(store: store, watchlist: watchlist, sync: FleetSync(store: store, gateway: gw, budget: opts.budget)) {
+                    do { try store.recordSessions(early, at: Date()) } catch { index.warnOnce(inbox, error) }
+                }
                 let sessions = (try? store.sessions()) ?? []
                 // The groups of the session the console opens first (the first connected one);
                 // another session's are read from the index when it is opened

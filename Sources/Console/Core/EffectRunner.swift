@@ -53,7 +53,7 @@ public final class EffectRunner {
             Task {
                 let result = await Loads.sessions(gw)
                 inbox.post(.sessionsLoaded(result))
-                if case .success(let list) = result { index.record(inbox) { try $0.recordSessions(list, at: Date()) } }
+                if case .success(let list) = result { index.recordSessions(inbox, list) }
             }
         case .loadGroups(let sid):
             let index = index
