@@ -93,6 +93,39 @@ struct FleetConsoleTests {
         #expect(!RootView().render(s).text.contains("cached"))
     }
 
+    @Test("the index's rows of groups, shown while the live list loads (in the index's order), are not probed for our role; the live list's are")
+    func cachedGroupsAreNotProbed() {
+        let old = Self.igroup("S1", Fixtures.vip, ago: ReadBudget.default.maxAge + 60)
+        var stale = old.group
+        stale.ourRole = nil
+        let snap = IndexSnapshot(sessions: [Self.isession(Fixtures.support)],
+                                 groups: ["S1": [IndexedGroup(session: "S1", group: stale, firstSeen: old.firstSeen, lastSeen: old.lastSeen, lastFullRead: old.lastFullRead)]],
+                                 status: Self.status(), watchlist: [])
+        func probed(_ effects: [Effect]) -> [JID] {
+            effects.flatMap { e -> [JID] in if case .learnRoles(_, let groups) = e { groups } else { [] } }
+        }
+        var s = Self.fresh()
+        s.focus = .groups
+        var effects = Self.reduce(&s, .indexOpened(snap))
+        effects += Self.reduce(&s, .sessionsLoaded(.success([Fixtures.support])))
+        #expect(s.groups["S1"]?.loading == true && s.fleet.cachedGroups["S1"] != nil)
+        #expect(s.groups["S1"]?.value?.map(\.jid) == [Fixtures.vip.jid], "the index's row is on screen")
+        #expect(probed(effects).isEmpty, "not probed while the live list is on its way")
+        // Nor when the operator scrolls or filters meanwhile (a slow gateway).
+        #expect(probed(Reducer().probeRoles(&s)).isEmpty)
+        var live = Fixtures.vip
+        live.ourRole = nil
+        #expect(probed(Self.reduce(&s, .groupsLoaded(session: "S1", .success([live])))) == [Fixtures.vip.jid])
+        // A live list that fails leaves the index's rows: they are probed then.
+        var t = Self.fresh()
+        t.focus = .groups
+        _ = Self.reduce(&t, .indexOpened(snap))
+        _ = Self.reduce(&t, .sessionsLoaded(.success([Fixtures.support])))
+        _ = Self.reduce(&t, .groupsLoaded(session: "S1", .failure(.transport("reset"))))
+        #expect(t.groups["S1"]?.loading == false && t.fleet.cachedGroups["S1"] != nil)
+        #expect(probed(Reducer().probeRoles(&t)) == [Fixtures.vip.jid])
+    }
+
     @Test("our role from a recent full read in the index is shown and not probed again; an old one is probed, whichever comes first")
     func rolesFromTheIndex() {
         func noRole(_ g: Group) -> Group { var g = g; g.ourRole = nil; return g }

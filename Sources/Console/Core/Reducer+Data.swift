@@ -12,6 +12,10 @@ extension Reducer {
     /// rate limit and the console's start both pay for every read).
     func probeRoles(_ s: inout ConsoleState) -> [Effect] {
         guard let sid = s.openSession, s.fleet.openingSince == nil else { return [] }
+        // Rows drawn from the index while the live list is on its way are not probed: the
+        // live list replaces them, in the gateway's order (not the index's), and its first
+        // screenful is what is probed when it comes.
+        if s.fleet.cachedGroups[sid] != nil, s.groups[sid]?.loading == true { return [] }
         let shown = s.visibleGroups.dropFirst(s.list(.groups).scroll).prefix(s.layout.visibleRows(.groups))
         let unknown = shown.filter { g in
             let key = GroupKey(session: sid, group: g.jid)
