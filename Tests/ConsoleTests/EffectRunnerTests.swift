@@ -23,14 +23,25 @@ struct EffectRunnerTests {
         return seen
     }
 
-    @Test("reads come back as loaded actions; an operation runs, is audited with what the operator saw, and reports each step")
-    func readsAndAnOperation() async throws {
+    /// The tiny world's emulator over loopback and a private folder, both gone afterwards.
+    static func withSim(_ body: (World, RunningSim, URL) async throws -> Void) async throws {
         let world = World.fixture(.tiny)
         let sim = try await SimServer.start(world: world, dialect: .v1, token: Self.token)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wamod-effects-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(at: dir) }
         do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try await body(world, sim, dir)
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
+    }
+
+    @Test("reads come back as loaded actions; an operation runs, is audited with what the operator saw, and reports each step")
+    func readsAndAnOperation() async throws {
+        try await Self.withSim { world, sim, dir in
             let inbox = Inbox()
             let gw = try GatewayFactory.make(dialect: .v1, baseURL: sim.baseURL, token: Self.token, observer: inbox.requestObserver)
             let auditPath = dir.appendingPathComponent("audit.jsonl").path
@@ -43,7 +54,7 @@ struct EffectRunnerTests {
             runner.run(.loadSessions)
             let loaded = await Self.collect(inbox) { $0.contains { if case .sessionsLoaded = $0 { true } else { false } } }
             guard let sessions = loaded.lazy.compactMap({ a -> [Session]? in if case .sessionsLoaded(.success(let l)) = a { l } else { nil } }).first else {
-                Issue.record("no sessions: \(loaded)"); await sim.stop(); return
+                Issue.record("no sessions: \(loaded)"); return
             }
             #expect(loaded.contains { if case .requestLogged = $0 { true } else { false } }, "the request is logged too")
             let alpha = try #require(sessions.first { $0.id == TinyFixture.alpha })
@@ -59,21 +70,12 @@ struct EffectRunnerTests {
             let (records, _) = try AuditLog.read(path: auditPath)
             #expect(records.contains { $0.type == "result" && $0.name == "Carla Dias" && $0.subject == "Team Alpha" })
             #expect(records.contains { $0.type == "operation" && $0.reason == "spam" && $0.sessionLabel == alpha.label })
-        } catch {
-            await sim.stop()
-            throw error
         }
-        await sim.stop()
     }
 
     @Test("sessions read before the index is open are recorded when it opens: a group read after it has our role in the index")
     func sessionsBeforeTheIndex() async throws {
-        let world = World.fixture(.tiny)
-        let sim = try await SimServer.start(world: world, dialect: .v1, token: Self.token)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wamod-effects-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(at: dir) }
-        do {
+        try await Self.withSim { world, sim, dir in
             let inbox = Inbox()
             let gw = try GatewayFactory.make(dialect: .v1, baseURL: sim.baseURL, token: Self.token)
             var options = ConsoleOptions(audit: AuditLog(path: dir.appendingPathComponent("audit.jsonl").path), auditContext: nil)
@@ -99,11 +101,7 @@ struct EffectRunnerTests {
             let recorded = try #require(try store.group(session: key.session, jid: key.group))
             #expect(recorded.lastFullRead != nil)
             #expect(recorded.group.ourRole != nil)
-        } catch {
-            await sim.stop()
-            throw error
         }
-        await sim.stop()
     }
 
     @Test("find posts each session's progress and its hits, then the report")
