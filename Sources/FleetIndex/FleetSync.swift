@@ -308,6 +308,9 @@ public final class FleetSync: Sendable {
                     // Once more at the end of the session's list, at the slower pace.
                     if retried.insert(g.jid).inserted { queue.append(g); continue }
                 }
+                // A group of a list taken from the index that the gateway no longer has for
+                // this session (left since): not a failure; the next round's listing drops it.
+                if reused, case .notFound = error { continue }
                 fail("\(s.label) / \(g.subject): \(error.message)")
                 continue
             }

@@ -163,6 +163,16 @@ import GRDB
                 #expect(due.groupsRead == 1 && listings() == connected)
                 #expect(memberReads(h.world).count == total + 1)
 
+                // A group left since the listing, and due: the gateway no longer has it for
+                // this session; that is not a failure of the round.
+                let left = try #require(h.world.groups(session: br.id)?.first { $0.ourRole != .superadmin && $0.jid != g.jid })
+                try h.world.leave(session: br.id, group: left.jid)
+                try await store.pool.write { try $0.execute(sql: "UPDATE fleet_group SET last_full_read = NULL WHERE session = ? AND jid = ?", arguments: [br.id, left.jid.string]) }
+                clock.advance(by: 10)
+                let gone = await sync.run(reuseListingsWithin: 300)
+                #expect(gone.listingsReused == connected && gone.groupsRead == 0)
+                #expect(gone.failed.isEmpty, "\(gone.failed)")
+
                 // Older than that, or forced: listed again.
                 clock.advance(by: 400)
                 let old = await sync.run(reuseListingsWithin: 300)
