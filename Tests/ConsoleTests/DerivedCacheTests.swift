@@ -65,6 +65,31 @@ struct DerivedCacheTests {
         }
     }
 
+    @Test("the same people stored again are kept as they are; a change of role, name or person is stored")
+    func sameListKept() throws {
+        var s = Fixtures.loaded(width: 120, height: 34)
+        let key = Fixtures.alphaKey
+        let shown = s.participants[key]?.value ?? []
+        #expect(!shown.isEmpty)
+        let version = s.participantsVersion
+        s.setParticipants(key, shown.reversed())
+        #expect(s.participantsVersion == version, "nothing to store")
+        #expect(s.participants[key]?.value == shown)
+        var promoted = shown
+        let i = try #require(promoted.firstIndex { $0.role == .member })
+        promoted[i].role = .admin
+        s.setParticipants(key, promoted)
+        #expect(s.participantsVersion != version)
+        #expect(s.participants[key]?.value?.first { $0.id == promoted[i].id }?.role == .admin)
+        // Someone twice in an answer is not the same list as everyone once.
+        var twice = shown
+        twice[0] = shown[1]
+        s.setParticipants(key, shown)
+        let before = s.participantsVersion
+        s.setParticipants(key, twice)
+        #expect(s.participantsVersion != before)
+    }
+
     @Test("folded texts are remembered up to a bound, then forgotten all at once")
     func foldMemoIsBounded() {
         let memo = FoldMemo(capacity: 3)

@@ -384,6 +384,13 @@ public struct ConsoleState: Sendable {
     /// - Parameter searchable: false for a list read in the background (to learn our role):
     ///   its search text is made when it is filtered, not for every group the console probes.
     public mutating func setParticipants(_ key: GroupKey, _ list: [Participant], searchable: Bool = true) {
+        // The same people as stored (a live read confirming the index's rows, a poll that
+        // found no change): kept as they are, sorted and folded once.
+        if let current = participants[key]?.value, current.count == list.count,
+           !searchable || participantSearch[key]?.count == current.count {
+            let now = Set(list)
+            if now.count == list.count, now == Set(current) { return }
+        }
         let sorted = Self.displayOrder(list)
         participants[key, default: Loaded()].value = sorted
         guard searchable else {
