@@ -219,8 +219,9 @@ public final class FleetStore: Sendable {
         try pool.write { db in
             try Rows.ensureSession(db, session, at: t)
             var listed = Set<String>()
+            let encoder = JSONEncoder()
             for g in groups where listed.insert(g.jid.string).inserted {
-                try Rows.upsertGroup(db, session: session, g, at: t)
+                try Rows.upsertGroup(db, session: session, g, at: t, encoder: encoder)
             }
             let known = try String.fetchAll(db.cachedStatement(sql: "SELECT jid FROM fleet_group WHERE session = ?"), arguments: [session])
             for jid in known where !listed.contains(jid) {
@@ -565,17 +566,17 @@ public final class FleetStore: Sendable {
     /// A session's groups as the index holds them, by subject (as `groups(session:)`).
     func groupStates(session: String) throws -> [(jid: JID, state: GroupState)] {
         try pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            // By position, from a cursor (see `Members`).
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT g.jid, g.subject, g.size, g.last_full_read,
                   (SELECT COUNT(*) FROM fleet_participant p WHERE p.gid = g.gid) AS members
                 FROM fleet_group g WHERE g.session = ? ORDER BY g.subject, g.jid
-                """, arguments: [session])
+                """), arguments: [session])
             var out: [(jid: JID, state: GroupState)] = []
-            out.reserveCapacity(rows.count)
-            for row in rows {
-                guard let jid = JID.lenient(row["jid"]) else { continue }
-                let last: Double? = row["last_full_read"]
-                out.append((jid, GroupState(subject: row["subject"], size: row["size"], members: row["members"],
+            while let row = try rows.next() {
+                guard let jid = JID.lenient(row[0]) else { continue }
+                let last: Double? = row[3]
+                out.append((jid, GroupState(subject: row[1], size: row[2], members: row[4],
                                             lastFullRead: last.map(Date.init(timeIntervalSince1970:)))))
             }
             return out

@@ -125,12 +125,16 @@ enum Decode {
                               lastSeen: Date(timeIntervalSince1970: row["s_last"]), groupsListed: date(row["s_listed"]))
     }
 
+    /// One decoder for every row's settings (a decoder made per group was most of reading
+    /// a session's 200 groups).
+    static let settingsDecoder = JSONDecoder()
+
     static func group(_ row: Row) -> IndexedGroup? {
         guard let jid = JID.lenient(row["g_jid"]) else { return nil }
         let role: String? = row["g_role"]
         var g = Group(jid: jid, subject: row["g_subject"], size: row["g_size"], owner: JID.lenient(row["g_owner"]),
                       ourRole: role.flatMap(Role.init(rawValue:)))
-        if let text: String = row["g_settings"] { g.settings = try? JSONDecoder().decode(GroupSettings.self, from: Data(text.utf8)) }
+        if let text: String = row["g_settings"] { g.settings = try? settingsDecoder.decode(GroupSettings.self, from: Data(text.utf8)) }
         g.community = row["g_community"]
         g.pendingRequests = row["g_pending"]
         return IndexedGroup(session: row["g_session"], group: g, firstSeen: Date(timeIntervalSince1970: row["g_first"]),
@@ -173,17 +177,19 @@ struct Members {
     private var byID: [String: Int] = [:]
 
     init(_ db: Database, gid: Int64) throws {
-        let found = try GRDB.Row.fetchAll(db.cachedStatement(sql: "SELECT pid, id, phone, lid, name, role FROM fleet_participant WHERE gid = ? ORDER BY pid"),
-                                          arguments: [gid])
+        // Read by position from a cursor: a column looked up by name is compared without
+        // regard to case for every row, and a 1,024-member group is read at every open.
+        let found = try GRDB.Row.fetchCursor(db.cachedStatement(sql: "SELECT pid, id, phone, lid, name, role FROM fleet_participant WHERE gid = ? ORDER BY pid"),
+                                             arguments: [gid])
         var rows: [Row] = []
-        for r in found {
-            let role: String = r["role"]
-            let p = Participant(phone: JID.lenient(r["phone"]), lid: JID.lenient(r["lid"]), name: r["name"], role: Role(rawValue: role) ?? .member)
+        while let r = try found.next() {
+            let role: String = r[5]
+            let p = Participant(phone: JID.lenient(r[2]), lid: JID.lenient(r[3]), name: r[4], role: Role(rawValue: role) ?? .member)
             let index = rows.count
-            rows.append(Row(pid: r["pid"], participant: p))
+            rows.append(Row(pid: r[0], participant: p))
             if let phone = p.phone, byPhone[phone] == nil { byPhone[phone] = index }
             if let lid = p.lid, byLID[lid] == nil { byLID[lid] = index }
-            let id: String = r["id"]
+            let id: String = r[1]
             if byID[id] == nil { byID[id] = index }
         }
         self.rows = rows
@@ -218,8 +224,8 @@ enum Rows {
             """, arguments: [id, Limits.clamp(id, Limits.label), t, t])
     }
 
-    static func upsertGroup(_ db: Database, session: String, _ g: Group, at t: Double) throws {
-        let settings = g.settings.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
+    static func upsertGroup(_ db: Database, session: String, _ g: Group, at t: Double, encoder: JSONEncoder = JSONEncoder()) throws {
+        let settings = g.settings.flatMap { try? encoder.encode($0) }.map { String(decoding: $0, as: UTF8.self) }
         try db.run(sql: """
             INSERT INTO fleet_group (session, jid, subject, size, owner, our_role, settings, community, pending_requests, first_seen, last_seen)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
