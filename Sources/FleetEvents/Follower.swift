@@ -108,14 +108,16 @@ public final class Follower: Sendable {
                 }
             }
         }
-        // The first round takes the group lists the index holds from less than one poll
-        // interval ago (a console started again soon after the last): the index is no staler
-        // than polling keeps it. Every later round, and one after a dropped stream, lists.
+        // Polling, the first round takes the group lists the index holds from less than one
+        // poll interval ago (a console started again soon after the last): the index is no
+        // staler than polling keeps it, and the next round lists. With an event source the
+        // first round lists: it catches up on what the stream missed, and no round follows
+        // while the stream stays up.
         var first = true
         func startSync() {
             guard syncing == nil else { return }
             nextPoll = clock.now() + pollEvery
-            let reuse: TimeInterval? = first ? pollEvery : nil
+            let reuse: TimeInterval? = first && source == nil ? pollEvery : nil
             first = false
             syncing = Task { [sync] in
                 let report = await sync.run(reuseListingsWithin: reuse)

@@ -65,4 +65,50 @@ import TestSupport
             #expect(listedLater == 2 * connected)
         }
     }
+
+    /// A stream that stays open and says nothing.
+    struct QuietSource: EventSource {
+        var kind: EventSourceKind { .websocket }
+        var description: String { "a quiet stream" }
+        func events() -> AsyncThrowingStream<FleetEvent, any Error> { AsyncThrowingStream { _ in } }
+    }
+
+    @Test func withAnEventSourceTheFirstRoundListsToCatchUp() async throws {
+        let h = try await Harness.start(.v1, fixture: .demo)
+        do {
+            try await withStore { store in
+                let clock = VirtualClock()
+                let now: @Sendable () -> Date = { Date(timeIntervalSince1970: 1_750_000_000 + clock.now()) }
+                let sync = FleetSync(store: store, gateway: h.gateway, budget: ReadBudget(perSessionPerMinute: 600, sessionsAtOnce: 8, maxAge: 3600),
+                                     clock: clock, now: now)
+                let world = h.world
+                let listings: @Sendable () -> Int = { world.arrivals().filter { $0.method == "GET" && $0.path.hasSuffix("/groups") }.count }
+                let connected = world.sessions().filter(\.connected).count
+                _ = await sync.run()
+                clock.advance(by: 5)
+                let follower = Follower(store: store, sync: sync, source: QuietSource(), pollEvery: 30, clock: clock, now: now)
+                let updates = follower.updates()
+                let first = try await withThrowingTaskGroup(of: (SyncReport, Int)?.self) { group in
+                    group.addTask {
+                        for await u in updates { if case .synced(let r) = u { return (r, listings()) } }
+                        return nil
+                    }
+                    group.addTask {
+                        try await Task.sleep(for: .seconds(60))
+                        return nil
+                    }
+                    defer { group.cancelAll() }
+                    guard let got = try await group.next(), let r = got else { throw Timeout(what: "a round") }
+                    return r
+                }
+                // What the stream missed while no console ran is only in a fresh listing.
+                #expect(first.0.listingsReused == 0)
+                #expect(first.1 == 2 * connected)
+            }
+        } catch {
+            await h.stop()
+            throw error
+        }
+        await h.stop()
+    }
 }

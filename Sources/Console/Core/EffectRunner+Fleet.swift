@@ -21,13 +21,19 @@ final class IndexHandle: Sendable {
     var watchlist: Watchlist? { parts.withLock { $0.watchlist } }
     var sync: FleetSync? { parts.withLock { $0.sync } }
 
-    /// Returns the live session list that came before the index was open, to record now.
-    func set(store: FleetStore, watchlist: Watchlist?, sync: FleetSync) -> [Session]? {
-        parts.withLock { p in
+    /// Makes the index available, recording first the live session list that came before
+    /// it was open (under the lock, so a newer list cannot be overwritten by it).
+    func set(store: FleetStore, watchlist: Watchlist?, sync: FleetSync, inbox: Inbox) {
+        let failed = parts.withLock { p -> (any Error)? in
+            var failed: (any Error)?
+            if let early = p.sessions {
+                do { try store.recordSessions(early, at: Date()) } catch { failed = error }
+            }
             p.store = store; p.watchlist = watchlist; p.sync = sync
-            defer { p.sessions = nil }
-            return p.sessions
+            p.sessions = nil
+            return failed
         }
+        if let failed { warnOnce(inbox, failed) }
     }
 
     /// Records the live session list (our account in each: what a read's `our_role` is
@@ -36,12 +42,15 @@ final class IndexHandle: Sendable {
     /// without one, so the next start read them again.
     func recordSessions(_ inbox: Inbox, _ list: [Session]) {
         guard !list.isEmpty else { return }
-        let store = parts.withLock { p -> FleetStore? in
-            if p.store == nil { p.sessions = list }
-            return p.store
+        let failed = parts.withLock { p -> (any Error)? in
+            guard let store = p.store else {
+                p.sessions = list
+                return nil
+            }
+            do { try store.recordSessions(list, at: Date()) } catch { return error }
+            return nil
         }
-        guard let store else { return }
-        do { try store.recordSessions(list, at: Date()) } catch { warnOnce(inbox, error) }
+        if let failed { warnOnce(inbox, failed) }
     }
 
     /// Writes what the console read into the index; a failure is said once (the console goes on).
@@ -106,9 +115,7 @@ extension EffectRunner {
                 do { watchlist = try Watchlist(path: opts.watchlistPath) } catch {
                     inbox.post(.notice("watchlist: cannot open \(opts.watchlistPath): \(TerminalText.clip(String(describing: error), 160))", error: true))
                 }
-                if let early = index.set(store: store, watchlist: watchlist, sync: FleetSync(store: store, gateway: gw, budget: opts.budget)) {
-                    do { try store.recordSessions(early, at: Date()) } catch { index.warnOnce(inbox, error) }
-                }
+                index.set(store: store, watchlist: watchlist, sync: FleetSync(store: store, gateway: gw, budget: opts.budget), inbox: inbox)
                 let sessions = (try? store.sessions()) ?? []
                 // The groups of the session the console opens first (the first connected one);
                 // another session's are read from the index when it is opened

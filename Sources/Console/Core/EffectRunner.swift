@@ -52,8 +52,10 @@ public final class EffectRunner {
             let index = index
             Task {
                 let result = await Loads.sessions(gw)
-                inbox.post(.sessionsLoaded(result))
+                // Recorded (or kept for the index's open) before the list is told: what the
+                // console does next with it may read the index.
                 if case .success(let list) = result { index.recordSessions(inbox, list) }
+                inbox.post(.sessionsLoaded(result))
             }
         case .loadGroups(let sid):
             let index = index

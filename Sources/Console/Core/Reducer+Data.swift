@@ -80,6 +80,8 @@ extension Reducer {
             case .failure(let e):
                 s.groups[sid]?.error = e.message
                 log(&s, .error, "groups of \(label(s, sid)): \(e.message)")
+                // The index's rows stay on screen: their roles are learned now.
+                if sid == s.openSession, s.fleet.cachedGroups[sid] != nil { return probeRoles(&s) }
             }
         case .participantsLoaded(let key, let result):
             s.updateParticipants(key) { $0.loading = false }

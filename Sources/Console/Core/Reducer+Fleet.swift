@@ -215,18 +215,19 @@ extension Reducer {
             if report.joined.count > Self.joinsLogged { log(&s, .info, "  … and \(report.joined.count - Self.joinsLogged) more joins") }
             // While polling, the open group is read live each round (a leave and a join keep
             // its size, so the round itself skips it), unless the console read it moments ago
-            // (the first round at start ends right after the group was opened). Over events,
-            // and for the week's joins, the index is read again only when the round read a group.
+            // (the first round at start ends right after the group was opened): then the
+            // index's rows are taken, which replace the pane only where the index read the
+            // group after the console did. Over events the index is told of each change.
             var effects: [Effect] = []
             if let key = s.openGroup, !key.requests {
-                if s.fleet.source == .polling {
-                    let fresh = min(FleetState.pollFresh, s.fleet.pollEvery / 2)
-                    if let at = s.fleet.readAt[key], s.now.timeIntervalSince(at) < fresh, at <= s.now {} else { effects.append(.pollOpenGroup(key)) }
-                } else if report.groupsRead > 0 {
+                let fresh = min(FleetState.pollFresh, s.fleet.pollEvery / 2)
+                if s.fleet.source == .polling, !(s.fleet.readAt[key].map { s.now.timeIntervalSince($0) < fresh && $0 <= s.now } ?? false) {
+                    effects.append(.pollOpenGroup(key))
+                } else {
                     effects.append(.refreshFromIndex(key))
                 }
             }
-            if let sid = s.openSession, report.groupsRead > 0 { effects.append(.loadJoins(session: sid)) }
+            if let sid = s.openSession { effects.append(.loadJoins(session: sid)) }
             return effects
         case .failed(let why):
             log(&s, .error, "index: \(why)")
